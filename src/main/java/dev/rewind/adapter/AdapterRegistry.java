@@ -1,0 +1,41 @@
+package dev.rewind.adapter;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The one place adapters are looked up by {@code type}; loud about types it does not know. */
+public final class AdapterRegistry {
+
+    private final Map<String, RollbackAdapter> byType = new LinkedHashMap<>();
+
+    public AdapterRegistry(List<RollbackAdapter> adapters) {
+        for (RollbackAdapter adapter : adapters) {
+            if (byType.putIfAbsent(adapter.type(), adapter) != null) {
+                throw new IllegalArgumentException("two adapters claim type '" + adapter.type() + "'");
+            }
+        }
+    }
+
+    public RollbackAdapter forType(String type) {
+        RollbackAdapter adapter = byType.get(type);
+        if (adapter == null) {
+            throw new Target.InvalidTargetException("unknown target type '" + type + "'; known types: "
+                    + String.join(", ", byType.keySet()));
+        }
+        return adapter;
+    }
+
+    public RollbackAdapter forTarget(Target target) {
+        return forType(target.type());
+    }
+
+    /** Checks every target block without I/O; the message names the adapter's complaint. */
+    public void validate(Target target) {
+        forTarget(target).validate(target);
+    }
+
+    public List<String> types() {
+        return List.copyOf(byType.keySet());
+    }
+}

@@ -1,0 +1,38 @@
+package dev.rewind.adapter;
+
+import java.time.Duration;
+
+/**
+ * Undoes one kind of release. One implementation per {@code type:} of {@code rewind.yml}, registered
+ * in {@link AdapterRegistry}. Every method may block on the network; failures are
+ * {@link AdapterException}s whose message is shown to people as is.
+ */
+public interface RollbackAdapter {
+
+    /** The {@code type:} this adapter answers to. */
+    String type();
+
+    /**
+     * Checks a target block at start-up, without I/O.
+     *
+     * @throws Target.InvalidTargetException naming the field that is missing or wrong
+     */
+    default void validate(Target target) {
+    }
+
+    /** The live revision, the candidates to go back to, facts and warnings. Reads only. */
+    TargetState describe(Target target);
+
+    /**
+     * Rolls the target back to {@code revisionId} and waits until the change has taken effect or
+     * {@code timeout} passes. Idempotent: run again for the same revision (after a crash, a retry) it
+     * finishes the job without undoing anything twice.
+     *
+     * @throws AdapterException with the reason when the revision is unknown, the change is refused or
+     *                          the target does not become ready in time
+     */
+    Outcome execute(Target target, String revisionId, Progress progress, Duration timeout);
+
+    /** Is the target healthy now? A quick read, no waiting. */
+    Health verify(Target target);
+}

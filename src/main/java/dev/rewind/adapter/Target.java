@@ -1,0 +1,86 @@
+package dev.rewind.adapter;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One {@code target:} block of {@code rewind.yml}: the adapter {@code type} and the rest of the block
+ * as given. Each adapter reads and validates its own fields through the typed getters, whose
+ * messages name the field.
+ */
+public record Target(String type, Map<String, Object> spec) {
+
+    public Target {
+        spec = Collections.unmodifiableMap(new LinkedHashMap<>(spec));
+    }
+
+    /** Identifies what is rolled back, for the one-active-run-per-target rule. */
+    public String key() {
+        return type + ":" + new TreeMap<>(spec);
+    }
+
+    public String string(String field) {
+        return optionalString(field).orElseThrow(() -> new InvalidTargetException(
+                "target of type " + type + " needs '" + field + "'"));
+    }
+
+    public Optional<String> optionalString(String field) {
+        Object value = spec.get(field);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof Map || value instanceof List) {
+            throw new InvalidTargetException("target of type " + type + ": '" + field + "' must be a single value");
+        }
+        String text = String.valueOf(value).trim();
+        return text.isEmpty() ? Optional.empty() : Optional.of(text);
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> map(String field) {
+        Object value = spec.get(field);
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map)) {
+            throw new InvalidTargetException("target of type " + type + ": '" + field + "' must be a mapping");
+        }
+        return (Map<String, Object>) value;
+    }
+
+    public List<String> strings(String field) {
+        Object value = spec.get(field);
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(String::valueOf).toList();
+        }
+        return List.of(String.valueOf(value));
+    }
+
+    /** Short words for people: {@code kubernetes-deployment shop/checkout}. */
+    public String describe() {
+        String namespace = spec.containsKey("namespace") ? spec.get("namespace") + "/" : "";
+        Object name = "";
+        for (String field : List.of("deployment", "rollout", "service", "virtualService", "configMap",
+                "secret", "statefulSet", "daemonSet", "flag", "application", "repo", "deployTo", "url")) {
+            if (spec.containsKey(field)) {
+                name = spec.get(field);
+                break;
+            }
+        }
+        return type + " " + namespace + name;
+    }
+
+    /** A target block that its adapter cannot use; the message names the field. */
+    public static class InvalidTargetException extends RuntimeException {
+        public InvalidTargetException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.rewind.adapter;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What an adapter sees of its target now: the live revision, the revisions it could go back to
+ * (newest first; the first is the default), facts for the card and warnings people must see.
+ */
+public record TargetState(
+        String target,
+        Revision current,
+        List<Revision> candidates,
+        List<Fact> facts,
+        List<String> warnings) {
+
+    public TargetState {
+        candidates = List.copyOf(candidates);
+        facts = List.copyOf(facts);
+        warnings = List.copyOf(warnings);
+    }
+
+    public Optional<Revision> previous() {
+        return candidates.stream().findFirst();
+    }
+
+    public Optional<Revision> candidate(String id) {
+        return candidates.stream().filter(r -> r.id().equals(id)).findFirst();
+    }
+
+    /** A neutral name/value pair ("Replicas" → "3/3 ready"); chat formatting is the front end's job. */
+    public record Fact(String name, String value) {
+    }
+}

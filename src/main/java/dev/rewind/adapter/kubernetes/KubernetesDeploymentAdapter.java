@@ -1,0 +1,250 @@
+package dev.rewind.adapter.kubernetes;
+
+import dev.rewind.adapter.AdapterException;
+import dev.rewind.adapter.Health;
+import dev.rewind.adapter.Outcome;
+import dev.rewind.adapter.Progress;
+import dev.rewind.adapter.Revision;
+import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.adapter.Target;
+import dev.rewind.adapter.TargetState;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@code kubernetes-deployment}: rolls a Deployment back to an earlier revision the way
+ * {@code kubectl rollout undo --to-revision} does (the ReplicaSet's pod template restored on the
+ * Deployment), then watches the rollout until it completes or fails.
+ */
+public final class KubernetesDeploymentAdapter implements RollbackAdapter {
+
+    public static final String TYPE = "kubernetes-deployment";
+    static final String REVISION = "deployment.kubernetes.io/revision";
+    static final String CHANGE_CAUSE = "kubernetes.io/change-cause";
+    /** Warn when a candidate is older than this many deploys: it may carry stale config or schema. */
+    static final int OLD_REVISION_WARNING = 3;
+
+    private final KubernetesClient client;
+
+    public KubernetesDeploymentAdapter(KubernetesClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public void validate(Target target) {
+        target.string("namespace");
+        target.string("deployment");
+    }
+
+    @Override
+    public TargetState describe(Target target) {
+        Deployment deployment = deployment(target);
+        List<ReplicaSet> history = history(deployment);
+        String currentId = annotation(deployment, REVISION).orElse("");
+        Optional<ReplicaSet> currentSet = history.stream().filter(rs -> revisionOf(rs).equals(currentId)).findFirst()
+                .or(() -> history.stream().filter(rs -> PodTemplates.sameTemplate(rs.getSpec().getTemplate(),
+                        deployment.getSpec().getTemplate())).findFirst());
+        Revision current = currentSet.map(KubernetesDeploymentAdapter::revision)
+                .orElseGet(() -> new Revision(currentId.isEmpty() ? "?" : currentId,
+                        currentId.isEmpty() ? "live" : "r" + currentId, PodTemplates.images(deployment.getSpec().getTemplate()),
+                        Optional.empty(), annotation(deployment, CHANGE_CAUSE),
+                        PodTemplates.attributes(deployment.getSpec().getTemplate())));
+        List<Revision> candidates = history.stream()
+                .filter(rs -> currentSet.map(c -> !c.getMetadata().getName().equals(rs.getMetadata().getName())).orElse(true))
+                .filter(rs -> !revisionOf(rs).isEmpty())
+                .map(KubernetesDeploymentAdapter::revision)
+                .toList();
+        RolloutStatus rollout = RolloutStatus.of(deployment);
+        List<TargetState.Fact> facts = List.of(
+                new TargetState.Fact("Replicas", rollout.detail()),
+                new TargetState.Fact("Rollout", rollout.state().name().toLowerCase()));
+        return new TargetState(name(target), current, candidates, facts,
+                warnings(deployment, history, currentSet, rollout));
+    }
+
+    @Override
+    public Outcome execute(Target target, String revisionId, Progress progress, Duration timeout) {
+        RollableScalableResource<Deployment> resource = resource(target);
+        Deployment deployment = deployment(target);
+        if (Boolean.TRUE.equals(deployment.getSpec().getPaused())) {
+            throw new AdapterException("Deployment " + name(target) + " is paused; resume it (kubectl rollout resume "
+                    + "deployment/" + target.string("deployment") + " -n " + target.string("namespace")
+                    + ") before rolling back");
+        }
+        List<ReplicaSet> history = history(deployment);
+        ReplicaSet wanted = history.stream().filter(rs -> revisionOf(rs).equals(revisionId)).findFirst()
+                .orElseThrow(() -> new AdapterException("revision " + revisionId + " is not in the history of "
+                        + name(target) + " (available: " + history.stream().map(rs -> "r" + revisionOf(rs))
+                        .collect(Collectors.joining(", ")) + ")"));
+        PodTemplateSpec template = PodTemplates.withoutHash(wanted.getSpec().getTemplate());
+        String images = String.join(", ", PodTemplates.images(template));
+        String from = annotation(deployment, REVISION).map(r -> "r" + r).orElse("the live revision");
+        if (PodTemplates.sameTemplate(deployment.getSpec().getTemplate(), template)) {
+            progress.step("Deployment " + name(target) + " already has the pod template of r" + revisionId
+                    + "; waiting for its rollout");
+        } else {
+            patchTemplate(resource, template, "rewind: rolled back from " + from + " to r" + revisionId);
+            progress.step("Deployment " + name(target) + ": pod template of r" + revisionId + " restored (" + images + ")");
+        }
+        RolloutStatus done = new RolloutWatch(client, resource, target, progress).awaitComplete(timeout);
+        return new Outcome("Deployment " + name(target) + " rolled back from " + from + " to r" + revisionId
+                + " (" + images + "): " + done.detail(),
+                Map.of("fromRevision", from, "toReplicaSet", wanted.getMetadata().getName()));
+    }
+
+    @Override
+    public Health verify(Target target) {
+        RolloutStatus status = RolloutStatus.of(deployment(target));
+        return switch (status.state()) {
+            case COMPLETE -> Health.healthy("Deployment " + name(target) + ": " + status.detail());
+            case PROGRESSING -> Health.progressing(status.detail());
+            case FAILED -> Health.unhealthy(status.detail());
+        };
+    }
+
+    private void patchTemplate(RollableScalableResource<Deployment> resource, PodTemplateSpec template, String cause) {
+        List<Map<String, Object>> patch = new ArrayList<>();
+        patch.add(Map.of("op", "replace", "path", "/spec/template", "value", template));
+        Deployment current = resource.get();
+        Map<String, String> annotations = current.getMetadata().getAnnotations();
+        if (annotations == null) {
+            patch.add(Map.of("op", "add", "path", "/metadata/annotations", "value", Map.of(CHANGE_CAUSE, cause)));
+        } else {
+            patch.add(Map.of("op", annotations.containsKey(CHANGE_CAUSE) ? "replace" : "add",
+                    "path", "/metadata/annotations/" + CHANGE_CAUSE.replace("~", "~0").replace("/", "~1"), "value", cause));
+        }
+        try {
+            resource.patch(PatchContext.of(PatchType.JSON), Serialization.asJson(patch));
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("Kubernetes refused the rollback of " + current.getMetadata().getNamespace() + "/"
+                    + current.getMetadata().getName() + ": " + KubernetesErrors.describe(e), e);
+        }
+    }
+
+    private Deployment deployment(Target target) {
+        Deployment deployment;
+        try {
+            deployment = resource(target).get();
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("cannot read Deployment " + name(target) + ": " + KubernetesErrors.describe(e), e);
+        }
+        if (deployment == null) {
+            throw new AdapterException("Deployment " + name(target) + " not found");
+        }
+        return deployment;
+    }
+
+    private RollableScalableResource<Deployment> resource(Target target) {
+        return client.apps().deployments().inNamespace(target.string("namespace")).withName(target.string("deployment"));
+    }
+
+    /** The Deployment's ReplicaSets, newest revision first. */
+    private List<ReplicaSet> history(Deployment deployment) {
+        String uid = deployment.getMetadata().getUid();
+        Map<String, String> selector = deployment.getSpec().getSelector() == null ? Map.of()
+                : Optional.ofNullable(deployment.getSpec().getSelector().getMatchLabels()).orElse(Map.of());
+        List<ReplicaSet> sets;
+        try {
+            sets = client.apps().replicaSets().inNamespace(deployment.getMetadata().getNamespace())
+                    .withLabels(selector).list().getItems();
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("cannot list ReplicaSets of " + deployment.getMetadata().getNamespace() + "/"
+                    + deployment.getMetadata().getName() + ": " + KubernetesErrors.describe(e), e);
+        }
+        return sets.stream()
+                .filter(rs -> uid == null || rs.getMetadata().getOwnerReferences() == null
+                        || rs.getMetadata().getOwnerReferences().isEmpty()
+                        || rs.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid())))
+                .sorted(Comparator.comparingLong((ReplicaSet rs) -> revisionNumber(rs)).reversed())
+                .toList();
+    }
+
+    private List<String> warnings(Deployment deployment, List<ReplicaSet> history, Optional<ReplicaSet> current,
+                                  RolloutStatus rollout) {
+        List<String> warnings = new ArrayList<>();
+        if (rollout.state() == RolloutStatus.State.PROGRESSING) {
+            warnings.add("A rollout is in progress right now (" + rollout.detail() + ")");
+        }
+        if (rollout.state() == RolloutStatus.State.FAILED) {
+            warnings.add("The current rollout has failed: " + rollout.detail());
+        }
+        if (Boolean.TRUE.equals(deployment.getSpec().getPaused())) {
+            warnings.add("The Deployment is paused: resume it before rolling back");
+        }
+        int limit = deployment.getSpec().getRevisionHistoryLimit() == null ? 10 : deployment.getSpec().getRevisionHistoryLimit();
+        if (history.size() > limit) {
+            warnings.add("revisionHistoryLimit (" + limit + ") reached: the oldest revisions are being dropped");
+        }
+        if (current.isEmpty()) {
+            warnings.add("No ReplicaSet matches the Deployment's current template: its history may be incomplete");
+        }
+        long active = history.stream().filter(rs -> rs.getStatus() != null && rs.getStatus().getReplicas() != null
+                && rs.getStatus().getReplicas() > 0).count();
+        if (active > 1 && rollout.state() == RolloutStatus.State.COMPLETE) {
+            warnings.add(active + " ReplicaSets still run pods although the rollout is complete");
+        }
+        GitOps.managedBy(deployment).ifPresent(tool -> warnings.add("Managed by " + tool
+                + ": a rollback here will be reverted by its sync loop unless automated sync is paused; "
+                + "consider rolling back in " + tool + " or reverting the commit"));
+        return warnings;
+    }
+
+    private static Revision revision(ReplicaSet rs) {
+        PodTemplateSpec template = rs.getSpec().getTemplate();
+        String id = revisionOf(rs);
+        return new Revision(id, "r" + id, PodTemplates.images(template), createdAt(rs),
+                annotation(rs, CHANGE_CAUSE), PodTemplates.attributes(template));
+    }
+
+    private static Optional<Instant> createdAt(HasMetadata resource) {
+        String created = resource.getMetadata().getCreationTimestamp();
+        try {
+            return created == null ? Optional.empty() : Optional.of(Instant.parse(created));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String revisionOf(ReplicaSet rs) {
+        return annotation(rs, REVISION).orElse("");
+    }
+
+    private static long revisionNumber(ReplicaSet rs) {
+        try {
+            return Long.parseLong(revisionOf(rs));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static Optional<String> annotation(HasMetadata resource, String key) {
+        Map<String, String> annotations = resource.getMetadata().getAnnotations();
+        return annotations == null ? Optional.empty() : Optional.ofNullable(annotations.get(key));
+    }
+
+    private static String name(Target target) {
+        return target.string("namespace") + "/" + target.string("deployment");
+    }
+}

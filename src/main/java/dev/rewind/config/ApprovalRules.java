@@ -1,0 +1,25 @@
+package dev.rewind.config;
+
+import java.util.List;
+
+/**
+ * Who may ask for and who may approve a rollback of one service.
+ *
+ * @param requesters   user or user-group ids that may request a rollback; empty means approvers only
+ * @param approvers    user or user-group ids ({@code S…}) whose approval counts
+ * @param approvals    distinct approvals needed before anything changes
+ * @param selfApproval whether the requester's own approval counts towards {@code approvals}
+ * @param breakGlass   whether an IMMEDIATE assessment may proceed on a single approval (audited as break-glass)
+ */
+public record ApprovalRules(
+        List<String> requesters,
+        List<String> approvers,
+        int approvals,
+        boolean selfApproval,
+        boolean breakGlass) {
+
+    public ApprovalRules {
+        requesters = List.copyOf(requesters);
+        approvers = List.copyOf(approvers);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.rewind.config;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The services Rewind knows, and the settings that apply across them. */
+public record Catalogue(List<ServiceConfig> services, AlertRouting alerts) {
+
+    public Catalogue {
+        services = List.copyOf(services);
+    }
+
+    public static Catalogue empty() {
+        return new Catalogue(List.of(), AlertRouting.DEFAULT);
+    }
+
+    public Optional<ServiceConfig> find(String name) {
+        String wanted = name.toLowerCase(Locale.ROOT);
+        return services.stream().filter(s -> s.name().toLowerCase(Locale.ROOT).equals(wanted)).findFirst();
+    }
+
+    public List<String> names() {
+        return services.stream().map(ServiceConfig::name).toList();
+    }
+
+    /** Up to {@code limit} known names nearest to {@code typed}: prefix matches first, then by edit distance. */
+    public List<String> closest(String typed, int limit) {
+        String wanted = typed.toLowerCase(Locale.ROOT);
+        return names().stream()
+                .sorted(Comparator.comparingInt((String name) -> distance(wanted, name.toLowerCase(Locale.ROOT)))
+                        .thenComparing(name -> name))
+                .limit(limit)
+                .toList();
+    }
+
+    private static int distance(String typed, String name) {
+        if (name.startsWith(typed) || typed.startsWith(name)) {
+            return Math.abs(name.length() - typed.length()) / 4;
+        }
+        int[] previous = new int[name.length() + 1];
+        int[] current = new int[name.length() + 1];
+        for (int j = 0; j <= name.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= typed.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= name.length(); j++) {
+                int cost = typed.charAt(i - 1) == name.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[name.length()];
+    }
+
+    /**
+     * How alerts find their service.
+     *
+     * @param serviceLabel   the alert label naming the service
+     * @param defaultChannel where alerts for no known service are posted, if anywhere
+     * @param watchedChannels channels whose alert messages (Alertmanager, Grafana) are read
+     */
+    public record AlertRouting(String serviceLabel, Optional<String> defaultChannel, List<String> watchedChannels) {
+        public static final AlertRouting DEFAULT = new AlertRouting("service", Optional.empty(), List.of());
+
+        public AlertRouting {
+            watchedChannels = List.copyOf(watchedChannels);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.rewind.config;
+
+import dev.rewind.adapter.Target;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One service of the catalogue: what people type, where its cards go, what is rolled back (one
+ * target, or an ordered plan of several), how it is measured and who decides.
+ */
+public record ServiceConfig(
+        String name,
+        String channel,
+        String environment,
+        List<Target> targets,
+        Map<String, String> signals,
+        ApprovalRules approval,
+        Optional<String> oncall,
+        TierThresholds thresholds,
+        Guardrails guardrails,
+        Verification verification,
+        Map<String, String> alertMatch,
+        Optional<String> reportRepo) {
+
+    public ServiceConfig {
+        targets = List.copyOf(targets);
+        signals = Collections.unmodifiableMap(new LinkedHashMap<>(signals));
+        alertMatch = Map.copyOf(alertMatch);
+    }
+
+    public Target primaryTarget() {
+        return targets.get(0);
+    }
+
+    public boolean isPlan() {
+        return targets.size() > 1;
+    }
+
+    /**
+     * Limits on how often a target may be rolled back.
+     *
+     * @param cooldown        no new rollback of the same service within this time after the last one finished
+     * @param maxAttempts     at most this many rollbacks per {@code attemptsWindow}
+     * @param attemptsWindow  the window for {@code maxAttempts}
+     * @param executeTimeout  how long one adapter step may take before the run fails
+     */
+    public record Guardrails(Duration cooldown, int maxAttempts, Duration attemptsWindow, Duration executeTimeout) {
+        public static final Guardrails DEFAULT =
+                new Guardrails(Duration.ofMinutes(5), 3, Duration.ofHours(1), Duration.ofMinutes(10));
+    }
+
+    /**
+     * How recovery is confirmed after the adapter is done: {@code checks} consecutive good readings,
+     * {@code interval} apart, each signal under its threshold or within {@code baselineRatio} of its baseline.
+     */
+    public record Verification(int checks, Duration interval, double baselineRatio) {
+        public static final Verification DEFAULT = new Verification(3, Duration.ofSeconds(30), 1.5);
+    }
+}

@@ -1,0 +1,140 @@
+package dev.rewind.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything Rewind reads from its environment, parsed once. Secrets are held here and nowhere
+ * else; {@link #toString()} never prints them.
+ */
+public record Settings(
+        Optional<String> slackBotToken,
+        Optional<String> slackSigningSecret,
+        Optional<String> slackAppToken,
+        String slackApiUrl,
+        Path configPath,
+        Optional<String> prometheusUrl,
+        String databaseUrl,
+        Optional<String> databaseUser,
+        Optional<String> databasePassword,
+        int port,
+        String publicUrl,
+        Optional<String> alertmanagerToken) {
+
+    public static final String DEFAULT_SLACK_API_URL = "https://slack.com/api/";
+    public static final String DEFAULT_DATABASE_URL = "jdbc:h2:file:./data/rewind";
+    public static final int DEFAULT_PORT = 3000;
+
+    public static Settings fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    public static Settings from(Map<String, String> env) {
+        int port = parsePort(value(env, "PORT").orElse(null));
+        String slackApiUrl = value(env, "SLACK_API_URL").map(Settings::withTrailingSlash).orElse(DEFAULT_SLACK_API_URL);
+        requireHttpUrl("SLACK_API_URL", slackApiUrl);
+        Optional<String> prometheus = value(env, "PROMETHEUS_URL");
+        prometheus.ifPresent(url -> requireHttpUrl("PROMETHEUS_URL", url));
+        String publicUrl = value(env, "REWIND_PUBLIC_URL").orElse("http://localhost:" + port);
+        requireHttpUrl("REWIND_PUBLIC_URL", publicUrl);
+        String databaseUrl = value(env, "DATABASE_URL").orElse(DEFAULT_DATABASE_URL);
+        if (!databaseUrl.startsWith("jdbc:h2:") && !databaseUrl.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("DATABASE_URL must be a jdbc:h2: or jdbc:postgresql: URL, got '"
+                    + databaseUrl.replaceAll("//[^@/]*@", "//***@") + "'");
+        }
+        return new Settings(
+                value(env, "SLACK_BOT_TOKEN"),
+                value(env, "SLACK_SIGNING_SECRET"),
+                value(env, "SLACK_APP_TOKEN"),
+                slackApiUrl,
+                Path.of(value(env, "REWIND_CONFIG").orElse("./rewind.yml")),
+                prometheus,
+                databaseUrl,
+                value(env, "DATABASE_USER"),
+                value(env, "DATABASE_PASSWORD"),
+                port,
+                stripTrailingSlash(publicUrl),
+                value(env, "ALERTMANAGER_TOKEN"));
+    }
+
+    /** Socket Mode is used when an app-level token is present, HTTP otherwise. */
+    public boolean socketMode() {
+        return slackAppToken.isPresent();
+    }
+
+    /** What is missing for Slack to work, in words for the log and /readyz; empty when nothing is. */
+    public List<String> slackProblems() {
+        List<String> problems = new ArrayList<>();
+        if (slackBotToken.isEmpty()) {
+            problems.add("SLACK_BOT_TOKEN is not set");
+        }
+        if (!socketMode() && slackSigningSecret.isEmpty()) {
+            problems.add("SLACK_SIGNING_SECRET is not set (needed to verify requests on /slack/events)");
+        }
+        return problems;
+    }
+
+    @Override
+    public String toString() {
+        return "Settings[slackBotToken=" + mask(slackBotToken)
+                + ", slackSigningSecret=" + mask(slackSigningSecret)
+                + ", slackAppToken=" + mask(slackAppToken)
+                + ", slackApiUrl=" + slackApiUrl
+                + ", configPath=" + configPath
+                + ", prometheusUrl=" + prometheusUrl.orElse("(none)")
+                + ", databaseUrl=" + databaseUrl.replaceAll("password=[^&;]*", "password=***")
+                + ", databaseUser=" + databaseUser.orElse("(none)")
+                + ", databasePassword=" + mask(databasePassword)
+                + ", port=" + port
+                + ", publicUrl=" + publicUrl
+                + ", alertmanagerToken=" + mask(alertmanagerToken) + "]";
+    }
+
+    private static String mask(Optional<String> secret) {
+        return secret.isPresent() ? "(set)" : "(not set)";
+    }
+
+    private static Optional<String> value(Map<String, String> env, String name) {
+        String raw = env.get(name);
+        return raw == null || raw.isBlank() ? Optional.empty() : Optional.of(raw.trim());
+    }
+
+    private static int parsePort(String raw) {
+        if (raw == null) {
+            return DEFAULT_PORT;
+        }
+        try {
+            int port = Integer.parseInt(raw);
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("PORT must be a number from 0 to 65535, got '" + raw + "'");
+        }
+    }
+
+    private static void requireHttpUrl(String name, String url) {
+        try {
+            URI uri = URI.create(url);
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name + " must be an http(s) URL, got '" + url + "'");
+        }
+    }
+
+    private static String withTrailingSlash(String url) {
+        return url.endsWith("/") ? url : url + "/";
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.rewind.incident;
+
+import dev.rewind.rollback.RollbackRun;
+import dev.rewind.rollback.RunEvent;
+import dev.rewind.rollback.RunView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
+
+/** The voice used when Slack is not configured: everything goes to the log, nothing is posted. */
+public final class LoggingIncidentChannel implements IncidentChannel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoggingIncidentChannel.class);
+
+    @Override
+    public Optional<RollbackRun.CardRef> showCard(RunView view, String channel) {
+        LOG.info("(Slack not configured) card for run {} of {}: {}", view.run().id(), view.run().service(),
+                view.run().state());
+        return Optional.empty();
+    }
+
+    @Override
+    public void progress(RunView view, RunEvent event) {
+        LOG.info("(Slack not configured) run {}: {}", event.runId(), event.message());
+    }
+
+    @Override
+    public void announce(String channel, String text) {
+        LOG.info("(Slack not configured) to {}: {}", channel, text);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.rewind.incident;
+
+import org.apache.commons.text.StringEscapeUtils;
+
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/** Lays a {@link Report} out as Markdown (for Slack uploads and issues) or as a standalone HTML page. */
+public final class ReportRenderer {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private ReportRenderer() {
+    }
+
+    public static String markdown(Report report) {
+        StringBuilder md = new StringBuilder();
+        md.append("# ").append(report.title()).append("\n\n").append(report.summary()).append("\n\n");
+        for (Report.Row row : report.facts()) {
+            md.append("- **").append(row.label()).append(":** ").append(oneLine(row.value())).append('\n');
+        }
+        md.append("\n## Timeline\n\n| Time | Milestone | Since previous | Detail |\n|---|---|---|---|\n");
+        for (Report.TimelineRow row : report.timeline()) {
+            md.append("| ").append(TIME.format(row.at())).append(" | ").append(row.milestone()).append(" | ")
+                    .append(row.sincePrevious().map(d -> d.toSeconds() + " s").orElse("—")).append(" | ")
+                    .append(cell(row.detail())).append(" |\n");
+        }
+        if (!report.metrics().isEmpty()) {
+            md.append("\n## Metrics\n\n| Signal | Before the deploy | When assessed | After the rollback | Query |\n|---|---|---|---|---|\n");
+            for (Report.MetricRow row : report.metrics()) {
+                md.append("| ").append(cell(row.signal())).append(" | ").append(cell(row.before())).append(" | ")
+                        .append(cell(row.atAssessment())).append(" | ").append(cell(row.after())).append(" | `")
+                        .append(cell(row.query()).replace("`", "'")).append("` |\n");
+            }
+        }
+        md.append("\n## What changed\n\n");
+        list(md, report.changes(), "No differences recorded.");
+        md.append("\n## Next steps\n\n");
+        list(md, report.nextSteps(), "None.");
+        md.append("\n## Full log\n\n");
+        report.log().forEach(e -> md.append("- ").append(TIME.format(e.at())).append(" — ").append(oneLine(e.message()))
+                .append('\n'));
+        md.append("\n## Post-mortem (to fill in)\n\n### What happened\n\n_…_\n\n### Root cause\n\n_…_\n\n")
+                .append("### Five whys\n\n1. Why? _…_\n2. Why? _…_\n3. Why? _…_\n4. Why? _…_\n5. Why? _…_\n\n")
+                .append("### What went well\n\n- _…_\n\n### What went wrong\n\n- _…_\n\n")
+                .append("### Action items\n\n| Action | Owner | Due | Ticket |\n|---|---|---|---|\n| _…_ | | | |\n");
+        return md.toString();
+    }
+
+    public static String html(Report report) {
+        StringBuilder html = new StringBuilder("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>")
+                .append(e(report.title())).append("</title><style>body{font-family:system-ui,sans-serif;max-width:60rem;"
+                        + "margin:2rem auto;padding:0 1rem;line-height:1.5}table{border-collapse:collapse;width:100%}"
+                        + "td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}"
+                        + "code{background:#f4f4f4;padding:0 .2rem}</style></head><body>\n");
+        html.append("<h1>").append(e(report.title())).append("</h1>\n<p>").append(e(report.summary())).append("</p>\n<dl>");
+        for (Report.Row row : report.facts()) {
+            html.append("<dt><strong>").append(e(row.label())).append("</strong></dt><dd>").append(e(row.value())).append("</dd>");
+        }
+        html.append("</dl>\n<h2>Timeline</h2>\n<table><tr><th>Time</th><th>Milestone</th><th>Since previous</th><th>Detail</th></tr>");
+        for (Report.TimelineRow row : report.timeline()) {
+            html.append("<tr><td>").append(TIME.format(row.at())).append("</td><td>").append(e(row.milestone()))
+                    .append("</td><td>").append(row.sincePrevious().map(d -> d.toSeconds() + " s").orElse("—"))
+                    .append("</td><td>").append(e(row.detail())).append("</td></tr>");
+        }
+        html.append("</table>\n");
+        if (!report.metrics().isEmpty()) {
+            html.append("<h2>Metrics</h2>\n<table><tr><th>Signal</th><th>Before the deploy</th><th>When assessed</th>"
+                    + "<th>After the rollback</th><th>Query</th></tr>");
+            for (Report.MetricRow row : report.metrics()) {
+                html.append("<tr><td>").append(e(row.signal())).append("</td><td>").append(e(row.before()))
+                        .append("</td><td>").append(e(row.atAssessment())).append("</td><td>").append(e(row.after()))
+                        .append("</td><td><code>").append(e(row.query())).append("</code></td></tr>");
+            }
+            html.append("</table>\n");
+        }
+        html.append("<h2>What changed</h2>\n");
+        htmlList(html, report.changes(), "No differences recorded.");
+        html.append("<h2>Next steps</h2>\n");
+        htmlList(html, report.nextSteps(), "None.");
+        html.append("<h2>Full log</h2>\n<ul>");
+        report.log().forEach(ev -> html.append("<li>").append(TIME.format(ev.at())).append(" — ").append(e(ev.message()))
+                .append("</li>"));
+        html.append("</ul>\n<h2>Post-mortem (to fill in)</h2>\n<h3>What happened</h3><p>…</p><h3>Root cause</h3><p>…</p>"
+                + "<h3>Five whys</h3><ol><li>Why? …</li><li>Why? …</li><li>Why? …</li><li>Why? …</li><li>Why? …</li></ol>"
+                + "<h3>What went well</h3><ul><li>…</li></ul><h3>What went wrong</h3><ul><li>…</li></ul>"
+                + "<h3>Action items</h3><table><tr><th>Action</th><th>Owner</th><th>Due</th><th>Ticket</th></tr>"
+                + "<tr><td>…</td><td></td><td></td><td></td></tr></table>\n</body></html>\n");
+        return html.toString();
+    }
+
+    private static void list(StringBuilder md, List<String> items, String empty) {
+        if (items.isEmpty()) {
+            md.append(empty).append('\n');
+        }
+        items.forEach(item -> md.append("- ").append(oneLine(item)).append('\n'));
+    }
+
+    private static void htmlList(StringBuilder html, List<String> items, String empty) {
+        if (items.isEmpty()) {
+            html.append("<p>").append(e(empty)).append("</p>\n");
+            return;
+        }
+        html.append("<ul>");
+        items.forEach(item -> html.append("<li>").append(e(item)).append("</li>"));
+        html.append("</ul>\n");
+    }
+
+    private static String e(String text) {
+        return StringEscapeUtils.escapeXml10(text);
+    }
+
+    private static String oneLine(String text) {
+        return text.replace('\n', ' ');
+    }
+
+    private static String cell(String text) {
+        return oneLine(text).replace("|", "\\|");
+    }
+}

@@ -1,0 +1,376 @@
+package dev.rewind.rollback;
+
+import dev.rewind.adapter.Revision;
+import dev.rewind.adapter.Target;
+import dev.rewind.adapter.TargetState;
+import dev.rewind.assess.Assessment;
+import dev.rewind.assess.Assessor;
+import dev.rewind.assess.Tier;
+import dev.rewind.config.DurationText;
+import dev.rewind.config.ServiceConfig;
+import dev.rewind.incident.IncidentChannel;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The use cases behind the card: open a run with its assessment, ask for the rollback, approve,
+ * dismiss. Every decision is audited and written before anything acts on it; every refusal says why.
+ */
+public final class RollbackService {
+
+    private final Catalogues catalogues;
+    private final Assessor assessor;
+    private final RunRepository runs;
+    private final AuditLog audit;
+    private final ApprovalPolicy policy;
+    private final IncidentChannel channel;
+    private final RunExecutor executor;
+    private final Clock clock;
+    private final RunViews views;
+
+    public RollbackService(Catalogues catalogues, Assessor assessor, RunRepository runs, AuditLog audit,
+                           ApprovalPolicy policy, IncidentChannel channel, RunExecutor executor,
+                           Clock clock, RunViews views) {
+        this.catalogues = catalogues;
+        this.assessor = assessor;
+        this.runs = runs;
+        this.audit = audit;
+        this.policy = policy;
+        this.channel = channel;
+        this.executor = executor;
+        this.clock = clock;
+        this.views = views;
+    }
+
+    /**
+     * What opened a run, and where its card goes.
+     *
+     * @param channel  where to post the card (the service's channel is the fallback)
+     * @param revision a revision asked for up front ({@code /rollback checkout to r41})
+     * @param card     an existing card to take over (Retry), instead of posting a new one
+     */
+    public record Opening(Trigger trigger, String askedBy, String reason, Set<String> flags, boolean dryRun,
+                          String channel, Optional<String> revision, Optional<RollbackRun.CardRef> card) {
+
+        public static Opening command(String user, String reason, Set<String> flags, boolean dryRun, String channel,
+                                      Optional<String> revision) {
+            return new Opening(Trigger.COMMAND, user, reason, flags, dryRun, channel, revision, Optional.empty());
+        }
+    }
+
+    /** Stores the request, assesses the service, posts the card and returns the run. */
+    public RollbackRun open(ServiceConfig service, Opening opening) {
+        Instant now = clock.instant();
+        RollbackRun run = new RollbackRun(RunIds.next(), service.name(), service.environment(), RunState.ASSESSED,
+                opening.trigger(), opening.askedBy(), opening.reason(), opening.dryRun(), Optional.empty(),
+                Optional.empty(), opening.revision(), opening.card(), Optional.empty(), now, now, Optional.empty(),
+                Optional.empty());
+        runs.insert(run);
+        audit.record(opening.askedBy(), "assessment requested", Optional.of(run.id()), service.name(),
+                (opening.dryRun() ? "dry run; " : "") + "trigger " + opening.trigger()
+                        + (opening.reason().isBlank() ? "" : "; reason: " + opening.reason()));
+        runs.append(new RunEvent(run.id(), now, RunEvent.Kind.DETECTED,
+                describeOpening(opening)));
+
+        Assessment assessment = assessor.assess(service, opening.flags());
+        Instant assessedAt = clock.instant();
+        runs.saveAssessment(run.id(), assessment, assessedAt);
+        runs.append(new RunEvent(run.id(), assessedAt, RunEvent.Kind.ASSESSED, "Assessed: tier "
+                + assessment.tier() + (assessment.verdict().reasons().isEmpty() ? ""
+                : " (" + String.join("; ", assessment.verdict().reasons()) + ")")));
+        RollbackRun assessed = runs.find(run.id()).orElseThrow();
+        if (assessed.card().isPresent()) {
+            refreshCard(run.id());
+        } else {
+            Optional<RollbackRun.CardRef> card = channel.showCard(view(assessed), opening.channel());
+            if (card.isEmpty() && !opening.channel().equals(service.channel())) {
+                card = channel.showCard(view(assessed), service.channel());
+            }
+            card.ifPresent(ref -> runs.attachCard(run.id(), ref, clock.instant()));
+        }
+        return runs.find(run.id()).orElse(assessed);
+    }
+
+    /** "Retry" on a failed or interrupted card: a fresh assessment and run that take over the same card. */
+    public Decision retry(String runId, String userId) {
+        Optional<RollbackRun> found = runs.find(runId);
+        if (found.isEmpty()) {
+            return new Decision.Refused("run " + runId + " is not in Rewind's database");
+        }
+        RollbackRun run = found.get();
+        Optional<ServiceConfig> service = catalogues.service(run.service());
+        if (service.isEmpty()) {
+            return new Decision.Refused(run.service() + " is no longer in rewind.yml");
+        }
+        if (run.state() != RunState.FAILED && run.state() != RunState.INTERRUPTED) {
+            return alreadyHandled(run);
+        }
+        if (!policy.mayRequest(userId, service.get().approval())) {
+            return refuse(run, userId, "may not roll back " + run.service(), whoMayApprove(service.get()));
+        }
+        audit.record(userId, "retry", Optional.of(runId), run.service(), "after " + run.state());
+        RollbackRun next = open(service.get(), new Opening(Trigger.COMMAND, userId,
+                "retry of " + run.id() + (run.reason().isBlank() ? "" : ": " + run.reason()), run.assessment()
+                .map(Assessment::flags).orElse(Set.of()), run.dryRun(),
+                run.card().map(RollbackRun.CardRef::channel).orElse(service.get().channel()), Optional.empty(), run.card()));
+        return new Decision.Accepted("Re-assessed as run " + next.id() + "; decide on the card.");
+    }
+
+    /** "Monitor": the card is re-assessed after {@code delay} and redrawn in place. */
+    public Decision monitor(String runId, String userId, Duration delay) {
+        Optional<RollbackRun> found = runs.find(runId);
+        if (found.isEmpty()) {
+            return new Decision.Refused("run " + runId + " is not in Rewind's database");
+        }
+        RollbackRun run = found.get();
+        if (run.state() != RunState.ASSESSED) {
+            return alreadyHandled(run);
+        }
+        Instant at = clock.instant().plus(delay);
+        runs.scheduleReassessment(runId, at);
+        audit.record(userId, "monitor", Optional.of(runId), run.service(), "re-assess in " + DurationText.format(delay));
+        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Monitoring: " + Mentions.token(userId)
+                + " asked for a fresh assessment in " + DurationText.format(delay)));
+        refreshCard(runId);
+        return new Decision.Accepted("I'll re-assess " + run.service() + " in " + DurationText.format(delay)
+                + " and update the card.");
+    }
+
+    /** Re-assesses every monitored card that is due; called periodically. */
+    public int reassessDue() {
+        int done = 0;
+        for (RollbackRun run : runs.dueForReassessment(clock.instant())) {
+            if (run.state() != RunState.ASSESSED) {
+                runs.scheduleReassessment(run.id(), null);
+                continue;
+            }
+            Optional<ServiceConfig> service = catalogues.service(run.service());
+            runs.scheduleReassessment(run.id(), null);
+            if (service.isEmpty()) {
+                continue;
+            }
+            Tier before = run.assessment().map(Assessment::tier).orElse(Tier.UNKNOWN);
+            Assessment fresh = assessor.assess(service.get(), run.assessment().map(Assessment::flags).orElse(Set.of()));
+            runs.saveAssessment(run.id(), fresh, clock.instant());
+            runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
+                    + fresh.tier() + (fresh.tier() != before ? " (was " + before + ")" : " (unchanged)")));
+            refreshCard(run.id());
+            done++;
+        }
+        return done;
+    }
+
+    /** "Roll back" was clicked: checks the person, the revision and the guardrails, then takes the target. */
+    public Decision requestRollback(String runId, String userId, Optional<String> revisionId, boolean override) {
+        Optional<RollbackRun> found = runs.find(runId);
+        if (found.isEmpty()) {
+            return new Decision.Refused("this card's run " + runId + " is not in Rewind's database");
+        }
+        RollbackRun run = found.get();
+        Optional<ServiceConfig> service = catalogues.service(run.service());
+        if (service.isEmpty()) {
+            return new Decision.Refused(run.service() + " is no longer in rewind.yml, so it cannot be rolled back from this card");
+        }
+        if (run.state() != RunState.ASSESSED) {
+            return alreadyHandled(run);
+        }
+        ServiceConfig config = service.get();
+        if (!policy.mayRequest(userId, config.approval())) {
+            return refuse(run, userId, "may not roll back " + run.service(), whoMayApprove(config));
+        }
+        Optional<TargetState> state = run.assessment().flatMap(Assessment::primary);
+        if (state.isEmpty()) {
+            return refuse(run, userId, "the target's revisions could not be read when this card was made; "
+                    + "run /rollback " + run.service() + " again for a fresh card", List.of());
+        }
+        String revision = revisionId.orElseGet(() -> state.get().previous().map(Revision::id).orElse(""));
+        if (state.get().candidate(revision).isEmpty()) {
+            String available = state.get().candidates().stream().map(Revision::label).collect(Collectors.joining(", "));
+            return refuse(run, userId, revision.isEmpty()
+                    ? run.service() + " has no earlier revision to roll back to"
+                    : "revision " + revision + " is not in the history of " + state.get().target()
+                    + (available.isEmpty() ? "" : " (available: " + available + ")"), List.of());
+        }
+        if (!override) {
+            Optional<String> guardrail = guardrail(config, clock.instant());
+            if (guardrail.isPresent()) {
+                return refuse(run, userId, guardrail.get(), List.of());
+            }
+        }
+        List<String> keys = config.targets().stream().map(Target::key).toList();
+        RunRepository.Claim claim = runs.claim(runId, userId, revision, keys, clock.instant());
+        if (claim instanceof RunRepository.Claim.StateChanged) {
+            return alreadyHandled(runs.find(runId).orElse(run));
+        }
+        if (claim instanceof RunRepository.Claim.TargetBusy busy) {
+            RollbackRun other = runs.find(busy.runId()).orElseThrow();
+            audit.record(userId, "refused", Optional.of(runId), run.service(), "target busy with run " + other.id());
+            return new Decision.AlreadyHandled(run.service() + " is already being rolled back by "
+                    + Mentions.token(other.requestedBy().orElse(other.askedBy())) + " (run " + other.id() + ", "
+                    + other.state().name().toLowerCase().replace('_', ' ') + ")");
+        }
+        Revision to = state.get().candidate(revision).orElseThrow();
+        audit.record(userId, "rollback requested", Optional.of(runId), run.service(),
+                "to " + to.label() + " (" + to.imagesText() + ")" + (override ? "; guardrails overridden" : ""));
+        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.label()
+                + " requested by " + Mentions.token(userId) + (override ? " (guardrails overridden)" : "")));
+        if (policy.counts(userId, Optional.of(userId), config.approval())) {
+            return approve(runId, userId, false);
+        }
+        refreshCard(runId);
+        RollbackRun current = runs.find(runId).orElseThrow();
+        ApprovalPolicy.Standing standing = standing(current, config);
+        return new Decision.AwaitingApproval(standing.have(), standing.need(), config.approval().approvers());
+    }
+
+    /** An approval click (also the requester's own, when it counts). Starts the run once approvals suffice. */
+    public Decision approve(String runId, String userId, boolean breakGlass) {
+        Optional<RollbackRun> found = runs.find(runId);
+        if (found.isEmpty()) {
+            return new Decision.Refused("run " + runId + " is not in Rewind's database");
+        }
+        RollbackRun run = found.get();
+        ServiceConfig config = catalogues.service(run.service()).orElse(null);
+        if (config == null) {
+            return new Decision.Refused(run.service() + " is no longer in rewind.yml");
+        }
+        if (run.state() != RunState.AWAITING_APPROVAL) {
+            return alreadyHandled(run);
+        }
+        if (!policy.mayApprove(userId, config.approval())) {
+            return refuse(run, userId, "may not approve a rollback of " + run.service(), whoMayApprove(config));
+        }
+        if (!policy.counts(userId, run.requestedBy(), config.approval())) {
+            return refuse(run, userId, "asked for this rollback, and " + run.service()
+                    + " needs the approval of someone else", whoMayApprove(config));
+        }
+        ApprovalPolicy.Standing before = standing(run, config);
+        boolean glass = breakGlass && before.breakGlassAllowed();
+        if (breakGlass && !glass && !before.enough()) {
+            return refuse(run, userId, "break-glass is only allowed for an IMMEDIATE tier on a service with "
+                    + "breakGlass: true, after one approval", List.of());
+        }
+        boolean added = runs.addApproval(new Approval(runId, userId, clock.instant(), glass));
+        if (!added && !glass) {
+            ApprovalPolicy.Standing standing = standing(run, config);
+            return new Decision.AwaitingApproval(standing.have(), standing.need(), config.approval().approvers());
+        }
+        audit.record(userId, glass ? "approved (break-glass)" : "approved", Optional.of(runId), run.service(),
+                glass ? "proceeding on one approval because the tier is IMMEDIATE" : "");
+        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by " + Mentions.token(userId)
+                + (glass ? " (break-glass: tier IMMEDIATE, one approval)" : "")));
+        ApprovalPolicy.Standing after = standing(runs.find(runId).orElseThrow(), config);
+        if (!after.enough() && !glass) {
+            refreshCard(runId);
+            return new Decision.AwaitingApproval(after.have(), after.need(), config.approval().approvers());
+        }
+        if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), clock.instant())) {
+            return alreadyHandled(runs.find(runId).orElse(run));
+        }
+        audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
+        refreshCard(runId);
+        executor.start(runId);
+        return new Decision.Accepted("Rolling back " + run.service() + "; the card shows progress.");
+    }
+
+    /** "Dismiss": records who and why; the run ends without any change. */
+    public Decision dismiss(String runId, String userId, Optional<String> reason) {
+        Optional<RollbackRun> found = runs.find(runId);
+        if (found.isEmpty()) {
+            return new Decision.Refused("run " + runId + " is not in Rewind's database");
+        }
+        RollbackRun run = found.get();
+        String outcome = "Dismissed by " + Mentions.token(userId) + reason.filter(r -> !r.isBlank()).map(r -> ": " + r).orElse("");
+        boolean done = runs.transition(runId, RunState.ASSESSED, RunState.ABORTED, Optional.of(outcome), clock.instant())
+                || runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.ABORTED, Optional.of(outcome), clock.instant());
+        if (!done) {
+            return alreadyHandled(runs.find(runId).orElse(run));
+        }
+        audit.record(userId, "dismissed", Optional.of(runId), run.service(), reason.orElse(""));
+        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.DISMISSED, outcome));
+        refreshCard(runId);
+        return new Decision.Accepted("Dismissed.");
+    }
+
+    public Optional<RunView> view(String runId) {
+        return runs.find(runId).map(views::view);
+    }
+
+    public RunView view(RollbackRun run) {
+        return views.view(run);
+    }
+
+    private void refreshCard(String runId) {
+        views.refresh(runId);
+    }
+
+    private ApprovalPolicy.Standing standing(RollbackRun run, ServiceConfig config) {
+        return views.standing(run, config);
+    }
+
+    /** Cooldown and attempt limits; empty when the rollback may go ahead. */
+    private Optional<String> guardrail(ServiceConfig config, Instant now) {
+        ServiceConfig.Guardrails limits = config.guardrails();
+        List<RollbackRun> recent = runs.startedSince(config.name(), now.minus(limits.attemptsWindow()));
+        Optional<RollbackRun> last = recent.stream().findFirst();
+        if (last.isPresent()) {
+            Instant ended = last.get().finishedAt().orElse(now);
+            Duration since = Duration.between(ended, now);
+            if (since.compareTo(limits.cooldown()) < 0) {
+                return Optional.of(config.name() + " was rolled back " + DurationText.format(since.isZero()
+                        ? Duration.ofSeconds(1) : since) + " ago (run " + last.get().id() + "); the cooldown is "
+                        + DurationText.format(limits.cooldown()) + ". Wait " + DurationText.format(
+                        limits.cooldown().minus(since)) + " or use Override.");
+            }
+        }
+        if (recent.size() >= limits.maxAttempts()) {
+            return Optional.of(config.name() + " has been rolled back " + recent.size() + " times in the last "
+                    + DurationText.format(limits.attemptsWindow()) + " (limit " + limits.maxAttempts()
+                    + "); something else may be wrong. Use Override if you are sure.");
+        }
+        return Optional.empty();
+    }
+
+    private Decision alreadyHandled(RollbackRun run) {
+        String who = Mentions.token(run.requestedBy().orElse(run.askedBy()));
+        String message = switch (run.state()) {
+            case AWAITING_APPROVAL -> run.service() + " rollback was already requested by " + who + " and awaits approval";
+            case APPROVED, EXECUTING, VERIFYING -> run.service() + " is already being rolled back by " + who;
+            case SUCCEEDED -> run.service() + " was already rolled back (requested by " + who + ")";
+            case FAILED -> "this rollback already ran and failed: " + run.outcome().orElse("");
+            case ABORTED -> "this card is closed: " + run.outcome().orElse("dismissed");
+            case INTERRUPTED -> "this rollback was interrupted: " + run.outcome().orElse("");
+            case ASSESSED -> "nothing has been decided on this card yet";
+        };
+        return new Decision.AlreadyHandled(message);
+    }
+
+    private Decision refuse(RollbackRun run, String userId, String reason, List<String> whoMay) {
+        audit.record(userId, "refused", Optional.of(run.id()), run.service(), reason);
+        String sentence = reason.startsWith("may ") || reason.startsWith("asked ") ? "You " + reason : reason;
+        return new Decision.Refused(capitalise(sentence) + ".", whoMay);
+    }
+
+    private static List<String> whoMayApprove(ServiceConfig config) {
+        return config.approval().approvers();
+    }
+
+    private static String capitalise(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+
+    private String describeOpening(Opening opening) {
+        String by = switch (opening.trigger()) {
+            case COMMAND -> "/rollback by " + Mentions.token(opening.askedBy());
+            case ALERT -> "alert from " + opening.askedBy();
+            case POLICY -> "automatic policy";
+        };
+        return "Opened by " + by + (opening.reason().isBlank() ? "" : ": " + opening.reason());
+    }
+}

@@ -1,0 +1,308 @@
+package dev.rewind.rollback;
+
+import dev.rewind.adapter.AdapterException;
+import dev.rewind.adapter.AdapterRegistry;
+import dev.rewind.adapter.Outcome;
+import dev.rewind.adapter.Progress;
+import dev.rewind.adapter.Revision;
+import dev.rewind.adapter.Target;
+import dev.rewind.adapter.TargetState;
+import dev.rewind.assess.Assessment;
+import dev.rewind.assess.TargetView;
+import dev.rewind.config.DurationText;
+import dev.rewind.config.ServiceConfig;
+import dev.rewind.incident.IncidentChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Carries an approved run to its end: EXECUTING (each step of the plan through its adapter, with a
+ * timeout), VERIFYING (recovery confirmed), then SUCCEEDED or FAILED. Holds a lease on the run while
+ * it works, so a second replica or a restarted process never executes it twice; on start-up it picks
+ * up runs whose lease has run out.
+ */
+public final class RunExecutor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
+    static final Duration LEASE = Duration.ofSeconds(60);
+
+    private final Catalogues catalogues;
+    private final AdapterRegistry adapters;
+    private final RunRepository runs;
+    private final AuditLog audit;
+    private final Verifier verifier;
+    private final RunViews views;
+    private final IncidentChannel channel;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timers;
+    private final Clock clock;
+    private final String owner;
+    private final RunObserver observer;
+
+    public RunExecutor(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, AuditLog audit,
+                       Verifier verifier, RunViews views, IncidentChannel channel, ExecutorService workers,
+                       ScheduledExecutorService timers, Clock clock, String owner, RunObserver observer) {
+        this.catalogues = catalogues;
+        this.adapters = adapters;
+        this.runs = runs;
+        this.audit = audit;
+        this.verifier = verifier;
+        this.views = views;
+        this.channel = channel;
+        this.workers = workers;
+        this.timers = timers;
+        this.clock = clock;
+        this.owner = owner;
+        this.observer = observer;
+    }
+
+    /** Starts an APPROVED run in the background. */
+    public void start(String runId) {
+        workers.submit(() -> drive(runId, false));
+    }
+
+    /**
+     * Picks up runs that were left between approval and their end by a process that stopped, and
+     * whose lease has run out. Each is driven to its end again; adapters are idempotent.
+     *
+     * @return the ids of the runs picked up
+     */
+    public List<String> resumeAbandoned() {
+        List<String> resumed = new ArrayList<>();
+        for (RollbackRun run : runs.inStates(java.util.EnumSet.of(RunState.APPROVED, RunState.EXECUTING,
+                RunState.VERIFYING))) {
+            if (runs.lease(run.id(), owner, clock.instant().plus(LEASE), clock.instant())) {
+                resumed.add(run.id());
+                workers.submit(() -> drive(run.id(), true));
+            }
+        }
+        return resumed;
+    }
+
+    private void drive(String runId, boolean resumed) {
+        Instant now = clock.instant();
+        if (!runs.lease(runId, owner, now.plus(LEASE), now)) {
+            LOG.info("run {} is being executed by another Rewind process", runId);
+            return;
+        }
+        ScheduledFuture<?> renewal = timers.scheduleAtFixedRate(
+                () -> runs.lease(runId, owner, clock.instant().plus(LEASE), clock.instant()),
+                LEASE.toSeconds() / 4, LEASE.toSeconds() / 4, TimeUnit.SECONDS);
+        try {
+            RollbackRun run = runs.find(runId).orElseThrow();
+            Optional<ServiceConfig> service = catalogues.service(run.service());
+            if (service.isEmpty()) {
+                fail(run, run.state(), run.service() + " is no longer in rewind.yml; nothing was changed by this process");
+                return;
+            }
+            if (resumed) {
+                announceResume(run);
+            }
+            if (run.state() == RunState.APPROVED) {
+                if (run.dryRun()) {
+                    finishDryRun(run, service.get());
+                    return;
+                }
+                if (!runs.transition(runId, RunState.APPROVED, RunState.EXECUTING, Optional.empty(), clock.instant())) {
+                    return;
+                }
+                audit.record("rewind", "transition", Optional.of(runId), run.service(), "APPROVED → EXECUTING");
+                event(runId, RunEvent.Kind.STARTED, "Rollback started: " + plan(run, service.get()));
+                run = runs.find(runId).orElseThrow();
+            }
+            if (run.state() == RunState.EXECUTING) {
+                if (!execute(run, service.get())) {
+                    return;
+                }
+                run = runs.find(runId).orElseThrow();
+            }
+            if (run.state() == RunState.VERIFYING) {
+                verify(run, service.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            interrupt(runId, "Rewind was shut down while this rollback was running");
+        } catch (RuntimeException e) {
+            LOG.error("run {} failed unexpectedly", runId, e);
+            runs.find(runId).ifPresent(run -> fail(run, run.state(), "Rewind hit an internal error: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+        } finally {
+            renewal.cancel(false);
+            views.refresh(runId);
+        }
+    }
+
+    private void announceResume(RollbackRun run) {
+        String note = "Rewind restarted while this rollback was " + run.state().name().toLowerCase()
+                + "; picking it up again.";
+        event(run.id(), RunEvent.Kind.NOTE, note);
+        run.card().ifPresent(card -> channel.announce(card.channel(), run.service() + ": " + note));
+    }
+
+    /** @return whether the run reached VERIFYING */
+    private boolean execute(RollbackRun run, ServiceConfig service) throws InterruptedException {
+        List<Step> steps = steps(run, service);
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            String prefix = steps.size() > 1 ? "Step " + (i + 1) + "/" + steps.size() + " " : "";
+            if (step.error().isPresent()) {
+                fail(run, RunState.EXECUTING, prefix + step.target().describe() + ": " + step.error().get()
+                        + doneSoFar(steps, i));
+                return false;
+            }
+            Progress progress = message -> event(run.id(), RunEvent.Kind.STEP, prefix + message);
+            event(run.id(), RunEvent.Kind.STEP, prefix + step.target().describe() + " → " + step.label());
+            Duration timeout = service.guardrails().executeTimeout();
+            try {
+                Outcome outcome = withTimeout(() -> adapters.forTarget(step.target())
+                        .execute(step.target(), step.revisionId(), progress, timeout), timeout.plusSeconds(5));
+                audit.record("rewind", "adapter step", Optional.of(run.id()), run.service(),
+                        step.target().describe() + ": " + outcome.summary() + (outcome.recorded().isEmpty() ? ""
+                                : " " + outcome.recorded()));
+                event(run.id(), RunEvent.Kind.STEP, prefix + outcome.summary());
+            } catch (AdapterException e) {
+                fail(run, RunState.EXECUTING, prefix + step.target().describe() + ": " + e.getMessage() + doneSoFar(steps, i));
+                return false;
+            } catch (TimeoutException e) {
+                fail(run, RunState.EXECUTING, prefix + step.target().describe() + ": no result within "
+                        + DurationText.format(timeout) + doneSoFar(steps, i));
+                return false;
+            }
+        }
+        if (!runs.transition(run.id(), RunState.EXECUTING, RunState.VERIFYING, Optional.empty(), clock.instant())) {
+            return false;
+        }
+        audit.record("rewind", "transition", Optional.of(run.id()), run.service(), "EXECUTING → VERIFYING");
+        event(run.id(), RunEvent.Kind.TRAFFIC_RESTORED, "Change applied: traffic is on " + plan(run, service));
+        return true;
+    }
+
+    private void verify(RollbackRun run, ServiceConfig service) throws InterruptedException {
+        event(run.id(), RunEvent.Kind.VERIFYING, "Verifying recovery (" + (service.signals().isEmpty()
+                ? "target health" : service.verification().checks() + " checks, "
+                + DurationText.format(service.verification().interval()) + " apart") + ")");
+        Verifier.Result result = verifier.verify(service, run.assessment(),
+                message -> event(run.id(), RunEvent.Kind.STEP, message));
+        if (result.recovered()) {
+            String outcome = "Rolled back to " + run.to().map(Revision::label).orElse(run.toRevision().orElse("?"))
+                    + ". " + result.summary();
+            if (runs.transition(run.id(), RunState.VERIFYING, RunState.SUCCEEDED, Optional.of(outcome), clock.instant())) {
+                audit.record("rewind", "transition", Optional.of(run.id()), run.service(), "VERIFYING → SUCCEEDED");
+                event(run.id(), RunEvent.Kind.STABLE, outcome);
+                finished(run.id());
+            }
+        } else {
+            fail(run, RunState.VERIFYING, result.summary());
+        }
+    }
+
+    private void finishDryRun(RollbackRun run, ServiceConfig service) {
+        String outcome = "Dry run: would roll back " + plan(run, service) + ". Nothing was changed.";
+        if (runs.transition(run.id(), RunState.APPROVED, RunState.ABORTED, Optional.of(outcome), clock.instant())) {
+            audit.record("rewind", "dry run", Optional.of(run.id()), run.service(), outcome);
+            event(run.id(), RunEvent.Kind.NOTE, outcome);
+        }
+    }
+
+    private void fail(RollbackRun run, RunState from, String reason) {
+        if (runs.transition(run.id(), from, RunState.FAILED, Optional.of(reason), clock.instant())) {
+            audit.record("rewind", "transition", Optional.of(run.id()), run.service(), from + " → FAILED: " + reason);
+            event(run.id(), RunEvent.Kind.FAILED, "Failed: " + reason);
+            finished(run.id());
+        }
+    }
+
+    private void interrupt(String runId, String reason) {
+        runs.find(runId).ifPresent(run -> {
+            if (!run.state().isFinal() && runs.transition(runId, run.state(), RunState.INTERRUPTED, Optional.of(reason),
+                    clock.instant())) {
+                event(runId, RunEvent.Kind.FAILED, "Interrupted: " + reason);
+            }
+        });
+    }
+
+    private void finished(String runId) {
+        runs.find(runId).ifPresent(run -> {
+            String type = catalogues.service(run.service()).map(s -> s.primaryTarget().type()).orElse("unknown");
+            observer.finished(run, type);
+        });
+    }
+
+    private void event(String runId, RunEvent.Kind kind, String message) {
+        RunEvent event = new RunEvent(runId, clock.instant(), kind, message);
+        runs.append(event);
+        views.progress(event);
+    }
+
+    private <T> T withTimeout(java.util.function.Supplier<T> work, Duration timeout)
+            throws TimeoutException, InterruptedException {
+        CompletableFuture<T> future = CompletableFuture.supplyAsync(work, workers);
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new AdapterException(String.valueOf(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+
+    /** One target of the plan and the revision it goes to, or why it cannot. */
+    record Step(Target target, String revisionId, String label, Optional<String> error) {
+    }
+
+    static List<Step> steps(RollbackRun run, ServiceConfig service) {
+        List<Step> steps = new ArrayList<>();
+        List<TargetView> views = run.assessment().map(Assessment::targets).orElse(List.of());
+        for (int i = 0; i < service.targets().size(); i++) {
+            Target target = service.targets().get(i);
+            Optional<TargetState> state = i < views.size() ? views.get(i).state() : Optional.empty();
+            if (state.isEmpty()) {
+                steps.add(new Step(target, "", "", Optional.of("its state could not be read when the card was made")));
+                continue;
+            }
+            Optional<Revision> revision = i == 0 ? run.to() : state.get().previous();
+            if (revision.isEmpty()) {
+                steps.add(new Step(target, "", "", Optional.of("no earlier revision to go back to")));
+                continue;
+            }
+            steps.add(new Step(target, revision.get().id(), revision.get().label(), Optional.empty()));
+        }
+        return steps;
+    }
+
+    private static String plan(RollbackRun run, ServiceConfig service) {
+        List<String> parts = new ArrayList<>();
+        for (Step step : steps(run, service)) {
+            parts.add(step.target().describe() + (step.label().isEmpty() ? "" : " → " + step.label()));
+        }
+        return String.join(", then ", parts);
+    }
+
+    private static String doneSoFar(List<Step> steps, int failedIndex) {
+        if (steps.size() < 2) {
+            return "";
+        }
+        List<String> done = steps.subList(0, failedIndex).stream().map(s -> s.target().describe()).toList();
+        List<String> notDone = steps.subList(failedIndex + 1, steps.size()).stream().map(s -> s.target().describe()).toList();
+        return ". Done: " + (done.isEmpty() ? "none" : String.join(", ", done))
+                + "; not done: " + (notDone.isEmpty() ? "none" : String.join(", ", notDone));
+    }
+}

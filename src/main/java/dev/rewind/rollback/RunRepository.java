@@ -1,0 +1,81 @@
+package dev.rewind.rollback;
+
+import dev.rewind.assess.Assessment;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where runs live. Every state change is one conditional write: it happens only if the run is still
+ * in the state the caller saw, and it reports whether it happened. The store, not the caller,
+ * guarantees that at most one run holds a target at a time.
+ */
+public interface RunRepository {
+
+    void insert(RollbackRun run);
+
+    Optional<RollbackRun> find(String id);
+
+    void saveAssessment(String id, Assessment assessment, Instant now);
+
+    void attachCard(String id, RollbackRun.CardRef card, Instant now);
+
+    /**
+     * Moves an {@link RunState#ASSESSED} run to {@link RunState#AWAITING_APPROVAL}, recording who asked
+     * and for which revision, and takes its targets.
+     */
+    Claim claim(String id, String requestedBy, String toRevision, Collection<String> targetKeys, Instant now);
+
+    /**
+     * Moves a run from {@code from} to {@code to} if it is still in {@code from}. Entering a final state
+     * releases its targets and records {@code outcome}; entering EXECUTING records the start.
+     *
+     * @return whether this call made the change
+     */
+    boolean transition(String id, RunState from, RunState to, Optional<String> outcome, Instant now);
+
+    /**
+     * Takes or renews the right to execute a run until {@code until}: granted when nobody holds it, the
+     * holder's lease has run out, or {@code owner} already holds it. Keeps two replicas (or a restarted
+     * one) from executing the same run at once.
+     */
+    boolean lease(String id, String owner, Instant until, Instant now);
+
+    /** Sets (or, with {@code null}, clears) when a monitored card is re-assessed. */
+    void scheduleReassessment(String id, Instant at);
+
+    List<RollbackRun> dueForReassessment(Instant now);
+
+    /** @return false when this user has already approved this run */
+    boolean addApproval(Approval approval);
+
+    List<Approval> approvals(String runId);
+
+    void append(RunEvent event);
+
+    List<RunEvent> events(String runId);
+
+    List<RollbackRun> inStates(Set<RunState> states);
+
+    Optional<RollbackRun> latestForService(String service);
+
+    /** Runs of a service that got past approval since {@code since}, newest first. */
+    List<RollbackRun> startedSince(String service, Instant since);
+
+    /** The outcome of {@link #claim}. */
+    sealed interface Claim {
+        record Claimed() implements Claim {
+        }
+
+        /** The run was no longer ASSESSED: someone else moved it first. */
+        record StateChanged(RunState now) implements Claim {
+        }
+
+        /** Another run holds one of the targets. */
+        record TargetBusy(String runId) implements Claim {
+        }
+    }
+}

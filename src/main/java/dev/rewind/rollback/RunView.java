@@ -1,0 +1,23 @@
+package dev.rewind.rollback;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a front end needs to draw a run: the run, its approvals and where they stand, its timeline,
+ * the revisions people can pick, and the report's address once there is one.
+ */
+public record RunView(
+        RollbackRun run,
+        List<Approval> approvals,
+        ApprovalPolicy.Standing standing,
+        List<String> approvers,
+        List<RunEvent> events,
+        Optional<String> reportUrl) {
+
+    public RunView {
+        approvals = List.copyOf(approvals);
+        approvers = List.copyOf(approvers);
+        events = List.copyOf(events);
+    }
+}

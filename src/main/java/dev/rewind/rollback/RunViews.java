@@ -1,0 +1,57 @@
+package dev.rewind.rollback;
+
+import dev.rewind.assess.Assessment;
+import dev.rewind.assess.Tier;
+import dev.rewind.config.ServiceConfig;
+import dev.rewind.incident.IncidentChannel;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Builds the {@link RunView} of a run and redraws its card. */
+public final class RunViews {
+
+    private final Catalogues catalogues;
+    private final RunRepository runs;
+    private final ApprovalPolicy policy;
+    private final IncidentChannel channel;
+    private final String reportBaseUrl;
+
+    public RunViews(Catalogues catalogues, RunRepository runs, ApprovalPolicy policy, IncidentChannel channel,
+                    String publicUrl) {
+        this.catalogues = catalogues;
+        this.runs = runs;
+        this.policy = policy;
+        this.channel = channel;
+        this.reportBaseUrl = publicUrl + "/reports/";
+    }
+
+    public RunView view(RollbackRun run) {
+        Optional<ServiceConfig> config = catalogues.service(run.service());
+        List<Approval> approvals = runs.approvals(run.id());
+        ApprovalPolicy.Standing standing = config.map(c -> standing(run, c))
+                .orElse(new ApprovalPolicy.Standing(approvals.size(), approvals.size(), true, false));
+        return new RunView(run, approvals, standing,
+                config.map(c -> c.approval().approvers()).orElse(List.of()), runs.events(run.id()),
+                run.state() == RunState.ASSESSED ? Optional.empty() : Optional.of(reportUrl(run.id())));
+    }
+
+    public String reportUrl(String runId) {
+        return reportBaseUrl + runId;
+    }
+
+    public ApprovalPolicy.Standing standing(RollbackRun run, ServiceConfig config) {
+        Tier tier = run.assessment().map(Assessment::tier).orElse(Tier.UNKNOWN);
+        return policy.standing(runs.approvals(run.id()), run.requestedBy(), config.approval(), tier);
+    }
+
+    /** Redraws the run's card in place, if it has one. */
+    public void refresh(String runId) {
+        runs.find(runId).ifPresent(run -> run.card().ifPresent(card -> channel.showCard(view(run), card.channel())));
+    }
+
+    /** Hands a timeline line to the channel's live status. */
+    public void progress(RunEvent event) {
+        runs.find(event.runId()).ifPresent(run -> channel.progress(view(run), event));
+    }
+}

@@ -1,0 +1,11 @@
+package dev.rewind.rollback;
+
+/** What opened a run. */
+public enum Trigger {
+    /** Someone typed {@code /rollback service}. */
+    COMMAND,
+    /** An alert (Alertmanager webhook or an alert message in a watched channel). */
+    ALERT,
+    /** An automatic-rollback policy. */
+    POLICY
+}

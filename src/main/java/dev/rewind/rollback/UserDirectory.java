@@ -1,0 +1,10 @@
+package dev.rewind.rollback;
+
+/** Answers whether a user belongs to a user group. May block on the chat system; implementations cache. */
+public interface UserDirectory {
+
+    boolean isMember(String userId, String groupId);
+
+    /** A directory that knows no groups: only listed user ids count. */
+    UserDirectory NONE = (userId, groupId) -> false;
+}

@@ -1,0 +1,149 @@
+package dev.rewind.rollback;
+
+import dev.rewind.adapter.AdapterRegistry;
+import dev.rewind.adapter.Health;
+import dev.rewind.adapter.Target;
+import dev.rewind.assess.NumberText;
+import dev.rewind.assess.SignalKind;
+import dev.rewind.assess.SignalReading;
+import dev.rewind.assess.Assessment;
+import dev.rewind.config.DurationText;
+import dev.rewind.config.ServiceConfig;
+import dev.rewind.signals.Reading;
+import dev.rewind.signals.SignalSource;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides whether a rolled-back service has recovered: every target healthy and every judged signal
+ * back under its threshold (or within a ratio of its baseline), for {@code checks} consecutive
+ * checks. A rollback that did not bring the numbers back is a failure worth saying so.
+ */
+public final class Verifier {
+
+    /** How long to wait between checks; tests replace it to avoid real sleeps. */
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+
+        Sleeper REAL = duration -> Thread.sleep(duration.toMillis());
+    }
+
+    private final AdapterRegistry adapters;
+    private final SignalSource signals;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    public Verifier(AdapterRegistry adapters, SignalSource signals, Clock clock, Sleeper sleeper) {
+        this.adapters = adapters;
+        this.signals = signals;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    /** The result: recovered or not, and the sentence that says why. */
+    public record Result(boolean recovered, String summary) {
+    }
+
+    public Result verify(ServiceConfig service, Optional<Assessment> before, java.util.function.Consumer<String> progress)
+            throws InterruptedException {
+        ServiceConfig.Verification rules = service.verification();
+        int checks = service.signals().isEmpty() ? 1 : rules.checks();
+        int budget = checks * 2;
+        int passed = 0;
+        String last = "";
+        for (int attempt = 1; attempt <= budget; attempt++) {
+            Check check = check(service, before);
+            last = check.detail();
+            if (check.ok()) {
+                passed++;
+                progress.accept("Check " + passed + "/" + checks + " passed: " + check.detail());
+                if (passed >= checks) {
+                    return new Result(true, "Recovered: " + check.detail());
+                }
+            } else {
+                passed = 0;
+                progress.accept("Not recovered yet: " + check.detail());
+                if (check.fatal()) {
+                    return new Result(false, check.detail());
+                }
+            }
+            if (attempt < budget) {
+                sleeper.sleep(rules.interval());
+            }
+        }
+        return new Result(false, "Rolled back, but " + last + " after " + DurationText.format(
+                rules.interval().multipliedBy(budget - 1L)) + ": the cause may not be the deploy");
+    }
+
+    private record Check(boolean ok, boolean fatal, String detail) {
+    }
+
+    private Check check(ServiceConfig service, Optional<Assessment> before) {
+        List<String> notes = new ArrayList<>();
+        for (Target target : service.targets()) {
+            Health health;
+            try {
+                health = adapters.forTarget(target).verify(target);
+            } catch (RuntimeException e) {
+                return new Check(false, false, target.describe() + " could not be read: " + e.getMessage());
+            }
+            if (health.status() == Health.Status.UNHEALTHY) {
+                return new Check(false, true, target.describe() + " is unhealthy: " + health.detail());
+            }
+            if (health.status() == Health.Status.PROGRESSING) {
+                return new Check(false, false, target.describe() + " is still progressing: " + health.detail());
+            }
+            notes.add(health.detail());
+        }
+        List<String> bad = new ArrayList<>();
+        service.signals().forEach((name, query) -> {
+            Reading now = signals.query(query, clock.instant());
+            if (!(now instanceof Reading.Value value)) {
+                notes.add(name + ": " + now.describe());
+                return;
+            }
+            Optional<Double> baseline = before.flatMap(a -> a.signals().stream()
+                    .filter(r -> r.name().equals(name)).findFirst()).flatMap(SignalReading::baselineValue);
+            SignalKind kind = SignalKind.of(name);
+            Optional<String> problem = judge(kind, value.value(), baseline, service);
+            String label = kind == SignalKind.ERROR_RATE ? "error rate" : kind == SignalKind.LATENCY ? "p99 latency" : name;
+            if (problem.isPresent()) {
+                bad.add(label + " still " + NumberText.of(kind, value.value()) + problem.get());
+            } else {
+                notes.add(label + " " + NumberText.of(kind, value.value()));
+            }
+        });
+        if (!bad.isEmpty()) {
+            return new Check(false, false, String.join(", ", bad));
+        }
+        return new Check(true, false, String.join("; ", notes));
+    }
+
+    /** Empty when the value is acceptable; else the words after the number ("(threshold 5.0%)"). */
+    static Optional<String> judge(SignalKind kind, double value, Optional<Double> baseline, ServiceConfig service) {
+        double ratio = service.verification().baselineRatio();
+        switch (kind) {
+            case ERROR_RATE -> {
+                double threshold = service.thresholds().plannedErrorRate();
+                boolean nearBaseline = baseline.isPresent() && value <= baseline.get() * ratio;
+                return value <= threshold || nearBaseline ? Optional.empty()
+                        : Optional.of(" (threshold " + NumberText.percent(threshold) + ")");
+            }
+            case LATENCY -> {
+                if (baseline.isEmpty() || baseline.get() == 0.0) {
+                    return Optional.empty();
+                }
+                double limit = baseline.get() * Math.max(ratio, 1.0);
+                return value <= limit ? Optional.empty()
+                        : Optional.of(" (baseline " + NumberText.seconds(baseline.get()) + ")");
+            }
+            default -> {
+                return Optional.empty();
+            }
+        }
+    }
+}

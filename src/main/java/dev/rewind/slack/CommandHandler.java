@@ -1,0 +1,128 @@
+package dev.rewind.slack;
+
+import com.slack.api.app_backend.slash_commands.payload.SlashCommandPayload;
+import com.slack.api.bolt.context.builtin.SlashCommandContext;
+import com.slack.api.bolt.request.builtin.SlashCommandRequest;
+import com.slack.api.bolt.response.Response;
+import dev.rewind.assess.ServiceOverview;
+import dev.rewind.config.ServiceConfig;
+import dev.rewind.rollback.AuditLog;
+import dev.rewind.rollback.Catalogues;
+import dev.rewind.rollback.Mentions;
+import dev.rewind.rollback.RollbackRun;
+import dev.rewind.rollback.RollbackService;
+import dev.rewind.rollback.RunRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * {@code /rollback}: parse, ack at once (answering from memory when it can), then do the slow part
+ * on a worker and answer privately or with a card.
+ */
+final class CommandHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandHandler.class);
+
+    private final Catalogues catalogues;
+    private final RollbackService rollbacks;
+    private final ServiceOverview overview;
+    private final RunRepository runs;
+    private final AuditLog audit;
+    private final Replies replies;
+    private final Mentions mentions;
+    private final ExecutorService work;
+    private final Clock clock;
+
+    CommandHandler(Catalogues catalogues, RollbackService rollbacks, ServiceOverview overview, RunRepository runs,
+                   AuditLog audit, Replies replies, Mentions mentions, ExecutorService work, Clock clock) {
+        this.catalogues = catalogues;
+        this.rollbacks = rollbacks;
+        this.overview = overview;
+        this.runs = runs;
+        this.audit = audit;
+        this.replies = replies;
+        this.mentions = mentions;
+        this.work = work;
+        this.clock = clock;
+    }
+
+    Response handle(SlashCommandRequest request, SlashCommandContext ctx) {
+        SlashCommandPayload p = request.getPayload();
+        RollbackCommand command = RollbackCommand.parse(p.getText());
+        if (command instanceof RollbackCommand.Help) {
+            return ctx.ack(r -> r.responseType("ephemeral").text(RollbackCommand.USAGE));
+        }
+        if (command instanceof RollbackCommand.Malformed malformed) {
+            return ctx.ack(r -> r.responseType("ephemeral").text(":warning: " + malformed.problem()
+                    + "\n\n" + RollbackCommand.USAGE));
+        }
+        if (command instanceof RollbackCommand.ListServices) {
+            later(p, () -> Listings.services(overview.list(catalogues.get())));
+            return ctx.ack(r -> r.responseType("ephemeral").text("Reading the current revision of "
+                    + catalogues.get().services().size() + " service(s)…"));
+        }
+        if (command instanceof RollbackCommand.Audit auditCommand) {
+            Optional<String> service = auditCommand.service();
+            if (service.isPresent() && catalogues.service(service.get()).isEmpty()) {
+                return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(service.get(), catalogues.get())));
+            }
+            later(p, () -> Listings.audit(audit.verify(), audit.latest(service.flatMap(catalogues::service)
+                    .map(ServiceConfig::name), Listings.AUDIT_LINES), mentions));
+            return ctx.ack();
+        }
+        String typed = command instanceof RollbackCommand.Status status ? status.service()
+                : ((RollbackCommand.Assess) command).service();
+        Optional<ServiceConfig> service = catalogues.service(typed);
+        if (service.isEmpty()) {
+            return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(typed, catalogues.get())));
+        }
+        if (command instanceof RollbackCommand.Status) {
+            later(p, () -> Listings.status(service.get().name(), runs.latestForService(service.get().name()), mentions,
+                    clock.instant()));
+            return ctx.ack();
+        }
+        RollbackCommand.Assess assess = (RollbackCommand.Assess) command;
+        work.submit(() -> open(p, service.get(), assess));
+        return ctx.ack(r -> r.responseType("ephemeral").text(":mag: Assessing *" + SlackText.escape(service.get().name())
+                + "* (" + SlackText.escape(service.get().environment()) + ")" + (assess.dryRun() ? " as a dry run" : "")
+                + "… the card will appear in this channel."));
+    }
+
+    private void open(SlashCommandPayload p, ServiceConfig service, RollbackCommand.Assess assess) {
+        try {
+            RollbackRun run = rollbacks.open(service, RollbackService.Opening.command(p.getUserId(), assess.reason(),
+                    assess.flags(), assess.dryRun(), p.getChannelId(), assess.revision()));
+            Listings.revisionNote(assess.revision(), run).ifPresent(note ->
+                    replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), note));
+            if (run.card().isEmpty()) {
+                replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), ":warning: I assessed "
+                        + service.name() + " (run `" + run.id() + "`) but could not post the card here or in <#"
+                        + service.channel() + ">. Invite me with `/invite @Rewind` and try again.");
+            } else if (!run.card().get().channel().equals(p.getChannelId())) {
+                replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), "I can't post in this channel, "
+                        + "so the card for " + service.name() + " is in <#" + run.card().get().channel() + ">.");
+            }
+        } catch (RuntimeException e) {
+            LOG.error("assessing {} failed", service.name(), e);
+            replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), ":x: Assessing " + service.name()
+                    + " failed: " + e.getClass().getSimpleName() + ". The error is in Rewind's log.");
+        }
+    }
+
+    private void later(SlashCommandPayload p, java.util.function.Supplier<String> answer) {
+        work.submit(() -> {
+            String text;
+            try {
+                text = answer.get();
+            } catch (RuntimeException e) {
+                LOG.error("answering /rollback {} failed", p.getText(), e);
+                text = ":x: That failed: " + e.getClass().getSimpleName() + ". The error is in Rewind's log.";
+            }
+            replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), text);
+        });
+    }
+}

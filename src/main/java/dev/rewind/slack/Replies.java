@@ -1,0 +1,61 @@
+package dev.rewind.slack;
+
+import com.slack.api.Slack;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.SlackApiException;
+import com.slack.api.methods.response.chat.ChatPostEphemeralResponse;
+import com.slack.api.util.json.GsonFactory;
+import com.slack.api.webhook.WebhookResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Private answers to one person after the ack: through the interaction's {@code response_url}
+ * (works in any channel and in DMs), falling back to {@code chat.postEphemeral} when that fails.
+ */
+public final class Replies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+
+    private final Slack slack;
+    private final MethodsClient client;
+
+    public Replies(Slack slack, MethodsClient client) {
+        this.slack = slack;
+        this.client = client;
+    }
+
+    public void ephemeral(String responseUrl, String channel, String user, String text) {
+        if (responseUrl != null && !responseUrl.isBlank()) {
+            try {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("response_type", "ephemeral");
+                body.put("replace_original", false);
+                body.put("text", SlackText.clip(text, SlackText.MESSAGE_TEXT));
+                WebhookResponse response = slack.send(responseUrl, GsonFactory.createSnakeCase().toJson(body));
+                if (response.getCode() == 200) {
+                    return;
+                }
+                LOG.info("response_url answered HTTP {}; falling back to chat.postEphemeral", response.getCode());
+            } catch (IOException | RuntimeException e) {
+                LOG.info("response_url failed ({}); falling back to chat.postEphemeral", e.getMessage());
+            }
+        }
+        if (channel == null || user == null) {
+            return;
+        }
+        try {
+            ChatPostEphemeralResponse response = client.chatPostEphemeral(r -> r.channel(channel).user(user)
+                    .text(SlackText.clip(text, SlackText.MESSAGE_TEXT)));
+            if (!response.isOk()) {
+                LOG.warn("chat.postEphemeral to {} in {} failed: {}", user, channel, response.getError());
+            }
+        } catch (IOException | SlackApiException e) {
+            LOG.warn("chat.postEphemeral to {} in {} failed: {}", user, channel, e.getMessage());
+        }
+    }
+}

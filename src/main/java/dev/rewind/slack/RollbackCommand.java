@@ -1,0 +1,107 @@
+package dev.rewind.slack;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What someone asked for with {@code /rollback …}, parsed from the command text. */
+public sealed interface RollbackCommand {
+
+    record Help() implements RollbackCommand {
+    }
+
+    record ListServices() implements RollbackCommand {
+    }
+
+    record Status(String service) implements RollbackCommand {
+    }
+
+    record Audit(Optional<String> service) implements RollbackCommand {
+    }
+
+    /** {@code /rollback checkout [to r41] [--dry-run] [--security] [reason…]}. */
+    record Assess(String service, Optional<String> revision, boolean dryRun, Set<String> flags, String reason)
+            implements RollbackCommand {
+    }
+
+    /** The text could not be understood; {@code problem} says why. */
+    record Malformed(String problem) implements RollbackCommand {
+    }
+
+    /** Flags that force the IMMEDIATE tier. */
+    Set<String> FORCING_FLAGS = Set.of("security", "data", "critical");
+
+    String USAGE = String.join("\n",
+            "*/rollback* — roll back a bad deployment",
+            "• `/rollback <service> [reason…]` — assess the service and post a card with Roll back / Monitor / Dismiss",
+            "• `/rollback <service> to <revision> [reason…]` — the same, with that revision chosen",
+            "• `/rollback <service> --dry-run` — go through everything up to the change, change nothing",
+            "• `/rollback <service> --security` (or `--data`, `--critical`) — mark it IMMEDIATE",
+            "• `/rollback <service> status` — the latest assessment and run",
+            "• `/rollback list` — the services Rewind knows, with their current revision",
+            "• `/rollback audit [service]` — check the audit trail and show its latest entries",
+            "• `/rollback help` — this message");
+
+    static RollbackCommand parse(String text) {
+        List<String> words = List.of((text == null ? "" : text.trim()).split("\\s+"));
+        if (words.isEmpty() || words.get(0).isEmpty()) {
+            return new Help();
+        }
+        String first = words.get(0).toLowerCase(Locale.ROOT);
+        switch (first) {
+            case "help", "-h", "--help", "?" -> {
+                return new Help();
+            }
+            case "list", "ls", "services" -> {
+                return new ListServices();
+            }
+            case "audit" -> {
+                return new Audit(words.size() > 1 ? Optional.of(words.get(1)) : Optional.empty());
+            }
+            default -> {
+            }
+        }
+        if (first.startsWith("-")) {
+            return new Malformed("`" + words.get(0) + "` is not a service. Write the service first: `/rollback checkout "
+                    + words.get(0) + "`");
+        }
+        String service = words.get(0);
+        if (words.size() == 2 && words.get(1).equalsIgnoreCase("status")) {
+            return new Status(service);
+        }
+        Optional<String> revision = Optional.empty();
+        boolean dryRun = false;
+        Set<String> flags = new TreeSet<>();
+        StringBuilder reason = new StringBuilder();
+        for (int i = 1; i < words.size(); i++) {
+            String word = words.get(i);
+            String lower = word.toLowerCase(Locale.ROOT);
+            if ((lower.equals("to") || lower.equals("--to") || lower.equals("--revision")) && reason.length() == 0
+                    && revision.isEmpty()) {
+                if (i + 1 >= words.size()) {
+                    return new Malformed("`" + word + "` needs a revision after it, e.g. `/rollback " + service + " to r41`");
+                }
+                String value = words.get(++i);
+                String number = value.toLowerCase(Locale.ROOT).startsWith("r") ? value.substring(1) : value;
+                if (!number.matches("[A-Za-z0-9._-]+")) {
+                    return new Malformed("`" + value + "` is not a revision; write it as `r41` or `41`");
+                }
+                revision = Optional.of(number);
+            } else if (lower.equals("--dry-run") || lower.equals("--dryrun")) {
+                dryRun = true;
+            } else if (lower.startsWith("--") && FORCING_FLAGS.contains(lower.substring(2))) {
+                flags.add(lower.substring(2));
+            } else if (lower.startsWith("--")) {
+                return new Malformed("unknown option `" + word + "`; options are --dry-run, --security, --data, --critical");
+            } else {
+                if (reason.length() > 0) {
+                    reason.append(' ');
+                }
+                reason.append(word);
+            }
+        }
+        return new Assess(service, revision, dryRun, flags, reason.toString());
+    }
+}

@@ -1,0 +1,134 @@
+package dev.rewind.slack;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.request.Request;
+import com.slack.api.bolt.request.RequestHeaders;
+import com.slack.api.bolt.response.Response;
+import com.slack.api.bolt.socket_mode.SocketModeApp;
+import com.slack.api.bolt.util.SlackRequestParser;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.socket_mode.SocketModeClient;
+import dev.rewind.assess.ServiceOverview;
+import dev.rewind.rollback.AuditLog;
+import dev.rewind.rollback.Catalogues;
+import dev.rewind.rollback.Mentions;
+import dev.rewind.rollback.RollbackService;
+import dev.rewind.rollback.RunRepository;
+import dev.rewind.store.JdbiDeliveryLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Rewind's Slack front end: the Bolt app with its listeners, started in the background (its first
+ * {@code auth.test} must not delay start-up or any ack), served over HTTP or Socket Mode.
+ */
+public final class SlackFront implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlackFront.class);
+
+    private final App app;
+    private final SlackRequestParser parser;
+    private final AtomicReference<String> problem = new AtomicReference<>("starting: auth.test not answered yet");
+    private volatile SocketModeApp socketMode;
+
+    private SlackFront(App app) {
+        this.app = app;
+        this.parser = new SlackRequestParser(app.config());
+    }
+
+    /** The Slack Web API client configuration shared by Bolt and Rewind's own calls. */
+    public static Slack slack(String apiUrl) {
+        SlackConfig config = new SlackConfig();
+        config.setMethodsEndpointUrlPrefix(apiUrl);
+        config.setPrettyResponseLoggingEnabled(false);
+        config.setFailOnUnknownProperties(false);
+        return Slack.getInstance(config);
+    }
+
+    /** Everything the listeners need. */
+    public record Wiring(Catalogues catalogues, RollbackService rollbacks, ServiceOverview overview, RunRepository runs,
+                         AuditLog audit, JdbiDeliveryLog deliveries, CardRenderer renderer, Mentions mentions,
+                         ExecutorService work, Clock clock) {
+    }
+
+    public static SlackFront create(Slack slack, String botToken, Optional<String> signingSecret, Wiring w) {
+        AppConfig config = AppConfig.builder()
+                .slack(slack)
+                .singleTeamBotToken(botToken)
+                .signingSecret(signingSecret.orElse(null))
+                .authTestCacheExpirationMillis(-1)
+                .build();
+        App app = new App(config);
+        MethodsClient client = slack.methods(botToken);
+        Replies replies = new Replies(slack, client);
+        CommandHandler commands = new CommandHandler(w.catalogues(), w.rollbacks(), w.overview(), w.runs(), w.audit(),
+                replies, w.mentions(), w.work(), w.clock());
+        CardActions actions = new CardActions(w.rollbacks(), w.renderer(), client, replies, w.mentions(),
+                w.deliveries(), w.work(), w.clock());
+        SlackListeners.register(app, commands, actions);
+        return new SlackFront(app);
+    }
+
+    /** Calls {@code auth.test} and readies the middleware; run it off the request path. */
+    public void start() {
+        try {
+            app.start();
+            problem.set(null);
+            LOG.info("Slack: connected (auth.test ok)");
+        } catch (RuntimeException e) {
+            problem.set("auth.test failed: " + e.getMessage());
+            LOG.warn("Slack: {}", problem.get());
+        }
+    }
+
+    public void startSocketMode(String appToken) {
+        try {
+            socketMode = new SocketModeApp(appToken, app, SocketModeClient.Backend.JavaWebSocket);
+            socketMode.startAsync();
+            LOG.info("Slack: Socket Mode connecting");
+        } catch (Exception e) {
+            problem.set("Socket Mode failed to start: " + e.getMessage());
+            LOG.warn("Slack: {}", problem.get());
+        }
+    }
+
+    /** Empty when Slack is ready; otherwise why not, for /readyz. */
+    public Optional<String> problem() {
+        return Optional.ofNullable(problem.get());
+    }
+
+    /** One HTTP request on /slack/events through Bolt (signature check included). */
+    public Response handle(String path, Map<String, List<String>> query, Map<String, List<String>> headers, String body,
+                           String remoteAddress) throws Exception {
+        if (problem.get() != null) {
+            return Response.builder().statusCode(503).contentType("text/plain; charset=utf-8")
+                    .body("Slack is not ready: " + problem.get()).build();
+        }
+        Request<?> request = parser.parse(SlackRequestParser.HttpRequest.builder()
+                .requestUri(path).queryString(query).headers(new RequestHeaders(headers)).requestBody(body)
+                .remoteAddress(remoteAddress).build());
+        return app.run(request);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (socketMode != null) {
+                socketMode.stop();
+            }
+            app.stop();
+        } catch (Exception e) {
+            LOG.debug("closing Slack: {}", e.getMessage());
+        }
+    }
+}

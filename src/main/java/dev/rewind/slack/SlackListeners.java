@@ -1,0 +1,26 @@
+package dev.rewind.slack;
+
+import com.slack.api.bolt.App;
+
+import java.util.regex.Pattern;
+
+/** Every command, action and view Rewind answers, mapped in one place. */
+public final class SlackListeners {
+
+    private SlackListeners() {
+    }
+
+    static void register(App app, CommandHandler commands, CardActions actions) {
+        app.command(Pattern.compile("^/rollback.*"), commands::handle);
+        app.blockAction(ActionIds.ROLL_BACK, actions::rollBack);
+        app.blockAction(ActionIds.PICK_REVISION, actions::pick);
+        app.blockAction(ActionIds.APPROVE, actions::approve);
+        app.blockAction(ActionIds.BREAK_GLASS, actions::breakGlass);
+        app.blockAction(ActionIds.OVERRIDE, actions::override);
+        app.blockAction(ActionIds.MONITOR, actions::menu);
+        app.blockAction(ActionIds.DISMISS, actions::dismiss);
+        app.blockAction(ActionIds.RETRY, actions::retry);
+        app.blockAction(ActionIds.OPEN_REPORT, (request, ctx) -> ctx.ack());
+        app.viewSubmission(ActionIds.DISMISS_MODAL, actions::dismissSubmitted);
+    }
+}

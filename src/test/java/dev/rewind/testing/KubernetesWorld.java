@@ -1,0 +1,280 @@
+package dev.rewind.testing;
+
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * fabric8's Kubernetes mock server in CRUD mode, plus a small stand-in for the Deployment controller
+ * (the mock has none): when a Deployment's spec changes it finds or creates the ReplicaSet for the
+ * new template, numbers its revision as the real controller does, and reports the rollout done, or
+ * stuck with ImagePullBackOff for images the test marked as broken.
+ */
+public final class KubernetesWorld implements AutoCloseable {
+
+    private static final String REVISION = "deployment.kubernetes.io/revision";
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+    private final ScheduledExecutorService controller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "fake-deployment-controller");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Set<String> brokenImages = ConcurrentHashMap.newKeySet();
+    private volatile boolean paused;
+
+    public KubernetesWorld() {
+        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init();
+        client = server.createClient();
+        controller.scheduleWithFixedDelay(this::reconcileAll, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** A fresh client for the bot, so closing it does not close the test's. */
+    public KubernetesClient newClient() {
+        return server.createClient();
+    }
+
+    /** A kubeconfig file that points at the mock server, for a bot started as a separate process. */
+    public Path kubeconfig(Path dir) throws java.io.IOException {
+        String url = client.getMasterUrl().toString();
+        Path file = dir.resolve("kubeconfig");
+        Files.writeString(file, String.join("\n",
+                "apiVersion: v1", "kind: Config", "clusters:", "- name: mock", "  cluster:", "    server: " + url,
+                "contexts:", "- name: mock", "  context:", "    cluster: mock", "    user: mock", "    namespace: shop",
+                "current-context: mock", "users:", "- name: mock", "  user:", "    token: mock-token", ""));
+        return file;
+    }
+
+    /** A Deployment whose history holds one revision per image, the last one live. */
+    public void deployment(String namespace, String name, int replicas, String... images) {
+        for (int i = 0; i < images.length; i++) {
+            String image = images[i];
+            if (i == 0) {
+                client.apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder()
+                        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                        .withNewSpec().withReplicas(replicas).withRevisionHistoryLimit(10)
+                        .withNewSelector().addToMatchLabels("app", name).endSelector()
+                        .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
+                        .withNewSpec().addNewContainer().withName("app").withImage(image)
+                        .addNewEnv().withName("FEATURE").withValue("v" + i).endEnv()
+                        .endContainer().endSpec().endTemplate()
+                        .endSpec().build()).create();
+            } else {
+                int index = i;
+                client.apps().deployments().inNamespace(namespace).withName(name).edit(d -> {
+                    d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+                    d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).setValue("v" + index);
+                    return d;
+                });
+            }
+            awaitReconciled(namespace, name);
+        }
+    }
+
+    public void breakImage(String image) {
+        brokenImages.add(image);
+    }
+
+    /** Stops the fake controller, as if the cluster's control plane were slow. */
+    public void pauseController(boolean paused) {
+        this.paused = paused;
+    }
+
+    public Deployment get(String namespace, String name) {
+        return client.apps().deployments().inNamespace(namespace).withName(name).get();
+    }
+
+    public String image(String namespace, String name) {
+        return get(namespace, name).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    }
+
+    public List<ReplicaSet> replicaSets(String namespace) {
+        return client.apps().replicaSets().inNamespace(namespace).list().getItems();
+    }
+
+    private void awaitReconciled(String namespace, String name) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            Deployment d = get(namespace, name);
+            if (d.getStatus() != null && d.getMetadata().getGeneration() != null
+                    && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("fake controller did not reconcile " + namespace + "/" + name);
+    }
+
+    private void reconcileAll() {
+        if (paused) {
+            return;
+        }
+        try {
+            for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
+                long generation = d.getMetadata().getGeneration() == null ? 1 : d.getMetadata().getGeneration();
+                Long observed = d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
+                if (observed == null || observed != generation) {
+                    reconcile(d, generation);
+                }
+            }
+        } catch (RuntimeException e) {
+            // the mock server is shutting down, or a write raced with the test; try again next tick
+        }
+    }
+
+    private void reconcile(Deployment d, long generation) {
+        String ns = d.getMetadata().getNamespace();
+        String name = d.getMetadata().getName();
+        PodTemplateSpec template = d.getSpec().getTemplate();
+        String hash = hash(template);
+        List<ReplicaSet> sets = client.apps().replicaSets().inNamespace(ns).withLabel("app", name).list().getItems();
+        long maxRevision = sets.stream().mapToLong(rs -> Long.parseLong(rs.getMetadata().getAnnotations()
+                .getOrDefault(REVISION, "0"))).max().orElse(0);
+        ReplicaSet current = sets.stream().filter(rs -> hash.equals(rs.getMetadata().getLabels().get("pod-template-hash")))
+                .findFirst().orElse(null);
+        int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+        long revision;
+        if (current == null) {
+            revision = maxRevision + 1;
+            Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
+            labels.put("pod-template-hash", hash);
+            PodTemplateSpec rsTemplate = Serialization.clone(template);
+            rsTemplate.getMetadata().setLabels(labels);
+            Map<String, String> annotations = new LinkedHashMap<>();
+            annotations.put(REVISION, Long.toString(revision));
+            if (d.getMetadata().getAnnotations() != null && d.getMetadata().getAnnotations().containsKey("kubernetes.io/change-cause")) {
+                annotations.put("kubernetes.io/change-cause", d.getMetadata().getAnnotations().get("kubernetes.io/change-cause"));
+            }
+            client.apps().replicaSets().inNamespace(ns).resource(new ReplicaSetBuilder()
+                    .withMetadata(new ObjectMetaBuilder().withName(name + "-" + hash).withNamespace(ns)
+                            .withLabels(labels).withAnnotations(annotations)
+                            .withCreationTimestamp(Instant.now().toString())
+                            .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
+                                    .withName(name).withUid(d.getMetadata().getUid()).withController(true).build())
+                            .build())
+                    .withNewSpec().withReplicas(replicas).withNewSelector().withMatchLabels(labels).endSelector()
+                    .withTemplate(rsTemplate).endSpec()
+                    .withStatus(new ReplicaSetStatusBuilder().withReplicas(replicas).withReadyReplicas(replicas).build())
+                    .build()).create();
+        } else {
+            long existing = Long.parseLong(current.getMetadata().getAnnotations().getOrDefault(REVISION, "0"));
+            revision = existing == maxRevision ? existing : maxRevision + 1;
+            client.apps().replicaSets().inNamespace(ns).withName(current.getMetadata().getName()).edit(rs -> {
+                rs.getMetadata().getAnnotations().put(REVISION, Long.toString(revision));
+                rs.getSpec().setReplicas(replicas);
+                return rs;
+            });
+        }
+        for (ReplicaSet other : sets) {
+            if (!hash.equals(other.getMetadata().getLabels().get("pod-template-hash"))
+                    && other.getSpec().getReplicas() != null && other.getSpec().getReplicas() > 0) {
+                client.apps().replicaSets().inNamespace(ns).withName(other.getMetadata().getName()).edit(rs -> {
+                    rs.getSpec().setReplicas(0);
+                    rs.setStatus(new ReplicaSetStatusBuilder().withReplicas(0).build());
+                    return rs;
+                });
+            }
+        }
+        boolean broken = template.getSpec().getContainers().stream().anyMatch(c -> brokenImages.contains(c.getImage()));
+        client.apps().deployments().inNamespace(ns).withName(name).edit(latest -> {
+            if (latest.getMetadata().getAnnotations() == null) {
+                latest.getMetadata().setAnnotations(new LinkedHashMap<>());
+            }
+            latest.getMetadata().getAnnotations().put(REVISION, Long.toString(revision));
+            return latest;
+        });
+        Deployment latest = get(ns, name);
+        if (broken) {
+            client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name + "-" + hash + "-x")
+                    .withNamespace(ns).addToLabels("app", name).addToLabels("pod-template-hash", hash).endMetadata()
+                    .withNewStatus().withContainerStatuses(new ContainerStatusBuilder().withName("app")
+                            .withNewState().withNewWaiting().withReason("ImagePullBackOff")
+                            .withMessage("Back-off pulling image \"" + template.getSpec().getContainers().get(0).getImage() + "\"")
+                            .endWaiting().endState().build()).endStatus().build()).createOr(p -> p.update());
+            latest.setStatus(new DeploymentStatusBuilder().withObservedGeneration(latest.getMetadata().getGeneration())
+                    .withReplicas(replicas + 1).withUpdatedReplicas(1).withReadyReplicas(replicas)
+                    .withAvailableReplicas(replicas)
+                    .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
+                            .withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet \"" + name + "-" + hash
+                                    + "\" has timed out progressing.").build())
+                    .build());
+        } else {
+            latest.setStatus(new DeploymentStatusBuilder().withObservedGeneration(latest.getMetadata().getGeneration())
+                    .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas)
+                    .withAvailableReplicas(replicas)
+                    .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
+                            .withReason("NewReplicaSetAvailable").build())
+                    .build());
+        }
+        client.apps().deployments().inNamespace(ns).resource(latest).updateStatus();
+    }
+
+    private static String hash(PodTemplateSpec template) {
+        try {
+            PodTemplateSpec copy = Serialization.clone(template);
+            if (copy.getMetadata() != null && copy.getMetadata().getLabels() != null) {
+                copy.getMetadata().getLabels().remove("pod-template-hash");
+            }
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Serialization.asJson(copy)
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 10);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Comparator<ReplicaSet> byRevision() {
+        return Comparator.comparingLong(rs -> Long.parseLong(rs.getMetadata().getAnnotations().getOrDefault(REVISION, "0")));
+    }
+
+    @Override
+    public void close() {
+        controller.shutdownNow();
+        client.close();
+        server.destroy();
+    }
+}

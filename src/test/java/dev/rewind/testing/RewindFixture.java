@@ -1,0 +1,193 @@
+package dev.rewind.testing;
+
+import dev.rewind.Rewind;
+import dev.rewind.config.Settings;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real Rewind, started in-process on a random port with a fresh H2 database, talking to
+ * WireMock for Slack and Prometheus and to fabric8's Kubernetes mock server. Helpers change the
+ * world and read back what users would see.
+ */
+public final class RewindFixture implements AutoCloseable {
+
+    public static final String SECRET = "test-signing-secret";
+    public static final String TOKEN = "xoxb-test-token";
+    public static final String CHANNEL = "C0CHECKOUT";
+    public static final String ALICE = "U0ALICE";
+    public static final String BOB = "U0BOB";
+    public static final String MALLORY = "U0MALLORY";
+
+    /** checkout with three revisions, signals, and Alice (or the SRE group) as approver. */
+    public static final String CATALOGUE = String.join("\n",
+            "services:",
+            "  - name: checkout",
+            "    channel: " + CHANNEL,
+            "    environment: production",
+            "    target: {type: kubernetes-deployment, namespace: shop, deployment: checkout}",
+            "    signals:",
+            "      errorRate: 'errors'",
+            "      latencyP99: 'latency'",
+            "    approvers: [S0SRE, " + ALICE + "]",
+            "    approvals: 1",
+            "    selfApproval: true",
+            "    verification: {checks: 1, interval: 0s}",
+            "  - name: cart",
+            "    channel: C0CART",
+            "    target: {type: kubernetes-deployment, namespace: shop, deployment: cart}",
+            "    approvers: [" + ALICE + "]",
+            "");
+
+    private final SlackStub slack;
+    private final PrometheusStub prometheus;
+    private final KubernetesWorld kubernetes;
+    private final Path dir;
+    private final Rewind rewind;
+    private final SignedSlack signed;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private RewindFixture(Builder builder) throws IOException {
+        this.slack = new SlackStub();
+        this.prometheus = new PrometheusStub();
+        this.kubernetes = new KubernetesWorld();
+        this.dir = Files.createTempDirectory("rewind-test");
+        Files.writeString(dir.resolve("rewind.yml"), builder.catalogue);
+        if (builder.world) {
+            kubernetes.deployment("shop", "checkout", 3, "shop/checkout:1.4.0", "shop/checkout:1.4.1", "shop/checkout:1.4.2");
+            kubernetes.deployment("shop", "cart", 2, "shop/cart:2.0.0", "shop/cart:2.1.0");
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("SLACK_BOT_TOKEN", TOKEN);
+        env.put("SLACK_SIGNING_SECRET", SECRET);
+        env.put("SLACK_API_URL", slack.apiUrl());
+        env.put("REWIND_CONFIG", dir.resolve("rewind.yml").toString());
+        env.put("DATABASE_URL", builder.databaseUrl != null ? builder.databaseUrl
+                : "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        env.put("PORT", "0");
+        env.put("REWIND_PUBLIC_URL", "https://rewind.example.com");
+        if (builder.prometheus) {
+            env.put("PROMETHEUS_URL", prometheus.url());
+        }
+        env.putAll(builder.env);
+        this.rewind = Rewind.start(Settings.from(env), kubernetes.newClient(), Clock.systemUTC());
+        this.signed = new SignedSlack(url("/slack/events"), SECRET, slack);
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/readyz").statusCode() == 200);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static RewindFixture start() throws IOException {
+        return builder().build();
+    }
+
+    public SlackStub slack() {
+        return slack;
+    }
+
+    public PrometheusStub prometheus() {
+        return prometheus;
+    }
+
+    public KubernetesWorld kubernetes() {
+        return kubernetes;
+    }
+
+    public SignedSlack signed() {
+        return signed;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + rewind.port() + path;
+    }
+
+    public HttpResponse<String> get(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url(path))).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Types {@code /rollback text} and waits for the card to be posted; returns the card's post. */
+    public Map<String, String> cardFor(String user, String text) {
+        int before = slack.posted().size();
+        signed.command(user, CHANNEL, text);
+        await().atMost(Duration.ofSeconds(15)).until(() -> slack.posted().size() > before);
+        return slack.posted().get(before);
+    }
+
+    /** The latest drawing of the card Slack knows as {@code ts}: its last chat.update, or its post. */
+    public String latestCardText(String ts) {
+        List<Map<String, String>> updates = slack.updates().stream().filter(u -> ts.equals(u.get("ts"))).toList();
+        if (!updates.isEmpty()) {
+            return SlackStub.readable(updates.get(updates.size() - 1));
+        }
+        return slack.postedWithTs().stream().filter(p -> ts.equals(p.ts())).map(p -> SlackStub.readable(p.form()))
+                .findFirst().orElse("");
+    }
+
+    @Override
+    public void close() {
+        rewind.close();
+        kubernetes.close();
+        prometheus.close();
+        slack.close();
+    }
+
+    public static final class Builder {
+        private String catalogue = CATALOGUE;
+        private boolean world = true;
+        private boolean prometheus = true;
+        private String databaseUrl;
+        private final Map<String, String> env = new HashMap<>();
+
+        public Builder catalogue(String yaml) {
+            this.catalogue = yaml;
+            return this;
+        }
+
+        public Builder withoutPrometheus() {
+            this.prometheus = false;
+            return this;
+        }
+
+        public Builder emptyCluster() {
+            this.world = false;
+            return this;
+        }
+
+        public Builder database(String url) {
+            this.databaseUrl = url;
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        public RewindFixture build() throws IOException {
+            return new RewindFixture(this);
+        }
+    }
+}

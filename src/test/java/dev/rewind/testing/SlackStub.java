@@ -1,0 +1,163 @@
+package dev.rewind.testing;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+
+/**
+ * The Slack Web API (and response_url endpoints) as WireMock, with helpers to read back what the bot
+ * posted. Any call to a method that is not stubbed answers 404, so unexpected calls fail loudly.
+ */
+public final class SlackStub implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final WireMockServer server;
+
+    public SlackStub() {
+        server = new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true)
+                .containerThreads(40).jettyAcceptors(2));
+        server.start();
+        server.stubFor(post(urlEqualTo("/api/auth.test")).willReturn(okJson(
+                "{\"ok\":true,\"url\":\"https://t.slack.com/\",\"team\":\"T\",\"user\":\"rewind\",\"team_id\":\"T0TEAM\","
+                        + "\"user_id\":\"U0BOT\",\"bot_id\":\"B0BOT\"}")));
+        server.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(okJson(
+                "{\"ok\":true,\"channel\":\"{{formData request.body 'form' urlDecode=true}}{{form.channel}}\","
+                        + "\"ts\":\"1700000000.{{randomValue length=6 type='NUMERIC'}}\"}")));
+        server.stubFor(post(urlEqualTo("/api/chat.update")).willReturn(okJson(
+                "{\"ok\":true,\"channel\":\"{{formData request.body 'form' urlDecode=true}}{{form.channel}}\","
+                        + "\"ts\":\"{{form.ts}}\"}")));
+        server.stubFor(post(urlEqualTo("/api/chat.postEphemeral")).willReturn(okJson("{\"ok\":true,\"message_ts\":\"1.2\"}")));
+        server.stubFor(post(urlEqualTo("/api/views.open")).willReturn(okJson("{\"ok\":true}")));
+        server.stubFor(post(urlEqualTo("/api/usergroups.users.list")).willReturn(okJson("{\"ok\":true,\"users\":[]}")));
+        server.stubFor(post(urlPathMatching("/response/.*")).willReturn(aResponse().withStatus(200).withBody("ok")));
+    }
+
+    public String apiUrl() {
+        return server.baseUrl() + "/api/";
+    }
+
+    public String responseUrl(String name) {
+        return server.baseUrl() + "/response/" + name;
+    }
+
+    public WireMockServer server() {
+        return server;
+    }
+
+    /** Members of a user group, as usergroups.users.list will answer. */
+    public void groupMembers(String group, String... users) {
+        String list = List.of(users).stream().map(u -> "\"" + u + "\"").collect(Collectors.joining(","));
+        server.stubFor(post(urlEqualTo("/api/usergroups.users.list"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("usergroup=" + group))
+                .willReturn(okJson("{\"ok\":true,\"users\":[" + list + "]}")));
+    }
+
+    /** What the bot sent to one Web API method, decoded from the form body, oldest first. */
+    public List<Map<String, String>> calls(String method) {
+        return server.findAll(postRequestedFor(urlEqualTo("/api/" + method))).stream()
+                .map(SlackStub::form).toList();
+    }
+
+    public List<Map<String, String>> posted() {
+        return calls("chat.postMessage");
+    }
+
+    /** A chat.postMessage call and the ts the stub answered with. */
+    public record Post(Map<String, String> form, String ts) {
+    }
+
+    public List<Post> postedWithTs() {
+        return server.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getUrl().equals("/api/chat.postMessage"))
+                .sorted(java.util.Comparator.comparing(e -> e.getRequest().getLoggedDate()))
+                .map(e -> new Post(form(e.getRequest()), JSON.readTree(e.getResponse().getBodyAsString()).path("ts").asString()))
+                .toList();
+    }
+
+    public List<Map<String, String>> updates() {
+        return calls("chat.update");
+    }
+
+    /** Private answers: response_url bodies ("text") and chat.postEphemeral calls, oldest first. */
+    public List<String> ephemeralTexts() {
+        List<String> texts = new java.util.ArrayList<>();
+        for (LoggedRequest request : server.findAll(postRequestedFor(urlPathMatching("/response/.*")))) {
+            texts.add(JSON.readTree(request.getBodyAsString()).path("text").asString());
+        }
+        calls("chat.postEphemeral").forEach(call -> texts.add(call.get("text")));
+        return texts;
+    }
+
+    /** Everything readable in a message: its text plus every text inside its blocks. */
+    public static String readable(Map<String, String> call) {
+        StringBuilder text = new StringBuilder(call.getOrDefault("text", ""));
+        String blocks = call.get("blocks");
+        if (blocks != null) {
+            collectTexts(JSON.readTree(blocks), text);
+        }
+        return text.toString();
+    }
+
+    public static JsonNode blocks(Map<String, String> call) {
+        return JSON.readTree(call.getOrDefault("blocks", "[]"));
+    }
+
+    private static void collectTexts(JsonNode node, StringBuilder out) {
+        if (node.isObject()) {
+            JsonNode text = node.get("text");
+            if (text != null && text.isString()) {
+                out.append('\n').append(text.asString());
+            }
+            node.properties().forEach(e -> collectTexts(e.getValue(), out));
+        } else if (node.isArray()) {
+            node.forEach(child -> collectTexts(child, out));
+        }
+    }
+
+    static Map<String, String> form(LoggedRequest request) {
+        Map<String, String> form = new LinkedHashMap<>();
+        String body = request.getBodyAsString();
+        if (body.isEmpty()) {
+            return form;
+        }
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            form.put(key, value);
+        }
+        return form;
+    }
+
+    /** Makes one method fail with a Slack error, e.g. {@code not_in_channel}, for requests to {@code channel}. */
+    public void failFor(String method, String channel, String error) {
+        server.stubFor(post(urlEqualTo("/api/" + method)).atPriority(1)
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("channel=" + channel))
+                .willReturn(okJson("{\"ok\":false,\"error\":\"" + error + "\"}")));
+    }
+
+    public void resetRequests() {
+        server.resetRequests();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
