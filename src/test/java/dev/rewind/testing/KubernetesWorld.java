@@ -110,6 +110,20 @@ public final class KubernetesWorld implements AutoCloseable {
         }
     }
 
+    /** The API calls made since the last drain, as {@code "GET /apis/apps/v1/…"}. */
+    public List<String> drainRequests() {
+        List<String> calls = new java.util.ArrayList<>();
+        try {
+            io.fabric8.mockwebserver.http.RecordedRequest request;
+            while ((request = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
+                calls.add(request.getMethod() + " " + request.getPath());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return calls;
+    }
+
     public void breakImage(String image) {
         brokenImages.add(image);
     }

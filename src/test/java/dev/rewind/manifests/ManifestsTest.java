@@ -1,0 +1,78 @@
+package dev.rewind.manifests;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The files in manifests/ parse as Kubernetes objects and say what a safe deployment needs. */
+class ManifestsTest {
+
+    static List<HasMetadata> load() throws IOException {
+        List<HasMetadata> objects = new ArrayList<>();
+        try (var files = Files.list(Path.of("manifests"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                Object parsed = Serialization.unmarshal(Files.readString(file));
+                if (parsed instanceof List<?> list) {
+                    list.forEach(o -> objects.add((HasMetadata) o));
+                } else if (parsed instanceof HasMetadata object) {
+                    objects.add(object);
+                }
+            }
+        }
+        return objects;
+    }
+
+    static <T> T only(List<HasMetadata> objects, Class<T> kind) {
+        List<T> found = objects.stream().filter(kind::isInstance).map(kind::cast).toList();
+        assertThat(found).as(kind.getSimpleName()).hasSize(1);
+        return found.get(0);
+    }
+
+    @Test
+    void deploymentRunsAsNonRootWithProbesAndResources() throws IOException {
+        Deployment deployment = only(load(), Deployment.class);
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getServiceAccountName()).isEqualTo("rewind");
+        var container = pod.getContainers().get(0);
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+        assertThat(container.getResources().getLimits()).containsKey("memory");
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getEnvFrom().get(0).getSecretRef().getName()).isEqualTo("rewind-secrets");
+        assertThat(deployment.getMetadata().getNamespace()).as("namespace-agnostic").isNull();
+    }
+
+    @Test
+    void secretNamesTheKeysButHoldsNoValues() throws IOException {
+        Secret secret = only(load(), Secret.class);
+        assertThat(secret.getStringData()).containsKeys("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET");
+        assertThat(secret.getStringData().values()).allMatch(String::isEmpty);
+        assertThat(secret.getData()).isNullOrEmpty();
+    }
+
+    @Test
+    void everythingElseIsThere() throws IOException {
+        List<HasMetadata> objects = load();
+        assertThat(only(objects, Service.class).getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
+        assertThat(only(objects, ServiceAccount.class).getMetadata().getName()).isEqualTo("rewind");
+        RoleBinding binding = only(objects, RoleBinding.class);
+        assertThat(binding.getRoleRef().getName()).isEqualTo(only(objects, ClusterRole.class).getMetadata().getName());
+        assertThat(binding.getSubjects().get(0).getName()).isEqualTo("rewind");
+    }
+}
