@@ -24,14 +24,14 @@ public interface RollbackAdapter {
     TargetState describe(Target target);
 
     /**
-     * Rolls the target back to {@code revisionId} and waits until the change has taken effect or
-     * {@code timeout} passes. Idempotent: run again for the same revision (after a crash, a retry) it
-     * finishes the job without undoing anything twice.
+     * Rolls the target back to {@code change.revisionId()} and waits until the change has taken
+     * effect or {@code timeout} passes. Idempotent: run again for the same change (after a crash, a
+     * retry) it finishes the job without undoing anything twice.
      *
      * @throws AdapterException with the reason when the revision is unknown, the change is refused or
      *                          the target does not become ready in time
      */
-    Outcome execute(Target target, String revisionId, Progress progress, Duration timeout);
+    Outcome execute(Target target, Change change, Progress progress, Duration timeout);
 
     /** Is the target healthy now? A quick read, no waiting. */
     Health verify(Target target);

@@ -24,8 +24,10 @@ public record TargetState(
         return candidates.stream().findFirst();
     }
 
+    /** The candidate with this id, or whose label is {@code id} or {@code "r" + id} (people type "41" or "r41"). */
     public Optional<Revision> candidate(String id) {
-        return candidates.stream().filter(r -> r.id().equals(id)).findFirst();
+        return candidates.stream().filter(r -> r.id().equals(id)).findFirst()
+                .or(() -> candidates.stream().filter(r -> r.label().equals(id) || r.label().equals("r" + id)).findFirst());
     }
 
     /** A neutral name/value pair ("Replicas" → "3/3 ready"); chat formatting is the front end's job. */

@@ -189,14 +189,16 @@ public final class RollbackService {
             return refuse(run, userId, "the target's revisions could not be read when this card was made; "
                     + "run /rollback " + run.service() + " again for a fresh card", List.of());
         }
-        String revision = revisionId.orElseGet(() -> state.get().previous().map(Revision::id).orElse(""));
-        if (state.get().candidate(revision).isEmpty()) {
+        String asked = revisionId.orElseGet(() -> state.get().previous().map(Revision::id).orElse(""));
+        Optional<Revision> chosen = state.get().candidate(asked);
+        if (chosen.isEmpty()) {
             String available = state.get().candidates().stream().map(Revision::label).collect(Collectors.joining(", "));
-            return refuse(run, userId, revision.isEmpty()
+            return refuse(run, userId, asked.isEmpty()
                     ? run.service() + " has no earlier revision to roll back to"
-                    : "revision " + revision + " is not in the history of " + state.get().target()
+                    : "revision " + asked + " is not in the history of " + state.get().target()
                     + (available.isEmpty() ? "" : " (available: " + available + ")"), List.of());
         }
+        Revision to = chosen.get();
         if (!override) {
             Optional<String> guardrail = guardrail(config, clock.instant());
             if (guardrail.isPresent()) {
@@ -204,7 +206,7 @@ public final class RollbackService {
             }
         }
         List<String> keys = config.targets().stream().map(Target::key).toList();
-        RunRepository.Claim claim = runs.claim(runId, userId, revision, keys, clock.instant());
+        RunRepository.Claim claim = runs.claim(runId, userId, to.id(), keys, clock.instant());
         if (claim instanceof RunRepository.Claim.StateChanged) {
             return alreadyHandled(runs.find(runId).orElse(run));
         }
@@ -215,7 +217,6 @@ public final class RollbackService {
                     + Mentions.token(other.requestedBy().orElse(other.askedBy())) + " (run " + other.id() + ", "
                     + other.state().name().toLowerCase().replace('_', ' ') + ")");
         }
-        Revision to = state.get().candidate(revision).orElseThrow();
         audit.record(userId, "rollback requested", Optional.of(runId), run.service(),
                 "to " + to.label() + " (" + to.imagesText() + ")" + (override ? "; guardrails overridden" : ""));
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.label()

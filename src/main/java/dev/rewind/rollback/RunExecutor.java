@@ -2,6 +2,7 @@ package dev.rewind.rollback;
 
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.AdapterRegistry;
+import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
@@ -168,8 +169,10 @@ public final class RunExecutor {
             event(run.id(), RunEvent.Kind.STEP, prefix + step.target().describe() + " → " + step.label());
             Duration timeout = service.guardrails().executeTimeout();
             try {
+                Change change = new Change(run.id(), run.service(), run.environment(), step.revisionId(),
+                        step.from(), step.to(), run.reason(), run.requestedBy().orElse(run.askedBy()));
                 Outcome outcome = withTimeout(() -> adapters.forTarget(step.target())
-                        .execute(step.target(), step.revisionId(), progress, timeout), timeout.plusSeconds(5));
+                        .execute(step.target(), change, progress, timeout), timeout.plusSeconds(5));
                 audit.record("rewind", "adapter step", Optional.of(run.id()), run.service(),
                         step.target().describe() + ": " + outcome.summary() + (outcome.recorded().isEmpty() ? ""
                                 : " " + outcome.recorded()));
@@ -265,7 +268,8 @@ public final class RunExecutor {
     }
 
     /** One target of the plan and the revision it goes to, or why it cannot. */
-    record Step(Target target, String revisionId, String label, Optional<String> error) {
+    record Step(Target target, String revisionId, String label, Optional<Revision> from, Optional<Revision> to,
+                Optional<String> error) {
     }
 
     static List<Step> steps(RollbackRun run, ServiceConfig service) {
@@ -275,15 +279,18 @@ public final class RunExecutor {
             Target target = service.targets().get(i);
             Optional<TargetState> state = i < views.size() ? views.get(i).state() : Optional.empty();
             if (state.isEmpty()) {
-                steps.add(new Step(target, "", "", Optional.of("its state could not be read when the card was made")));
+                steps.add(new Step(target, "", "", Optional.empty(), Optional.empty(),
+                        Optional.of("its state could not be read when the card was made")));
                 continue;
             }
             Optional<Revision> revision = i == 0 ? run.to() : state.get().previous();
             if (revision.isEmpty()) {
-                steps.add(new Step(target, "", "", Optional.of("no earlier revision to go back to")));
+                steps.add(new Step(target, "", "", Optional.of(state.get().current()), Optional.empty(),
+                        Optional.of("no earlier revision to go back to")));
                 continue;
             }
-            steps.add(new Step(target, revision.get().id(), revision.get().label(), Optional.empty()));
+            steps.add(new Step(target, revision.get().id(), revision.get().label(), Optional.of(state.get().current()),
+                    revision, Optional.empty()));
         }
         return steps;
     }

@@ -40,7 +40,7 @@ class RbacIT {
 
             adapter.describe(target);
             adapter.verify(target);
-            assertThatThrownBy(() -> adapter.execute(target, "2", Progress.NONE, Duration.ofMillis(600)))
+            assertThatThrownBy(() -> adapter.execute(target, dev.rewind.adapter.Change.to("rb-0000000000", "2"), Progress.NONE, Duration.ofMillis(600)))
                     .isInstanceOf(AdapterException.class);
             world.drainRequests().forEach(call -> used.add(permission(call)));
         }

@@ -1,6 +1,7 @@
 package dev.rewind.adapter.kubernetes;
 
 import dev.rewind.adapter.AdapterException;
+import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
@@ -85,7 +86,8 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
     }
 
     @Override
-    public Outcome execute(Target target, String revisionId, Progress progress, Duration timeout) {
+    public Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
+        String revisionId = change.revisionId();
         RollableScalableResource<Deployment> resource = resource(target);
         Deployment deployment = deployment(target);
         if (Boolean.TRUE.equals(deployment.getSpec().getPaused())) {
@@ -94,22 +96,25 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
                     + ") before rolling back");
         }
         List<ReplicaSet> history = history(deployment);
-        ReplicaSet wanted = history.stream().filter(rs -> revisionOf(rs).equals(revisionId)).findFirst()
+        ReplicaSet wanted = history.stream().filter(rs -> rs.getMetadata().getName().equals(revisionId)
+                        || revisionOf(rs).equals(revisionId)).findFirst()
                 .orElseThrow(() -> new AdapterException("revision " + revisionId + " is not in the history of "
                         + name(target) + " (available: " + history.stream().map(rs -> "r" + revisionOf(rs))
                         .collect(Collectors.joining(", ")) + ")"));
         PodTemplateSpec template = PodTemplates.withoutHash(wanted.getSpec().getTemplate());
         String images = String.join(", ", PodTemplates.images(template));
+        String label = "r" + revisionOf(wanted);
         String from = annotation(deployment, REVISION).map(r -> "r" + r).orElse("the live revision");
         if (PodTemplates.sameTemplate(deployment.getSpec().getTemplate(), template)) {
-            progress.step("Deployment " + name(target) + " already has the pod template of r" + revisionId
+            progress.step("Deployment " + name(target) + " already has the pod template of " + label
                     + "; waiting for its rollout");
         } else {
-            patchTemplate(resource, template, "rewind: rolled back from " + from + " to r" + revisionId);
-            progress.step("Deployment " + name(target) + ": pod template of r" + revisionId + " restored (" + images + ")");
+            patchTemplate(resource, template, "rewind: rolled back from " + from + " to " + label
+                    + " (run " + change.runId() + ")");
+            progress.step("Deployment " + name(target) + ": pod template of " + label + " restored (" + images + ")");
         }
         RolloutStatus done = new RolloutWatch(client, resource, target, progress).awaitComplete(timeout);
-        return new Outcome("Deployment " + name(target) + " rolled back from " + from + " to r" + revisionId
+        return new Outcome("Deployment " + name(target) + " rolled back from " + from + " to " + label
                 + " (" + images + "): " + done.detail(),
                 Map.of("fromRevision", from, "toReplicaSet", wanted.getMetadata().getName()));
     }
@@ -211,10 +216,10 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
         return warnings;
     }
 
+    /** A revision's id is its ReplicaSet's name: stable when the controller renumbers it on a rollback. */
     private static Revision revision(ReplicaSet rs) {
         PodTemplateSpec template = rs.getSpec().getTemplate();
-        String id = revisionOf(rs);
-        return new Revision(id, "r" + id, PodTemplates.images(template), createdAt(rs),
+        return new Revision(rs.getMetadata().getName(), "r" + revisionOf(rs), PodTemplates.images(template), createdAt(rs),
                 annotation(rs, CHANGE_CAUSE), PodTemplates.attributes(template));
     }
 
