@@ -43,7 +43,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +50,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -142,7 +140,7 @@ public final class Rewind implements AutoCloseable {
         RunViews views = new RunViews(catalogues, runs, policy, channel, settings.publicUrl());
         Assessor assessor = new Assessor(adapters, signals, work, clock, Duration.ofSeconds(5), Duration.ofHours(1));
         Verifier verifier = new Verifier(adapters, signals, clock, Verifier.Sleeper.REAL);
-        String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        RunExecutor.Owner owner = RunExecutor.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, audit, verifier, views, channel, runWorkers,
                 timers, clock, owner, metrics);
         RollbackService rollbacks = new RollbackService(catalogues, assessor, runs, audit, policy, channel, executor,
@@ -225,6 +223,14 @@ public final class Rewind implements AutoCloseable {
             slack.get().problem().ifPresent(p -> problems.put("slack", p));
         }
         return problems;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "unknown-host";
+        }
     }
 
     private static void guarded(String what, Runnable task) {

@@ -23,6 +23,13 @@ public sealed interface Decision {
         }
     }
 
+    /**
+     * Stopped by a guardrail (cooldown, attempt limit) that an approver may override; {@code runId} and
+     * {@code revisionId} say what the override would go ahead with.
+     */
+    record Guarded(String reason, String runId, String revisionId) implements Decision {
+    }
+
     /** Someone else got there first ("already being rolled back by …"). */
     record AlreadyHandled(String message) implements Decision {
     }

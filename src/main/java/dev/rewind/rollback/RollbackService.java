@@ -184,6 +184,9 @@ public final class RollbackService {
         if (!policy.mayRequest(userId, config.approval())) {
             return refuse(run, userId, "may not roll back " + run.service(), whoMayApprove(config));
         }
+        if (override && !policy.mayApprove(userId, config.approval())) {
+            return refuse(run, userId, "may not override the guardrails of " + run.service(), whoMayApprove(config));
+        }
         Optional<TargetState> state = run.assessment().flatMap(Assessment::primary);
         if (state.isEmpty()) {
             return refuse(run, userId, "the target's revisions could not be read when this card was made; "
@@ -202,7 +205,11 @@ public final class RollbackService {
         if (!override) {
             Optional<String> guardrail = guardrail(config, clock.instant());
             if (guardrail.isPresent()) {
-                return refuse(run, userId, guardrail.get(), List.of());
+                audit.record(userId, "refused", Optional.of(run.id()), run.service(), guardrail.get());
+                if (policy.mayApprove(userId, config.approval())) {
+                    return new Decision.Guarded(guardrail.get(), runId, to.id());
+                }
+                return refuse(run, userId, guardrail.get() + " Only an approver may override it", whoMayApprove(config));
             }
         }
         List<String> keys = config.targets().stream().map(Target::key).toList();
@@ -327,13 +334,13 @@ public final class RollbackService {
                 return Optional.of(config.name() + " was rolled back " + DurationText.format(since.isZero()
                         ? Duration.ofSeconds(1) : since) + " ago (run " + last.get().id() + "); the cooldown is "
                         + DurationText.format(limits.cooldown()) + ". Wait " + DurationText.format(
-                        limits.cooldown().minus(since)) + " or use Override.");
+                        limits.cooldown().minus(since)) + " or override it.");
             }
         }
         if (recent.size() >= limits.maxAttempts()) {
             return Optional.of(config.name() + " has been rolled back " + recent.size() + " times in the last "
                     + DurationText.format(limits.attemptsWindow()) + " (limit " + limits.maxAttempts()
-                    + "); something else may be wrong. Use Override if you are sure.");
+                    + "); something else may be wrong. Override it only if you are sure.");
         }
         return Optional.empty();
     }

@@ -52,11 +52,13 @@ public final class RunExecutor {
     private final ScheduledExecutorService timers;
     private final Clock clock;
     private final String owner;
+    private final String reclaimPrefix;
     private final RunObserver observer;
+    private final java.util.Set<String> driving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public RunExecutor(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, AuditLog audit,
                        Verifier verifier, RunViews views, IncidentChannel channel, ExecutorService workers,
-                       ScheduledExecutorService timers, Clock clock, String owner, RunObserver observer) {
+                       ScheduledExecutorService timers, Clock clock, Owner owner, RunObserver observer) {
         this.catalogues = catalogues;
         this.adapters = adapters;
         this.runs = runs;
@@ -67,8 +69,19 @@ public final class RunExecutor {
         this.workers = workers;
         this.timers = timers;
         this.clock = clock;
-        this.owner = owner;
+        this.owner = owner.name();
+        this.reclaimPrefix = owner.host() + "/";
         this.observer = observer;
+    }
+
+    /**
+     * Who executes: {@code host/pid/nonce}. A process finding a lease held by another process of the same
+     * host knows that process is gone (a host runs one Rewind) and takes the run over at once.
+     */
+    public record Owner(String host, String name) {
+        public static Owner of(String host, String pid) {
+            return new Owner(host, host + "/" + pid + "/" + java.util.UUID.randomUUID().toString().substring(0, 8));
+        }
     }
 
     /** Starts an APPROVED run in the background. */
@@ -86,7 +99,10 @@ public final class RunExecutor {
         List<String> resumed = new ArrayList<>();
         for (RollbackRun run : runs.inStates(java.util.EnumSet.of(RunState.APPROVED, RunState.EXECUTING,
                 RunState.VERIFYING))) {
-            if (runs.lease(run.id(), owner, clock.instant().plus(LEASE), clock.instant())) {
+            if (driving.contains(run.id())) {
+                continue;
+            }
+            if (runs.lease(run.id(), owner, reclaimPrefix, clock.instant().plus(LEASE), clock.instant())) {
                 resumed.add(run.id());
                 workers.submit(() -> drive(run.id(), true));
             }
@@ -95,14 +111,29 @@ public final class RunExecutor {
     }
 
     private void drive(String runId, boolean resumed) {
-        Instant now = clock.instant();
-        if (!runs.lease(runId, owner, now.plus(LEASE), now)) {
-            LOG.info("run {} is being executed by another Rewind process", runId);
+        if (!driving.add(runId)) {
             return;
         }
-        ScheduledFuture<?> renewal = timers.scheduleAtFixedRate(
-                () -> runs.lease(runId, owner, clock.instant().plus(LEASE), clock.instant()),
-                LEASE.toSeconds() / 4, LEASE.toSeconds() / 4, TimeUnit.SECONDS);
+        try {
+            Instant now = clock.instant();
+            if (!runs.lease(runId, owner, owner, now.plus(LEASE), now)) {
+                LOG.info("run {} is being executed by another Rewind process", runId);
+                return;
+            }
+            ScheduledFuture<?> renewal = timers.scheduleAtFixedRate(
+                    () -> runs.lease(runId, owner, owner, clock.instant().plus(LEASE), clock.instant()),
+                    LEASE.toSeconds() / 4, LEASE.toSeconds() / 4, TimeUnit.SECONDS);
+            try {
+                driveLeased(runId, resumed);
+            } finally {
+                renewal.cancel(false);
+            }
+        } finally {
+            driving.remove(runId);
+        }
+    }
+
+    private void driveLeased(String runId, boolean resumed) {
         try {
             RollbackRun run = runs.find(runId).orElseThrow();
             Optional<ServiceConfig> service = catalogues.service(run.service());
@@ -142,7 +173,6 @@ public final class RunExecutor {
             runs.find(runId).ifPresent(run -> fail(run, run.state(), "Rewind hit an internal error: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
         } finally {
-            renewal.cancel(false);
             views.refresh(runId);
         }
     }

@@ -39,10 +39,11 @@ public interface RunRepository {
 
     /**
      * Takes or renews the right to execute a run until {@code until}: granted when nobody holds it, the
-     * holder's lease has run out, or {@code owner} already holds it. Keeps two replicas (or a restarted
-     * one) from executing the same run at once.
+     * holder's lease has run out, {@code owner} already holds it, or the holder's name starts with
+     * {@code reclaimPrefix} (an earlier process on this same host, which is therefore gone). Keeps two
+     * replicas from executing the same run at once.
      */
-    boolean lease(String id, String owner, Instant until, Instant now);
+    boolean lease(String id, String owner, String reclaimPrefix, Instant until, Instant now);
 
     /** Sets (or, with {@code null}, clears) when a monitored card is re-assessed. */
     void scheduleReassessment(String id, Instant at);

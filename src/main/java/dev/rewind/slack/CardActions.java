@@ -150,8 +150,10 @@ final class CardActions {
                     return;
                 }
                 Decision decision = click.decide(p, value);
-                Answers.of(decision, mentions).ifPresent(text -> replies.ephemeral(p.getResponseUrl(),
-                        p.getChannel() == null ? null : p.getChannel().getId(), p.getUser().getId(), text));
+                String channel = p.getChannel() == null ? null : p.getChannel().getId();
+                Answers.of(decision, mentions).ifPresent(text -> replies.ephemeral(p.getResponseUrl(), channel,
+                        p.getUser().getId(), text, decision instanceof Decision.Guarded guarded
+                                ? Answers.overrideBlocks(text, guarded) : List.of()));
             } catch (RuntimeException e) {
                 LOG.error("handling {} failed", action.getActionId(), e);
                 replies.ephemeral(p.getResponseUrl(), p.getChannel() == null ? null : p.getChannel().getId(),

@@ -4,6 +4,7 @@ import com.slack.api.Slack;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.response.chat.ChatPostEphemeralResponse;
+import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.util.json.GsonFactory;
 import com.slack.api.webhook.WebhookResponse;
 import org.slf4j.Logger;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,12 +32,20 @@ public final class Replies {
     }
 
     public void ephemeral(String responseUrl, String channel, String user, String text) {
+        ephemeral(responseUrl, channel, user, text, List.of());
+    }
+
+    /** A private answer with blocks (e.g. an Override button); {@code text} is the notification fallback. */
+    public void ephemeral(String responseUrl, String channel, String user, String text, List<LayoutBlock> blocks) {
         if (responseUrl != null && !responseUrl.isBlank()) {
             try {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("response_type", "ephemeral");
                 body.put("replace_original", false);
                 body.put("text", SlackText.clip(text, SlackText.MESSAGE_TEXT));
+                if (!blocks.isEmpty()) {
+                    body.put("blocks", blocks);
+                }
                 WebhookResponse response = slack.send(responseUrl, GsonFactory.createSnakeCase().toJson(body));
                 if (response.getCode() == 200) {
                     return;
@@ -50,7 +60,7 @@ public final class Replies {
         }
         try {
             ChatPostEphemeralResponse response = client.chatPostEphemeral(r -> r.channel(channel).user(user)
-                    .text(SlackText.clip(text, SlackText.MESSAGE_TEXT)));
+                    .text(SlackText.clip(text, SlackText.MESSAGE_TEXT)).blocks(blocks.isEmpty() ? null : blocks));
             if (!response.isOk()) {
                 LOG.warn("chat.postEphemeral to {} in {} failed: {}", user, channel, response.getError());
             }

@@ -144,10 +144,12 @@ public final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
-    public boolean lease(String id, String owner, Instant until, Instant now) {
+    public boolean lease(String id, String owner, String reclaimPrefix, Instant until, Instant now) {
         return jdbi.withHandle(handle -> handle.createUpdate("UPDATE runs SET lease_owner = :owner, lease_until = :until "
-                        + "WHERE id = :id AND (lease_owner IS NULL OR lease_owner = :owner OR lease_until < :now)")
+                        + "WHERE id = :id AND (lease_owner IS NULL OR lease_owner = :owner OR lease_until < :now "
+                        + "OR lease_owner LIKE :prefix)")
                 .bind("owner", owner).bind("until", until.toEpochMilli()).bind("now", now.toEpochMilli())
+                .bind("prefix", reclaimPrefix.replace("%", "") + "%")
                 .bind("id", id).execute()) == 1;
     }
 
