@@ -265,6 +265,9 @@ public final class RollbackService {
                     + "breakGlass: true, after one approval", List.of());
         }
         boolean added = runs.addApproval(new Approval(runId, userId, clock.instant(), glass));
+        if (!added && glass) {
+            runs.markBreakGlass(runId, userId);
+        }
         if (!added && !glass) {
             ApprovalPolicy.Standing standing = standing(run, config);
             return new Decision.AwaitingApproval(standing.have(), standing.need(), config.approval().approvers());

@@ -55,6 +55,9 @@ public interface RunRepository {
 
     List<Approval> approvals(String runId);
 
+    /** Marks an existing approval as the one that broke the glass. */
+    void markBreakGlass(String runId, String userId);
+
     void append(RunEvent event);
 
     List<RunEvent> events(String runId);

@@ -183,6 +183,12 @@ public final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
+    public void markBreakGlass(String runId, String userId) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE approvals SET break_glass = TRUE WHERE run_id = :runId "
+                + "AND user_id = :userId").bind("runId", runId).bind("userId", userId).execute());
+    }
+
+    @Override
     public List<Approval> approvals(String runId) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT run_id, user_id, approved_at, break_glass FROM approvals "
                         + "WHERE run_id = :runId ORDER BY approved_at, user_id")

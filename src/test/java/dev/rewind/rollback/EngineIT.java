@@ -1,0 +1,234 @@
+package dev.rewind.rollback;
+
+import dev.rewind.slack.ActionIds;
+import dev.rewind.testing.RewindFixture;
+import dev.rewind.testing.SlackStub;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.rewind.testing.RewindFixture.ALICE;
+import static dev.rewind.testing.RewindFixture.BOB;
+import static dev.rewind.testing.RewindFixture.CHANNEL;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The rollback engine through real signed HTTP: concurrency, approval policy, guardrails, dry runs, failures. */
+class EngineIT {
+
+    private static final String CAROL = "U0CAROL";
+    private RewindFixture rewind;
+
+    @AfterEach
+    void stop() {
+        if (rewind != null) {
+            rewind.close();
+        }
+    }
+
+    private static String catalogue(String extra) {
+        return String.join("\n",
+                "services:",
+                "  - name: checkout",
+                "    channel: " + CHANNEL,
+                "    environment: production",
+                "    target: {type: kubernetes-deployment, namespace: shop, deployment: checkout}",
+                "    signals: {errorRate: 'errors'}",
+                "    verification: {checks: 1, interval: 0s}",
+                extra,
+                "");
+    }
+
+    private void start(String extra) throws Exception {
+        rewind = RewindFixture.builder().catalogue(catalogue(extra)).build();
+        rewind.prometheus().returns("errors", 0.001).before(0.001);
+    }
+
+    private Card card(String user, String text) {
+        Map<String, String> post = rewind.cardFor(user, text);
+        List<SlackStub.Post> posts = rewind.slack().postedWithTs();
+        return new Card(post, posts.get(posts.size() - 1).ts());
+    }
+
+    private record Card(Map<String, String> post, String ts) {
+        String value(String actionId) {
+            Matcher matcher = Pattern.compile("\"action_id\":\"" + Pattern.quote(actionId) + "\"[^}]*?\"value\":\"([^\"]+)\"")
+                    .matcher(post.get("blocks"));
+            assertThat(matcher.find()).as(actionId + " on the card").isTrue();
+            return matcher.group(1);
+        }
+
+        String runId() {
+            return ActionIds.runId(value(ActionIds.ROLL_BACK));
+        }
+    }
+
+    private String cardText(Card card) {
+        return rewind.latestCardText(card.ts());
+    }
+
+    private String lastEphemeral() {
+        List<String> texts = rewind.slack().ephemeralTexts();
+        return texts.isEmpty() ? "" : texts.get(texts.size() - 1);
+    }
+
+    @Test
+    void fiftyConcurrentApprovalsStartExactlyOneRun() throws Exception {
+        start("    approvers: [S0SRE]");
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            users.add(String.format("U0SRE%02d", i));
+        }
+        rewind.slack().groupMembers("S0SRE", users.toArray(String[]::new));
+        Card card = card(users.get(0), "checkout");
+        String value = card.value(ActionIds.ROLL_BACK);
+
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<HttpResponse<String>>> clicks = new ArrayList<>();
+        for (String user : users) {
+            clicks.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return rewind.signed().click(user, CHANNEL, card.ts(), ActionIds.ROLL_BACK, value);
+            }, pool));
+        }
+        go.countDown();
+        for (CompletableFuture<HttpResponse<String>> click : clicks) {
+            assertThat(click.join().statusCode()).isEqualTo(200);
+        }
+        pool.shutdown();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> rewind.slack().ephemeralTexts().size() >= 49);
+        await().atMost(Duration.ofSeconds(30)).until(() -> cardText(card).contains("done"));
+        List<String> answers = rewind.slack().ephemeralTexts();
+        assertThat(answers).hasSize(49);
+        assertThat(answers).allMatch(t -> t.contains("already") && t.contains("<@U0SRE"));
+        assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.1");
+        assertThat(rewind.kubernetes().replicaSets("shop").stream()
+                .filter(rs -> rs.getMetadata().getName().startsWith("checkout-"))).hasSize(3);
+        String report = rewind.get("/reports/" + card.runId() + "?format=md").body();
+        assertThat(report).contains("SUCCEEDED").containsPattern("(?m)^- \\*\\*Approved by:\\*\\* @U0SRE\\d\\d at [^,]*$");
+    }
+
+    @Test
+    void productionCanRequireTwoOtherApproversAndRefusesSelfApproval() throws Exception {
+        start("    approvers: [" + ALICE + ", " + BOB + ", " + CAROL + "]\n    approvals: 2\n    selfApproval: false");
+        Card card = card(ALICE, "checkout");
+
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("0 of 2 approvals"));
+        assertThat(cardText(card)).contains("requested by <@U0ALICE>").contains("Approve");
+
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.APPROVE, card.runId());
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastEphemeral().contains("needs the approval of someone else"));
+
+        rewind.signed().click(BOB, CHANNEL, card.ts(), ActionIds.APPROVE, card.runId());
+        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("1 of 2 approvals"));
+        assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
+
+        rewind.signed().click(CAROL, CHANNEL, card.ts(), ActionIds.APPROVE, card.runId());
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("done"));
+        assertThat(cardText(card)).contains("approved by <@U0BOB>, <@U0CAROL>");
+        assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.1");
+    }
+
+    @Test
+    void breakGlassLetsOneApproverProceedOnAnImmediateTierAndIsAudited() throws Exception {
+        start("    approvers: [" + ALICE + ", " + BOB + "]\n    approvals: 2\n    breakGlass: true");
+        Card card = card(ALICE, "checkout --security credentials leaked in the new build");
+        assertThat(SlackStub.readable(card.post())).contains("IMMEDIATE").contains("flagged security");
+
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("Break glass"));
+
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.BREAK_GLASS, card.runId());
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("done"));
+        assertThat(cardText(card)).contains("approved by <@U0ALICE> (break-glass)");
+
+        rewind.signed().command(ALICE, CHANNEL, "audit checkout");
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastEphemeral().contains("Audit trail intact"));
+        assertThat(lastEphemeral()).contains("approved (break-glass)");
+    }
+
+    @Test
+    void aSecondRollbackWithinTheCooldownNeedsAnOverride() throws Exception {
+        start("    approvers: [" + ALICE + ", " + BOB + "]\n    requesters: [" + CAROL + "]\n    cooldown: 10m");
+        Card first = card(ALICE, "checkout");
+        rewind.signed().click(ALICE, CHANNEL, first.ts(), ActionIds.ROLL_BACK, first.value(ActionIds.ROLL_BACK));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(first).contains("done"));
+
+        Card second = card(BOB, "checkout");
+        rewind.signed().click(CAROL, CHANNEL, second.ts(), ActionIds.ROLL_BACK, second.value(ActionIds.ROLL_BACK));
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastEphemeral().contains("cooldown"));
+        assertThat(lastEphemeral()).contains("Only an approver may override it").doesNotContain("Override and roll back");
+
+        rewind.signed().click(BOB, CHANNEL, second.ts(), ActionIds.ROLL_BACK, second.value(ActionIds.ROLL_BACK));
+        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.slack().server().getAllServeEvents().stream()
+                .anyMatch(e -> e.getRequest().getBodyAsString().contains("rewind.override")));
+        String overrideValue = ActionIds.value(second.runId(), ActionIds.revision(second.value(ActionIds.ROLL_BACK)));
+        rewind.signed().click(BOB, CHANNEL, second.ts(), ActionIds.OVERRIDE, overrideValue);
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(second).contains("Rolled back to"));
+        assertThat(rewind.get("/reports/" + second.runId() + "?format=md").body()).contains("guardrails overridden");
+    }
+
+    @Test
+    void aDryRunShowsWhatWouldHappenAndChangesNothing() throws Exception {
+        start("    approvers: [" + ALICE + "]");
+        Card card = card(ALICE, "checkout --dry-run");
+        assertThat(SlackStub.readable(card.post())).contains("[dry run]").contains("Dry run: roll back to r2");
+
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("Nothing was changed"));
+        assertThat(cardText(card)).contains("Dry run: would roll back kubernetes-deployment shop/checkout → r2");
+        assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
+    }
+
+    @Test
+    void anAdapterFailureEndsTheRunFailedWithTheReasonAndOffersRetry() throws Exception {
+        start("    approvers: [" + ALICE + "]\n    timeout: 20s");
+        rewind.kubernetes().breakImage("shop/checkout:1.4.1");
+        Card card = card(ALICE, "checkout");
+
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("failed"));
+        assertThat(cardText(card)).contains("ImagePullBackOff").contains("Retry");
+        String report = rewind.get("/reports/" + card.runId() + "?format=md").body();
+        assertThat(report).contains("FAILED").contains("Check the target by hand");
+
+        int posts = rewind.slack().posted().size();
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.RETRY, card.runId());
+        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("Decide:"));
+        assertThat(rewind.slack().posted()).as("the retry takes over the same card").hasSize(posts);
+    }
+
+    @Test
+    void revisionsCanBeChosenByCommandOrPicker() throws Exception {
+        start("    approvers: [" + ALICE + "]");
+        Card card = card(ALICE, "checkout to r1");
+        assertThat(SlackStub.readable(card.post())).contains("Roll back to r1");
+        rewind.signed().command(ALICE, CHANNEL, "checkout to r9");
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastEphemeral().contains("r9 is not in the history"));
+        assertThat(lastEphemeral()).contains("available: r2, r1");
+
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("Rolled back to r1"));
+        assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.0");
+    }
+}
