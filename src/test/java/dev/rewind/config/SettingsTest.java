@@ -1,0 +1,52 @@
+package dev.rewind.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SettingsTest {
+
+    @Test
+    void embeddedDefaultsNeedNoEnvironment() {
+        Settings settings = Settings.from(Map.of());
+        assertThat(settings.port()).isEqualTo(3000);
+        assertThat(settings.databaseUrl()).isEqualTo("jdbc:h2:file:./data/rewind");
+        assertThat(settings.configPath()).isEqualTo(Path.of("./rewind.yml"));
+        assertThat(settings.slackApiUrl()).isEqualTo("https://slack.com/api/");
+        assertThat(settings.publicUrl()).isEqualTo("http://localhost:3000");
+        assertThat(settings.slackProblems()).hasSize(2);
+        assertThat(settings.socketMode()).isFalse();
+    }
+
+    @Test
+    void secretsNeverAppearInItsText() {
+        Settings settings = Settings.from(Map.of("SLACK_BOT_TOKEN", "xoxb-very-secret", "SLACK_SIGNING_SECRET", "sign-secret",
+                "DATABASE_PASSWORD", "pw-secret", "ALERTMANAGER_TOKEN", "am-secret", "SLACK_APP_TOKEN", "xapp-secret",
+                "DATABASE_URL", "jdbc:postgresql://db/rewind?user=r&password=inline-secret"));
+        assertThat(settings.toString()).doesNotContain("very-secret", "sign-secret", "pw-secret", "am-secret",
+                "xapp-secret", "inline-secret").contains("(set)");
+        assertThat(settings.socketMode()).isTrue();
+        assertThat(settings.slackProblems()).isEmpty();
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        assertThatThrownBy(() -> Settings.from(Map.of("PORT", "http"))).hasMessage("PORT must be a number from 0 to 65535, got 'http'");
+        assertThatThrownBy(() -> Settings.from(Map.of("PROMETHEUS_URL", "prometheus:9090")))
+                .hasMessageContaining("PROMETHEUS_URL must be an http(s) URL");
+        assertThatThrownBy(() -> Settings.from(Map.of("DATABASE_URL", "jdbc:mysql://x")))
+                .hasMessageContaining("DATABASE_URL must be a jdbc:h2: or jdbc:postgresql: URL");
+    }
+
+    @Test
+    void slackApiUrlGetsItsTrailingSlashAndPublicUrlLosesIt() {
+        Settings settings = Settings.from(Map.of("SLACK_API_URL", "http://127.0.0.1:9999/api", "REWIND_PUBLIC_URL",
+                "https://rewind.example.com/"));
+        assertThat(settings.slackApiUrl()).isEqualTo("http://127.0.0.1:9999/api/");
+        assertThat(settings.publicUrl()).isEqualTo("https://rewind.example.com");
+    }
+}

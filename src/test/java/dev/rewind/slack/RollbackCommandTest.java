@@ -1,0 +1,39 @@
+package dev.rewind.slack;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RollbackCommandTest {
+
+    @Test
+    void readsEveryForm() {
+        assertThat(RollbackCommand.parse("")).isInstanceOf(RollbackCommand.Help.class);
+        assertThat(RollbackCommand.parse("  help ")).isInstanceOf(RollbackCommand.Help.class);
+        assertThat(RollbackCommand.parse("list")).isInstanceOf(RollbackCommand.ListServices.class);
+        assertThat(RollbackCommand.parse("checkout status")).isEqualTo(new RollbackCommand.Status("checkout"));
+        assertThat(RollbackCommand.parse("audit")).isEqualTo(new RollbackCommand.Audit(Optional.empty()));
+        assertThat(RollbackCommand.parse("audit checkout")).isEqualTo(new RollbackCommand.Audit(Optional.of("checkout")));
+        assertThat(RollbackCommand.parse("checkout")).isEqualTo(
+                new RollbackCommand.Assess("checkout", Optional.empty(), false, Set.of(), ""));
+        assertThat(RollbackCommand.parse("checkout to r41 --dry-run --security 5xx spike after 1.4.2")).isEqualTo(
+                new RollbackCommand.Assess("checkout", Optional.of("41"), true, Set.of("security"), "5xx spike after 1.4.2"));
+        assertThat(RollbackCommand.parse("checkout reverting to fix")).isEqualTo(
+                new RollbackCommand.Assess("checkout", Optional.empty(), false, Set.of(), "reverting to fix"));
+    }
+
+    @Test
+    void malformedInputIsExplained() {
+        assertThat(RollbackCommand.parse("checkout to")).isEqualTo(new RollbackCommand.Malformed(
+                "`to` needs a revision after it, e.g. `/rollback checkout to r41`"));
+        assertThat(((RollbackCommand.Malformed) RollbackCommand.parse("checkout --force")).problem())
+                .contains("unknown option `--force`");
+        assertThat(((RollbackCommand.Malformed) RollbackCommand.parse("--dry-run checkout")).problem())
+                .contains("Write the service first");
+        assertThat(((RollbackCommand.Malformed) RollbackCommand.parse("checkout to r4;rm")).problem())
+                .contains("is not a revision");
+    }
+}
