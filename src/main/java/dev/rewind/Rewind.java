@@ -169,7 +169,7 @@ public final class Rewind implements AutoCloseable {
             settings.slackAppToken().ifPresent(f::startSocketMode);
         }));
         timers.scheduleWithFixedDelay(() -> guarded("re-assessing monitored cards", rollbacks::reassessDue),
-                15, 15, TimeUnit.SECONDS);
+                5, 5, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(() -> guarded("forgetting old Slack deliveries",
                 () -> deliveries.forgetOlderThan(Duration.ofDays(1))), 1, 60, TimeUnit.MINUTES);
         timers.scheduleWithFixedDelay(() -> guarded("resuming abandoned runs", () -> {

@@ -9,6 +9,10 @@ public sealed interface Decision {
     record Accepted(String message) implements Decision {
     }
 
+    /** Recorded; the clicker is told {@code message} privately because the card does not say it. */
+    record Noted(String message) implements Decision {
+    }
+
     /** Recorded, but more approvals are needed. */
     record AwaitingApproval(int have, int need, List<String> approvers) implements Decision {
     }

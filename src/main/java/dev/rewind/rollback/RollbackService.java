@@ -138,7 +138,7 @@ public final class RollbackService {
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Monitoring: " + Mentions.token(userId)
                 + " asked for a fresh assessment in " + DurationText.format(delay)));
         refreshCard(runId);
-        return new Decision.Accepted("I'll re-assess " + run.service() + " in " + DurationText.format(delay)
+        return new Decision.Noted("I'll re-assess " + run.service() + " in " + DurationText.format(delay)
                 + " and update the card.");
     }
 

@@ -27,6 +27,9 @@ final class Answers {
         if (decision instanceof Decision.Accepted) {
             return Optional.empty();
         }
+        if (decision instanceof Decision.Noted noted) {
+            return Optional.of(":eyes: " + mentions.expand(SlackText.escape(noted.message())));
+        }
         if (decision instanceof Decision.AwaitingApproval waiting) {
             int missing = Math.max(0, waiting.need() - waiting.have());
             return Optional.of(":white_check_mark: Recorded. " + waiting.have() + " of " + waiting.need()

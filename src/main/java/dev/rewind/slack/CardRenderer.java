@@ -7,6 +7,7 @@ import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.ChangePreview;
+import dev.rewind.assess.ChoiceWarnings;
 import dev.rewind.assess.SignalReading;
 import dev.rewind.assess.Tier;
 import dev.rewind.assess.TierPolicy;
@@ -86,8 +87,9 @@ public final class CardRenderer {
             }
             a.current().ifPresent(current -> target.ifPresent(to -> blocks.add(section(s -> s.text(markdownText(
                     SlackText.clip(preview(current, to), SlackText.SECTION_TEXT)))))));
-            List<String> warnings = a.targets().stream().flatMap(t -> t.state().stream())
-                    .flatMap(state -> state.warnings().stream()).toList();
+            List<String> warnings = new ArrayList<>(a.targets().stream().flatMap(t -> t.state().stream())
+                    .flatMap(state -> state.warnings().stream()).toList());
+            a.primary().ifPresent(primary -> warnings.addAll(ChoiceWarnings.of(primary, target)));
             if (!warnings.isEmpty()) {
                 blocks.add(section(s -> s.text(markdownText(SlackText.clip(warnings.stream()
                         .map(w -> ":warning: " + SlackText.escape(w)).collect(Collectors.joining("\n")),
@@ -131,7 +133,7 @@ public final class CardRenderer {
         String elapsed = run.elapsed(now).map(SlackText::duration).orElse("");
         String report = view.reportUrl().map(url -> " · " + SlackText.link(url, "Report")).orElse("");
         return switch (run.state()) {
-            case ASSESSED -> run.assessment().isPresent() ? "*Decide:* roll back, monitor or dismiss."
+            case ASSESSED -> run.assessment().isPresent() ? "*Decide:* roll back, monitor or dismiss." + monitoring(view)
                     : ":mag: Assessing " + SlackText.escape(run.service()) + "…";
             case AWAITING_APPROVAL -> ":raised_hand: *Rollback to " + to + " requested by " + requester + "* · "
                     + view.standing().have() + " of " + view.standing().need() + " approvals"
@@ -150,6 +152,15 @@ public final class CardRenderer {
             case INTERRUPTED -> ":warning: *Rollback interrupted*: " + rich(run.outcome().orElse(""))
                     + ". Check the target by hand." + report;
         };
+    }
+
+    /** The latest monitoring note or re-assessment, so everyone sees the card is being watched. */
+    private String monitoring(RunView view) {
+        return view.events().stream()
+                .filter(e -> e.message().startsWith("Monitoring:") || e.message().startsWith("Re-assessed:"))
+                .reduce((a, b) -> b)
+                .map(e -> "\n:eyes: " + rich(e.message()) + " (" + SlackText.time(e.at()) + ")")
+                .orElse("");
     }
 
     private String approvers(RunView view) {

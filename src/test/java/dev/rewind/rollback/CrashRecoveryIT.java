@@ -114,7 +114,7 @@ class CrashRecoveryIT {
         signed.click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, value);
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 kubernetes.image("shop", "checkout").equals("shop/checkout:1.4.1"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> slack.updates().stream().map(SlackStub::readable)
+        await().atMost(Duration.ofSeconds(20)).until(() -> slack.updates().stream().map(SlackStub::readable)
                 .anyMatch(t -> t.contains("Rolling back to r2")));
 
         bot.destroyForcibly().waitFor();

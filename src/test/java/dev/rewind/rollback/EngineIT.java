@@ -131,14 +131,14 @@ class EngineIT {
         Card card = card(ALICE, "checkout");
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("0 of 2 approvals"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("0 of 2 approvals"));
         assertThat(cardText(card)).contains("requested by <@U0ALICE>").contains("Approve");
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.APPROVE, card.runId());
-        await().atMost(Duration.ofSeconds(10)).until(() -> lastEphemeral().contains("needs the approval of someone else"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("needs the approval of someone else"));
 
         rewind.signed().click(BOB, CHANNEL, card.ts(), ActionIds.APPROVE, card.runId());
-        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("1 of 2 approvals"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("1 of 2 approvals"));
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
 
         rewind.signed().click(CAROL, CHANNEL, card.ts(), ActionIds.APPROVE, card.runId());
@@ -154,14 +154,14 @@ class EngineIT {
         assertThat(SlackStub.readable(card.post())).contains("IMMEDIATE").contains("flagged security");
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("Break glass"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("Break glass"));
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.BREAK_GLASS, card.runId());
         await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("done"));
         assertThat(cardText(card)).contains("approved by <@U0ALICE> (break-glass)");
 
         rewind.signed().command(ALICE, CHANNEL, "audit checkout");
-        await().atMost(Duration.ofSeconds(10)).until(() -> lastEphemeral().contains("Audit trail intact"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("Audit trail intact"));
         assertThat(lastEphemeral()).contains("approved (break-glass)");
     }
 
@@ -174,11 +174,11 @@ class EngineIT {
 
         Card second = card(BOB, "checkout");
         rewind.signed().click(CAROL, CHANNEL, second.ts(), ActionIds.ROLL_BACK, second.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(10)).until(() -> lastEphemeral().contains("cooldown"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("cooldown"));
         assertThat(lastEphemeral()).contains("Only an approver may override it").doesNotContain("Override and roll back");
 
         rewind.signed().click(BOB, CHANNEL, second.ts(), ActionIds.ROLL_BACK, second.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.slack().server().getAllServeEvents().stream()
+        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().server().getAllServeEvents().stream()
                 .anyMatch(e -> e.getRequest().getBodyAsString().contains("rewind.override")));
         String overrideValue = ActionIds.value(second.runId(), ActionIds.revision(second.value(ActionIds.ROLL_BACK)));
         rewind.signed().click(BOB, CHANNEL, second.ts(), ActionIds.OVERRIDE, overrideValue);
@@ -194,7 +194,7 @@ class EngineIT {
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("Nothing was changed"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("Nothing was changed"));
         assertThat(cardText(card)).contains("Dry run: would roll back kubernetes-deployment shop/checkout → r2");
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
     }
@@ -214,7 +214,7 @@ class EngineIT {
 
         int posts = rewind.slack().posted().size();
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.RETRY, card.runId());
-        await().atMost(Duration.ofSeconds(10)).until(() -> cardText(card).contains("Decide:"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("Decide:"));
         assertThat(rewind.slack().posted()).as("the retry takes over the same card").hasSize(posts);
     }
 
@@ -224,7 +224,7 @@ class EngineIT {
         Card card = card(ALICE, "checkout to r1");
         assertThat(SlackStub.readable(card.post())).contains("Roll back to r1");
         rewind.signed().command(ALICE, CHANNEL, "checkout to r9");
-        await().atMost(Duration.ofSeconds(10)).until(() -> lastEphemeral().contains("r9 is not in the history"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("r9 is not in the history"));
         assertThat(lastEphemeral()).contains("available: r2, r1");
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));

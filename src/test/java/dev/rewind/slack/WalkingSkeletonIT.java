@@ -75,7 +75,7 @@ class WalkingSkeletonIT {
     void listShowsEachServiceWithItsCurrentRevisionAndImage() {
         HttpResponse<String> ack = rewind.signed().command(ALICE, CHANNEL, "list");
         assertThat(ack.statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !rewind.slack().ephemeralTexts().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().ephemeralTexts().isEmpty());
         String text = rewind.slack().ephemeralTexts().get(0);
         assertThat(text).contains("*checkout*").contains("r3").contains("shop/checkout:1.4.2")
                 .contains("*cart*").contains("r2").contains("shop/cart:2.1.0");
@@ -86,7 +86,7 @@ class WalkingSkeletonIT {
         HttpResponse<String> ack = rewind.signed().command(ALICE, CHANNEL, "checkout error spike after deploy");
         assertThat(ack.statusCode()).isEqualTo(200);
         assertThat(ack.body()).contains("Assessing");
-        await().atMost(Duration.ofSeconds(10)).until(() -> !rewind.slack().posted().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().posted().isEmpty());
         Map<String, String> card = rewind.slack().posted().get(0);
         assertThat(card.get("channel")).isEqualTo(CHANNEL);
         String text = SlackStub.readable(card);
@@ -142,7 +142,7 @@ class WalkingSkeletonIT {
 
         rewind.signed().click(MALLORY, CHANNEL, ts, ActionIds.ROLL_BACK, rollBackValue(card));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !rewind.slack().ephemeralTexts().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().ephemeralTexts().isEmpty());
         String refusal = rewind.slack().ephemeralTexts().get(rewind.slack().ephemeralTexts().size() - 1);
         assertThat(refusal).contains("may not roll back checkout").contains("<!subteam^S0SRE>").contains("<@U0ALICE>")
                 .contains("Nothing was changed");
@@ -195,7 +195,7 @@ class WalkingSkeletonIT {
 
         rewind.signed().click(BOB, CHANNEL, ts, ActionIds.DISMISS, runId);
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(rewind.latestCardText(ts)).contains("Dismissed by <@U0BOB>").contains("<!date^"));
         assertThat(rewind.latestCardText(ts)).doesNotContain("Roll back to r2");
         String report = rewind.get("/reports/" + runId + "?format=md").body();

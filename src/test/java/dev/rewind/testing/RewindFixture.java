@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -59,6 +58,7 @@ public final class RewindFixture implements AutoCloseable {
     private final Path dir;
     private final Rewind rewind;
     private final SignedSlack signed;
+    private final TestClock clock;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private RewindFixture(Builder builder) throws IOException {
@@ -84,7 +84,8 @@ public final class RewindFixture implements AutoCloseable {
             env.put("PROMETHEUS_URL", prometheus.url());
         }
         env.putAll(builder.env);
-        this.rewind = Rewind.start(Settings.from(env), kubernetes.newClient(), Clock.systemUTC());
+        this.clock = builder.clock;
+        this.rewind = Rewind.start(Settings.from(env), kubernetes.newClient(), clock);
         this.signed = new SignedSlack(url("/slack/events"), SECRET, slack);
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/readyz").statusCode() == 200);
     }
@@ -107,6 +108,11 @@ public final class RewindFixture implements AutoCloseable {
 
     public KubernetesWorld kubernetes() {
         return kubernetes;
+    }
+
+    /** Rewind's clock: real time, movable forward. */
+    public TestClock clock() {
+        return clock;
     }
 
     public SignedSlack signed() {
@@ -159,6 +165,7 @@ public final class RewindFixture implements AutoCloseable {
         private boolean world = true;
         private boolean prometheus = true;
         private String databaseUrl;
+        private final TestClock clock = new TestClock();
         private final Map<String, String> env = new HashMap<>();
 
         public Builder catalogue(String yaml) {
