@@ -12,8 +12,22 @@ import dev.rewind.config.CatalogueParser;
 import dev.rewind.config.ConfigException;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.config.Settings;
+import com.slack.api.methods.MethodsClient;
+import dev.rewind.config.Secrets;
+import dev.rewind.github.GitHubIssueDelivery;
+import dev.rewind.github.GitHubIssuePublisher;
 import dev.rewind.incident.IncidentChannel;
 import dev.rewind.incident.LoggingIncidentChannel;
+import dev.rewind.incident.ReportFiler;
+import dev.rewind.incident.ReportPublisher;
+import dev.rewind.incident.ReportStore;
+import dev.rewind.outbox.Delivery;
+import dev.rewind.outbox.OutboxSignal;
+import dev.rewind.outbox.OutboxWorker;
+import dev.rewind.rollback.RunEvent;
+import dev.rewind.slack.SlackReportPublisher;
+import dev.rewind.store.JdbiOutbox;
+import dev.rewind.store.JdbiReportStore;
 import dev.rewind.rollback.ApprovalPolicy;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
@@ -104,13 +118,12 @@ public final class Rewind implements AutoCloseable {
         closeables.add(0, database);
         RunRepository runs = new JdbiRunRepository(database.jdbi());
         JdbiAuditLog audit = new JdbiAuditLog(database.jdbi(), clock);
-        JdbiDeliveryLog deliveries = new JdbiDeliveryLog(database.jdbi(), clock);
+        JdbiDeliveryLog slackDeliveries = new JdbiDeliveryLog(database.jdbi(), clock);
 
         ExecutorService work = Executors.newFixedThreadPool(16, threads("rewind-work"));
         ExecutorService runWorkers = Executors.newCachedThreadPool(threads("rewind-run"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, threads("rewind-timer"));
-        ExecutorService slackWorker = Executors.newSingleThreadExecutor(threads("rewind-slack"));
-        closeables.add(0, () -> shutdown(work, runWorkers, timers, slackWorker));
+        closeables.add(0, () -> shutdown(work, runWorkers, timers));
 
         SignalSource signals = settings.prometheusUrl()
                 .<SignalSource>map(url -> new PrometheusSignalSource(url, Duration.ofSeconds(2)))
@@ -119,39 +132,56 @@ public final class Rewind implements AutoCloseable {
             LOG.warn("Metrics: PROMETHEUS_URL is not set; cards will say that no metrics source is configured");
         }
 
-        Mentions mentions = new SlackMentions();
+        SlackMentions mentions = new SlackMentions();
         CardRenderer renderer = new CardRenderer(mentions);
+        JdbiOutbox outbox = new JdbiOutbox(database.jdbi());
+        OutboxSignal outboxSignal = new OutboxSignal();
+        ReportStore reportStore = new JdbiReportStore(database.jdbi());
         List<String> slackProblems = settings.slackProblems();
-        Optional<Slack> slack = slackProblems.isEmpty() || settings.slackBotToken().isPresent()
+        Optional<Slack> slack = settings.slackBotToken().isPresent()
                 ? Optional.of(SlackFront.slack(settings.slackApiUrl())) : Optional.empty();
-        IncidentChannel channel;
-        UserDirectory directory;
-        if (settings.slackBotToken().isPresent()) {
-            var client = slack.orElseThrow().methods(settings.slackBotToken().get());
-            channel = new SlackIncidentChannel(client, renderer, clock, slackWorker);
-            directory = new SlackUserDirectory(client, Duration.ofMinutes(5));
-        } else {
-            channel = new LoggingIncidentChannel();
-            directory = UserDirectory.NONE;
-        }
+        Optional<MethodsClient> client = slack.map(s -> s.methods(settings.slackBotToken().orElseThrow()));
+        IncidentChannel channel = client.<IncidentChannel>map(c -> new SlackIncidentChannel(c, renderer, outbox,
+                outboxSignal, clock)).orElseGet(LoggingIncidentChannel::new);
+        UserDirectory directory = client.<UserDirectory>map(c -> new SlackUserDirectory(c, Duration.ofMinutes(5)))
+                .orElse(UserDirectory.NONE);
 
         BotMetrics metrics = new BotMetrics(() -> runs.inStates(RunState.holding()).size());
+        List<ReportPublisher> publishers = new ArrayList<>();
+        client.ifPresent(c -> publishers.add(new SlackReportPublisher(outbox, outboxSignal, clock)));
+        publishers.add(new GitHubIssuePublisher(catalogues, outbox, outboxSignal, clock));
+        ReportFiler reports = new ReportFiler(reportStore, publishers, clock);
         ApprovalPolicy policy = new ApprovalPolicy(directory);
         RunViews views = new RunViews(catalogues, runs, policy, channel, settings.publicUrl());
         Assessor assessor = new Assessor(adapters, signals, work, clock, Duration.ofSeconds(5), Duration.ofHours(1));
         Verifier verifier = new Verifier(adapters, signals, clock, Verifier.Sleeper.REAL);
         RunExecutor.Owner owner = RunExecutor.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, audit, verifier, views, channel, runWorkers,
-                timers, clock, owner, metrics);
+                timers, clock, owner, metrics, reports);
         RollbackService rollbacks = new RollbackService(catalogues, assessor, runs, audit, policy, channel, executor,
-                clock, views);
+                clock, views, reports);
+
+        List<Delivery> deliveries = new ArrayList<>();
+        client.ifPresent(c -> {
+            deliveries.addAll(SlackFront.deliveries(c, renderer, views, runs, catalogues, directory, reportStore, outbox,
+                    outboxSignal, mentions, clock));
+        });
+        deliveries.add(new GitHubIssueDelivery(catalogues, runs, reportStore, Secrets.fromEnvironment(), (runId, url) -> {
+            RunEvent note = new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Report filed as GitHub issue " + url);
+            runs.append(note);
+            views.progress(note);
+        }));
+        OutboxWorker outboxWorker = new OutboxWorker(outbox, deliveries, outboxSignal, clock, owner.name(),
+                (kind, why) -> metrics.slackError(why.contains(":") ? why.substring(0, why.indexOf(':')) : kind));
+        outboxWorker.start();
+        closeables.add(0, outboxWorker);
         ServiceOverview overview = new ServiceOverview(adapters, work, Duration.ofSeconds(5));
 
         Optional<SlackFront> front = Optional.empty();
         if (slackProblems.isEmpty()) {
             front = Optional.of(SlackFront.create(slack.orElseThrow(), settings.slackBotToken().orElseThrow(),
                     settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, rollbacks, overview, runs, audit,
-                            deliveries, renderer, mentions, work, clock)));
+                            slackDeliveries, renderer, mentions, work, clock)));
             closeables.add(0, front.get());
         } else {
             LOG.warn("Slack: not configured ({}); /slack/events answers 503 and cards are only logged",
@@ -170,8 +200,10 @@ public final class Rewind implements AutoCloseable {
         }));
         timers.scheduleWithFixedDelay(() -> guarded("re-assessing monitored cards", rollbacks::reassessDue),
                 5, 5, TimeUnit.SECONDS);
-        timers.scheduleWithFixedDelay(() -> guarded("forgetting old Slack deliveries",
-                () -> deliveries.forgetOlderThan(Duration.ofDays(1))), 1, 60, TimeUnit.MINUTES);
+        timers.scheduleWithFixedDelay(() -> guarded("forgetting old Slack deliveries and sent messages", () -> {
+            slackDeliveries.forgetOlderThan(Duration.ofDays(1));
+            outbox.forgetSentBefore(clock.instant(), Duration.ofDays(1));
+        }), 1, 60, TimeUnit.MINUTES);
         timers.scheduleWithFixedDelay(() -> guarded("resuming abandoned runs", () -> {
             List<String> resumed = executor.resumeAbandoned();
             if (!resumed.isEmpty()) {

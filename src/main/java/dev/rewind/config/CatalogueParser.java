@@ -30,7 +30,8 @@ public final class CatalogueParser {
     private static final ObjectMapper YAML = YAMLMapper.builder().build();
     private static final Set<String> SERVICE_KEYS = Set.of("name", "channel", "environment", "target", "targets",
             "signals", "approvers", "requesters", "approvals", "selfApproval", "breakGlass", "oncall", "thresholds",
-            "cooldown", "maxAttempts", "attemptsWindow", "timeout", "verification", "alerts", "report", "policy");
+            "cooldown", "maxAttempts", "attemptsWindow", "timeout", "verification", "alerts", "report", "policy",
+            "incidentChannel");
     private static final Set<String> TOP_KEYS = Set.of("services", "environments", "alerts");
     private static final String DATABASE_MIGRATION = "database-migration";
 
@@ -145,16 +146,25 @@ public final class CatalogueParser {
                 signals.put(key, signalNode.text(key));
             }
         }
-        Optional<String> reportRepo = Optional.empty();
+        ServiceConfig.Report reportRules = ServiceConfig.Report.NONE;
         Place report = service.child("report");
         if (report.present()) {
             report.requireObject();
-            reportRepo = report.optionalText("github");
-            reportRepo.ifPresent(repo -> {
-                if (!repo.matches("[\\w.-]+/[\\w.-]+")) {
-                    throw new ConfigException(report.path + ".github must be owner/repo, got '" + repo + "'");
+            report.warnUnknown(Set.of("github", "apiUrl", "tokenEnv"));
+            Optional<String> repo = report.optionalText("github");
+            repo.ifPresent(r -> {
+                if (!r.matches("[\\w.-]+/[\\w.-]+")) {
+                    throw new ConfigException(report.path + ".github must be owner/repo, got '" + r + "'");
                 }
             });
+            reportRules = new ServiceConfig.Report(repo, report.optionalText("apiUrl").orElse(ServiceConfig.Report.NONE.apiUrl()),
+                    report.optionalText("tokenEnv").orElse(ServiceConfig.Report.NONE.tokenEnv()));
+        }
+        IncidentPolicy incidentPolicy;
+        try {
+            incidentPolicy = service.optionalText("incidentChannel").map(IncidentPolicy::parse).orElse(IncidentPolicy.ON_APPROVAL);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(service.path + ".incidentChannel: " + e.getMessage());
         }
         Map<String, String> alertMatch = new LinkedHashMap<>();
         Place alerts = service.child("alerts");
@@ -169,7 +179,7 @@ public final class CatalogueParser {
         }
         return new ServiceConfig(name, service.text("channel"), environment, targets, signals, approval,
                 service.optionalText("oncall"), thresholds(service.child("thresholds")), guardrails(service),
-                verification(service.child("verification")), alertMatch, reportRepo);
+                verification(service.child("verification")), alertMatch, reportRules, incidentPolicy);
     }
 
     private List<Target> targets(Place service) {

@@ -25,7 +25,8 @@ public record ServiceConfig(
         Guardrails guardrails,
         Verification verification,
         Map<String, String> alertMatch,
-        Optional<String> reportRepo) {
+        Report report,
+        IncidentPolicy incidentChannel) {
 
     public ServiceConfig {
         targets = List.copyOf(targets);
@@ -39,6 +40,14 @@ public record ServiceConfig(
 
     public boolean isPlan() {
         return targets.size() > 1;
+    }
+
+    /**
+     * Where reports go besides Rewind's own store: optionally a GitHub issue in {@code github}
+     * ({@code owner/repo}) through {@code apiUrl}, with the token in the environment variable {@code tokenEnv}.
+     */
+    public record Report(Optional<String> github, String apiUrl, String tokenEnv) {
+        public static final Report NONE = new Report(Optional.empty(), "https://api.github.com", "GITHUB_TOKEN");
     }
 
     /**

@@ -1,10 +1,8 @@
 package dev.rewind.incident;
 
-import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunView;
 
-import java.util.Optional;
 
 /**
  * The domain's only voice towards people. Implementations must not block the caller on the chat
@@ -13,11 +11,13 @@ import java.util.Optional;
 public interface IncidentChannel {
 
     /**
-     * Shows a run's card: posts it to {@code channel} when it has none yet, else edits it in place.
-     *
-     * @return where the card now is, when it was posted by this call and is known
+     * Shows a run's card: posts it to {@code channel} when it has none yet, else edits it in place
+     * (and then answers with the card it already has).
      */
-    Optional<RollbackRun.CardRef> showCard(RunView view, String channel);
+    CardPlacement showCard(RunView view, String channel);
+
+    /** Opens (or reuses) the run's incident room and invites the people involved; asynchronous. */
+    void openIncident(RunView view);
 
     /** One step of a run in progress, for its live status and timeline. */
     void progress(RunView view, RunEvent event);

@@ -1,12 +1,10 @@
 package dev.rewind.incident;
 
-import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Optional;
 
 /** The voice used when Slack is not configured: everything goes to the log, nothing is posted. */
 public final class LoggingIncidentChannel implements IncidentChannel {
@@ -14,10 +12,15 @@ public final class LoggingIncidentChannel implements IncidentChannel {
     private static final Logger LOG = LoggerFactory.getLogger(LoggingIncidentChannel.class);
 
     @Override
-    public Optional<RollbackRun.CardRef> showCard(RunView view, String channel) {
+    public CardPlacement showCard(RunView view, String channel) {
         LOG.info("(Slack not configured) card for run {} of {}: {}", view.run().id(), view.run().service(),
                 view.run().state());
-        return Optional.empty();
+        return new CardPlacement.Refused("Slack is not configured");
+    }
+
+    @Override
+    public void openIncident(RunView view) {
+        LOG.info("(Slack not configured) no incident channel for run {}", view.run().id());
     }
 
     @Override

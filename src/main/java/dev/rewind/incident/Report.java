@@ -4,6 +4,7 @@ import dev.rewind.adapter.Revision;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.ChangePreview;
 import dev.rewind.assess.NumberText;
+import dev.rewind.assess.SignalKind;
 import dev.rewind.assess.SignalReading;
 import dev.rewind.config.DurationText;
 import dev.rewind.rollback.Approval;
@@ -12,10 +13,12 @@ import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.RunView;
+import dev.rewind.rollback.SignalSample;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,9 +45,12 @@ public record Report(
     public record TimelineRow(Instant at, String milestone, String detail, Optional<Duration> sincePrevious) {
     }
 
-    /** A signal before the deploy, when assessed, and after the rollback. */
-    public record MetricRow(String signal, String before, String atAssessment, String after, String query) {
+    /** A signal before the deploy, at its worst while the run was open, and after the rollback. */
+    public record MetricRow(String signal, String before, String worst, String after, String query) {
     }
+
+    private static final java.time.format.DateTimeFormatter TIME = java.time.format.DateTimeFormatter
+            .ofPattern("HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC);
 
     public static Report of(RunView view, Mentions mentions) {
         RollbackRun run = view.run();
@@ -76,8 +82,9 @@ public record Report(
         }
         List<RunEvent> events = view.events().stream().map(e -> new RunEvent(e.runId(), e.at(), e.kind(),
                 mentions.expand(e.message()))).toList();
+        facts.add(new Row("Impact window", impact(run, events)));
         return new Report(run.id(), title, mentions.expand(summary(run, from, to)), facts, timeline(events),
-                metrics(assessment, events), changes, nextSteps(run), events);
+                metrics(assessment, view.samples()), changes, nextSteps(run), events);
     }
 
     private static String summary(RollbackRun run, String from, String to) {
@@ -122,22 +129,36 @@ public record Report(
         return rows;
     }
 
-    private static List<MetricRow> metrics(Optional<Assessment> assessment, List<RunEvent> events) {
+    private static List<MetricRow> metrics(Optional<Assessment> assessment, List<SignalSample> samples) {
         List<MetricRow> rows = new ArrayList<>();
         if (assessment.isEmpty()) {
             return rows;
         }
-        String after = events.stream().filter(e -> e.kind() == RunEvent.Kind.STABLE).map(RunEvent::message)
-                .reduce((a, b) -> b).orElse("");
         for (SignalReading reading : assessment.get().signals()) {
-            rows.add(new MetricRow(reading.name(),
-                    reading.baselineValue().map(v -> NumberText.of(reading.kind(), v)).orElse(reading.baseline().describe())
-                            + " (" + reading.baselineBasis() + ")",
-                    reading.value().map(v -> NumberText.of(reading.kind(), v)).orElse(reading.now().describe()),
-                    after.isEmpty() ? "—" : after.replaceFirst("^.*Recovered: ", ""),
-                    reading.query()));
+            SignalKind kind = reading.kind();
+            List<SignalSample> mine = samples.stream().filter(s -> s.signal().equals(reading.name())).toList();
+            String before = mine.stream().filter(s -> s.phase().equals(SignalSample.BASELINE)).findFirst()
+                    .map(s -> NumberText.of(kind, s.value()) + " (" + reading.baselineBasis() + ")")
+                    .orElse(reading.baseline().describe());
+            String worst = mine.stream().filter(s -> s.phase().equals(SignalSample.ASSESSED))
+                    .max(Comparator.comparingDouble(SignalSample::value))
+                    .map(s -> NumberText.of(kind, s.value()) + " at " + TIME.format(s.at())).orElse(reading.now().describe());
+            String after = mine.stream().filter(s -> s.phase().equals(SignalSample.VERIFY)).reduce((a, b) -> b)
+                    .map(s -> NumberText.of(kind, s.value())).orElse("—");
+            rows.add(new MetricRow(reading.name(), before, worst, after, reading.query()));
         }
         return rows;
+    }
+
+    /** From detection to stable (or to the end, or to now while it lasts). */
+    private static String impact(RollbackRun run, List<RunEvent> events) {
+        Instant start = events.stream().filter(e -> e.kind() == RunEvent.Kind.DETECTED).map(RunEvent::at).findFirst()
+                .orElse(run.createdAt());
+        Optional<Instant> stable = events.stream().filter(e -> e.kind() == RunEvent.Kind.STABLE).map(RunEvent::at).findFirst();
+        Instant end = stable.or(run::finishedAt).orElse(Instant.now());
+        return TIME.format(start) + " → " + TIME.format(end) + " (" + DurationText.format(Duration.between(start, end))
+                + (stable.isPresent() ? ", until recovery was verified" : run.state().isFinal() ? ", until the run ended"
+                : ", still open") + ")";
     }
 
     private static List<String> nextSteps(RollbackRun run) {

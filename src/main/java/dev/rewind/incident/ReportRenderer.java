@@ -28,10 +28,10 @@ public final class ReportRenderer {
                     .append(cell(row.detail())).append(" |\n");
         }
         if (!report.metrics().isEmpty()) {
-            md.append("\n## Metrics\n\n| Signal | Before the deploy | When assessed | After the rollback | Query |\n|---|---|---|---|---|\n");
+            md.append("\n## Metrics\n\n| Signal | Before the deploy | At the worst | After the rollback | Query |\n|---|---|---|---|---|\n");
             for (Report.MetricRow row : report.metrics()) {
                 md.append("| ").append(cell(row.signal())).append(" | ").append(cell(row.before())).append(" | ")
-                        .append(cell(row.atAssessment())).append(" | ").append(cell(row.after())).append(" | `")
+                        .append(cell(row.worst())).append(" | ").append(cell(row.after())).append(" | `")
                         .append(cell(row.query()).replace("`", "'")).append("` |\n");
             }
         }
@@ -68,11 +68,11 @@ public final class ReportRenderer {
         }
         html.append("</table>\n");
         if (!report.metrics().isEmpty()) {
-            html.append("<h2>Metrics</h2>\n<table><tr><th>Signal</th><th>Before the deploy</th><th>When assessed</th>"
+            html.append("<h2>Metrics</h2>\n<table><tr><th>Signal</th><th>Before the deploy</th><th>At the worst</th>"
                     + "<th>After the rollback</th><th>Query</th></tr>");
             for (Report.MetricRow row : report.metrics()) {
                 html.append("<tr><td>").append(e(row.signal())).append("</td><td>").append(e(row.before()))
-                        .append("</td><td>").append(e(row.atAssessment())).append("</td><td>").append(e(row.after()))
+                        .append("</td><td>").append(e(row.worst())).append("</td><td>").append(e(row.after()))
                         .append("</td><td><code>").append(e(row.query())).append("</code></td></tr>");
             }
             html.append("</table>\n");

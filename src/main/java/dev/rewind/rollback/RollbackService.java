@@ -8,7 +8,10 @@ import dev.rewind.assess.Assessor;
 import dev.rewind.assess.Tier;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
+import dev.rewind.config.IncidentPolicy;
+import dev.rewind.incident.CardPlacement;
 import dev.rewind.incident.IncidentChannel;
+import dev.rewind.incident.ReportFiler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -33,10 +36,11 @@ public final class RollbackService {
     private final RunExecutor executor;
     private final Clock clock;
     private final RunViews views;
+    private final ReportFiler reports;
 
     public RollbackService(Catalogues catalogues, Assessor assessor, RunRepository runs, AuditLog audit,
                            ApprovalPolicy policy, IncidentChannel channel, RunExecutor executor,
-                           Clock clock, RunViews views) {
+                           Clock clock, RunViews views, ReportFiler reports) {
         this.catalogues = catalogues;
         this.assessor = assessor;
         this.runs = runs;
@@ -46,6 +50,7 @@ public final class RollbackService {
         this.executor = executor;
         this.clock = clock;
         this.views = views;
+        this.reports = reports;
     }
 
     /**
@@ -81,6 +86,7 @@ public final class RollbackService {
         Assessment assessment = assessor.assess(service, opening.flags());
         Instant assessedAt = clock.instant();
         runs.saveAssessment(run.id(), assessment, assessedAt);
+        runs.recordSamples(run.id(), Samples.of(assessment, true));
         runs.append(new RunEvent(run.id(), assessedAt, RunEvent.Kind.ASSESSED, "Assessed: tier "
                 + assessment.tier() + (assessment.verdict().reasons().isEmpty() ? ""
                 : " (" + String.join("; ", assessment.verdict().reasons()) + ")")));
@@ -88,11 +94,13 @@ public final class RollbackService {
         if (assessed.card().isPresent()) {
             refreshCard(run.id());
         } else {
-            Optional<RollbackRun.CardRef> card = channel.showCard(view(assessed), opening.channel());
-            if (card.isEmpty() && !opening.channel().equals(service.channel())) {
-                card = channel.showCard(view(assessed), service.channel());
+            CardPlacement placed = channel.showCard(view(assessed), opening.channel());
+            if (placed instanceof CardPlacement.Refused && !opening.channel().equals(service.channel())) {
+                placed = channel.showCard(view(assessed), service.channel());
             }
-            card.ifPresent(ref -> runs.attachCard(run.id(), ref, clock.instant()));
+            if (placed instanceof CardPlacement.Posted posted) {
+                runs.attachCard(run.id(), posted.card(), clock.instant());
+            }
         }
         return runs.find(run.id()).orElse(assessed);
     }
@@ -158,6 +166,7 @@ public final class RollbackService {
             Tier before = run.assessment().map(Assessment::tier).orElse(Tier.UNKNOWN);
             Assessment fresh = assessor.assess(service.get(), run.assessment().map(Assessment::flags).orElse(Set.of()));
             runs.saveAssessment(run.id(), fresh, clock.instant());
+            runs.recordSamples(run.id(), Samples.of(fresh, false));
             runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
                     + fresh.tier() + (fresh.tier() != before ? " (was " + before + ")" : " (unchanged)")));
             refreshCard(run.id());
@@ -228,6 +237,9 @@ public final class RollbackService {
                 "to " + to.label() + " (" + to.imagesText() + ")" + (override ? "; guardrails overridden" : ""));
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.label()
                 + " requested by " + Mentions.token(userId) + (override ? " (guardrails overridden)" : "")));
+        if (config.incidentChannel() == IncidentPolicy.ON_REQUEST && !run.dryRun()) {
+            runs.find(runId).ifPresent(requested -> channel.openIncident(view(requested)));
+        }
         if (policy.counts(userId, Optional.of(userId), config.approval())) {
             return approve(runId, userId, false);
         }
@@ -286,6 +298,9 @@ public final class RollbackService {
         }
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
         refreshCard(runId);
+        if (config.incidentChannel() == IncidentPolicy.ON_APPROVAL && !run.dryRun()) {
+            runs.find(runId).ifPresent(approved -> channel.openIncident(view(approved)));
+        }
         executor.start(runId);
         return new Decision.Accepted("Rolling back " + run.service() + "; the card shows progress.");
     }
@@ -306,6 +321,7 @@ public final class RollbackService {
         audit.record(userId, "dismissed", Optional.of(runId), run.service(), reason.orElse(""));
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.DISMISSED, outcome));
         refreshCard(runId);
+        runs.find(runId).ifPresent(dismissed -> reports.file(view(dismissed)));
         return new Decision.Accepted("Dismissed.");
     }
 

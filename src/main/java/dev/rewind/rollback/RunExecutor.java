@@ -13,6 +13,7 @@ import dev.rewind.assess.TargetView;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.incident.IncidentChannel;
+import dev.rewind.incident.ReportFiler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class RunExecutor {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
     static final Duration LEASE = Duration.ofSeconds(60);
+    static final Duration STALE_APPROVAL = Duration.ofMinutes(15);
 
     private final Catalogues catalogues;
     private final AdapterRegistry adapters;
@@ -54,11 +56,13 @@ public final class RunExecutor {
     private final String owner;
     private final String reclaimPrefix;
     private final RunObserver observer;
+    private final ReportFiler reports;
     private final java.util.Set<String> driving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public RunExecutor(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, AuditLog audit,
                        Verifier verifier, RunViews views, IncidentChannel channel, ExecutorService workers,
-                       ScheduledExecutorService timers, Clock clock, Owner owner, RunObserver observer) {
+                       ScheduledExecutorService timers, Clock clock, Owner owner, RunObserver observer,
+                       ReportFiler reports) {
         this.catalogues = catalogues;
         this.adapters = adapters;
         this.runs = runs;
@@ -72,6 +76,7 @@ public final class RunExecutor {
         this.owner = owner.name();
         this.reclaimPrefix = owner.host() + "/";
         this.observer = observer;
+        this.reports = reports;
     }
 
     /**
@@ -104,7 +109,12 @@ public final class RunExecutor {
             }
             if (runs.lease(run.id(), owner, reclaimPrefix, clock.instant().plus(LEASE), clock.instant())) {
                 resumed.add(run.id());
-                workers.submit(() -> drive(run.id(), true));
+                if (staleApproval(run)) {
+                    interrupt(run, "approved at " + run.updatedAt() + " but Rewind was not running to carry it out; "
+                            + "nothing was changed. Assess again before rolling back");
+                } else {
+                    workers.submit(() -> drive(run.id(), true));
+                }
             }
         }
         return resumed;
@@ -167,7 +177,7 @@ public final class RunExecutor {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            interrupt(runId, "Rewind was shut down while this rollback was running");
+            handOver(runId);
         } catch (RuntimeException e) {
             LOG.error("run {} failed unexpectedly", runId, e);
             runs.find(runId).ifPresent(run -> fail(run, run.state(), "Rewind hit an internal error: "
@@ -229,7 +239,7 @@ public final class RunExecutor {
                 ? "target health" : service.verification().checks() + " checks, "
                 + DurationText.format(service.verification().interval()) + " apart") + ")");
         Verifier.Result result = verifier.verify(service, run.assessment(),
-                message -> event(run.id(), RunEvent.Kind.STEP, message));
+                message -> event(run.id(), RunEvent.Kind.STEP, message), samples -> runs.recordSamples(run.id(), samples));
         if (result.recovered()) {
             String outcome = "Rolled back to " + run.to().map(Revision::label).orElse(run.toRevision().orElse("?"))
                     + ". " + result.summary();
@@ -248,6 +258,7 @@ public final class RunExecutor {
         if (runs.transition(run.id(), RunState.APPROVED, RunState.ABORTED, Optional.of(outcome), clock.instant())) {
             audit.record("rewind", "dry run", Optional.of(run.id()), run.service(), outcome);
             event(run.id(), RunEvent.Kind.NOTE, outcome);
+            runs.find(run.id()).ifPresent(done -> reports.file(views.view(done)));
         }
     }
 
@@ -259,19 +270,33 @@ public final class RunExecutor {
         }
     }
 
-    private void interrupt(String runId, String reason) {
-        runs.find(runId).ifPresent(run -> {
-            if (!run.state().isFinal() && runs.transition(runId, run.state(), RunState.INTERRUPTED, Optional.of(reason),
-                    clock.instant())) {
-                event(runId, RunEvent.Kind.FAILED, "Interrupted: " + reason);
-            }
-        });
+    /** Shutting down mid-run: the run stays where it is and its lease is released for the next process. */
+    private void handOver(String runId) {
+        Instant now = clock.instant();
+        runs.lease(runId, owner, owner, now, now);
+        runs.append(new RunEvent(runId, now, RunEvent.Kind.NOTE,
+                "Rewind stopped while this rollback was running; the next Rewind process picks it up"));
+    }
+
+    /** An approval that was never acted on while Rewind was down is not carried out later: the world may have moved on. */
+    private boolean staleApproval(RollbackRun run) {
+        return run.state() == RunState.APPROVED && run.updatedAt().isBefore(clock.instant().minus(STALE_APPROVAL));
+    }
+
+    private void interrupt(RollbackRun run, String reason) {
+        if (runs.transition(run.id(), run.state(), RunState.INTERRUPTED, Optional.of(reason), clock.instant())) {
+            audit.record("rewind", "transition", Optional.of(run.id()), run.service(), run.state() + " → INTERRUPTED: " + reason);
+            event(run.id(), RunEvent.Kind.FAILED, "Interrupted: " + reason);
+            run.card().ifPresent(card -> channel.announce(card.channel(), run.service() + ": " + reason));
+            finished(run.id());
+        }
     }
 
     private void finished(String runId) {
         runs.find(runId).ifPresent(run -> {
             String type = catalogues.service(run.service()).map(s -> s.primaryTarget().type()).orElse("unknown");
             observer.finished(run, type);
+            reports.file(views.view(run));
         });
     }
 

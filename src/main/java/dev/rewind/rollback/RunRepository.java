@@ -45,6 +45,18 @@ public interface RunRepository {
      */
     boolean lease(String id, String owner, String reclaimPrefix, Instant until, Instant now);
 
+    IncidentRoom incident(String runId);
+
+    /** Records the run's incident channel and, once posted, its status message. */
+    void attachIncident(String runId, String channel, Optional<String> statusMessage);
+
+    /** Records why a run has no incident room (or what went wrong with it). */
+    void noteIncident(String runId, String note);
+
+    void recordSamples(String runId, List<SignalSample> samples);
+
+    List<SignalSample> samples(String runId);
+
     /** Sets (or, with {@code null}, clears) when a monitored card is re-assessed. */
     void scheduleReassessment(String id, Instant at);
 

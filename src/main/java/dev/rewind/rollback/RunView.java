@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * What a front end needs to draw a run: the run, its approvals and where they stand, its timeline,
- * the revisions people can pick, and the report's address once there is one.
+ * its incident room, the signal values seen, and the report's address once there is one.
  */
 public record RunView(
         RollbackRun run,
@@ -13,11 +13,14 @@ public record RunView(
         ApprovalPolicy.Standing standing,
         List<String> approvers,
         List<RunEvent> events,
-        Optional<String> reportUrl) {
+        Optional<String> reportUrl,
+        IncidentRoom incident,
+        List<SignalSample> samples) {
 
     public RunView {
         approvals = List.copyOf(approvals);
         approvers = List.copyOf(approvers);
         events = List.copyOf(events);
+        samples = List.copyOf(samples);
     }
 }

@@ -33,7 +33,8 @@ public final class RunViews {
                 .orElse(new ApprovalPolicy.Standing(approvals.size(), approvals.size(), true, false));
         return new RunView(run, approvals, standing,
                 config.map(c -> c.approval().approvers()).orElse(List.of()), runs.events(run.id()),
-                run.state() == RunState.ASSESSED ? Optional.empty() : Optional.of(reportUrl(run.id())));
+                run.state() == RunState.ASSESSED ? Optional.empty() : Optional.of(reportUrl(run.id())),
+                runs.incident(run.id()), runs.samples(run.id()));
     }
 
     public String reportUrl(String runId) {

@@ -48,15 +48,17 @@ public final class Verifier {
     public record Result(boolean recovered, String summary) {
     }
 
-    public Result verify(ServiceConfig service, Optional<Assessment> before, java.util.function.Consumer<String> progress)
-            throws InterruptedException {
+    public Result verify(ServiceConfig service, Optional<Assessment> before, java.util.function.Consumer<String> progress,
+                         java.util.function.Consumer<List<SignalSample>> samples) throws InterruptedException {
         ServiceConfig.Verification rules = service.verification();
         int checks = service.signals().isEmpty() ? 1 : rules.checks();
         int budget = checks * 2;
         int passed = 0;
         String last = "";
         for (int attempt = 1; attempt <= budget; attempt++) {
-            Check check = check(service, before);
+            List<SignalSample> seen = new ArrayList<>();
+            Check check = check(service, before, seen);
+            samples.accept(seen);
             last = check.detail();
             if (check.ok()) {
                 passed++;
@@ -82,7 +84,7 @@ public final class Verifier {
     private record Check(boolean ok, boolean fatal, String detail) {
     }
 
-    private Check check(ServiceConfig service, Optional<Assessment> before) {
+    private Check check(ServiceConfig service, Optional<Assessment> before, List<SignalSample> seen) {
         List<String> notes = new ArrayList<>();
         for (Target target : service.targets()) {
             Health health;
@@ -101,11 +103,13 @@ public final class Verifier {
         }
         List<String> bad = new ArrayList<>();
         service.signals().forEach((name, query) -> {
-            Reading now = signals.query(query, clock.instant());
+            java.time.Instant at = clock.instant();
+            Reading now = signals.query(query, at);
             if (!(now instanceof Reading.Value value)) {
                 notes.add(name + ": " + now.describe());
                 return;
             }
+            seen.add(new SignalSample(name, SignalSample.VERIFY, at, value.value()));
             Optional<Double> baseline = before.flatMap(a -> a.signals().stream()
                     .filter(r -> r.name().equals(name)).findFirst()).flatMap(SignalReading::baselineValue);
             SignalKind kind = SignalKind.of(name);

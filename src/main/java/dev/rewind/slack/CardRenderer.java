@@ -66,7 +66,7 @@ public final class CardRenderer {
         Optional<Assessment> assessment = run.assessment();
         Tier tier = assessment.map(Assessment::tier).orElse(Tier.UNKNOWN);
         blocks.add(header(h -> h.text(plainText(SlackText.clip(headline(run, tier), SlackText.HEADER_TEXT)))));
-        blocks.add(section(s -> s.text(markdownText(SlackText.clip(status(view, now), SlackText.SECTION_TEXT)))));
+        blocks.add(section(s -> s.text(markdownText(SlackText.clip(status(view, now) + room(view), SlackText.SECTION_TEXT)))));
         if (assessment.isEmpty()) {
             blocks.add(context(c -> c.elements(List.of(markdownText("Assessing…")))));
         } else {
@@ -152,6 +152,14 @@ public final class CardRenderer {
             case INTERRUPTED -> ":warning: *Rollback interrupted*: " + rich(run.outcome().orElse(""))
                     + ". Check the target by hand." + report;
         };
+    }
+
+    /** Where the rollback is followed live, or why there is no room for it. */
+    private String room(RunView view) {
+        if (view.incident().channel().isPresent()) {
+            return "\n:rotating_light: Follow it in <#" + view.incident().channel().get() + ">";
+        }
+        return view.incident().note().map(note -> "\n:warning: " + SlackText.escape(note)).orElse("");
     }
 
     /** The latest monitoring note or re-assessment, so everyone sees the card is being watched. */

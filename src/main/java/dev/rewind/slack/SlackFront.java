@@ -12,6 +12,12 @@ import com.slack.api.bolt.util.SlackRequestParser;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.socket_mode.SocketModeClient;
 import dev.rewind.assess.ServiceOverview;
+import dev.rewind.incident.ReportStore;
+import dev.rewind.outbox.Delivery;
+import dev.rewind.outbox.OutboxSignal;
+import dev.rewind.outbox.OutboxStore;
+import dev.rewind.rollback.RunViews;
+import dev.rewind.rollback.UserDirectory;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
@@ -77,6 +83,16 @@ public final class SlackFront implements AutoCloseable {
                 w.deliveries(), w.work(), w.clock());
         SlackListeners.register(app, commands, actions);
         return new SlackFront(app);
+    }
+
+    /** The outbox deliveries that speak to Slack: cards, the incident room, its timeline, report uploads. */
+    public static List<Delivery> deliveries(MethodsClient client, CardRenderer renderer, RunViews views, RunRepository runs,
+                                            Catalogues catalogues, UserDirectory directory, ReportStore reports,
+                                            OutboxStore outbox, OutboxSignal signal, SlackMentions mentions, Clock clock) {
+        ChannelPacer pacer = new ChannelPacer(clock);
+        return List.of(new CardDelivery(client, renderer, views, runs, pacer, clock),
+                new IncidentRoomDelivery(client, views, runs, catalogues, directory, reports, outbox, signal, pacer,
+                        mentions, clock));
     }
 
     /** Calls {@code auth.test} and readies the middleware; run it off the request path. */

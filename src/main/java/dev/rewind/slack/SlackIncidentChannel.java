@@ -1,110 +1,97 @@
 package dev.rewind.slack;
 
 import com.slack.api.methods.MethodsClient;
-import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import com.slack.api.methods.response.chat.ChatUpdateResponse;
+import dev.rewind.incident.CardPlacement;
 import dev.rewind.incident.IncidentChannel;
-import dev.rewind.rollback.RollbackRun;
+import dev.rewind.outbox.Delivery;
+import dev.rewind.outbox.OutboxSignal;
+import dev.rewind.outbox.OutboxStore;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunView;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.rewind.rollback.RollbackRun;
 
-import java.io.IOException;
 import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
 
 /**
- * The domain's voice in Slack. A new card is posted at once (its message id is needed); later
- * redraws of a card are coalesced per run on a background worker, so a burst of progress costs one
- * {@code chat.update} and a slow Slack never holds up a rollback.
+ * The domain's voice in Slack. A new card is posted at once when Slack answers (its message id is
+ * needed right away); everything else — card redraws, the incident channel, its status message and
+ * timeline — is written to the persisted outbox and sent by its worker, in order, within Slack's
+ * rate limits. A slow or failing Slack delays the messages, never the rollback.
  */
 public final class SlackIncidentChannel implements IncidentChannel {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SlackIncidentChannel.class);
+    private static final SlackMentions MENTIONS = new SlackMentions();
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
     private final MethodsClient client;
     private final CardRenderer renderer;
+    private final OutboxStore outbox;
+    private final OutboxSignal signal;
     private final Clock clock;
-    private final ExecutorService worker;
-    private final ConcurrentMap<String, Redraw> pending = new ConcurrentHashMap<>();
 
-    public SlackIncidentChannel(MethodsClient client, CardRenderer renderer, Clock clock, ExecutorService worker) {
+    public SlackIncidentChannel(MethodsClient client, CardRenderer renderer, OutboxStore outbox, OutboxSignal signal,
+                                Clock clock) {
         this.client = client;
         this.renderer = renderer;
+        this.outbox = outbox;
+        this.signal = signal;
         this.clock = clock;
-        this.worker = worker;
-    }
-
-    private record Redraw(RunView view, String channel, String ts) {
     }
 
     @Override
-    public Optional<RollbackRun.CardRef> showCard(RunView view, String channel) {
+    public CardPlacement showCard(RunView view, String channel) {
+        String runId = view.run().id();
         Optional<RollbackRun.CardRef> existing = view.run().card();
         if (existing.isPresent()) {
-            schedule(new Redraw(view, existing.get().channel(), existing.get().messageId()));
-            return existing;
+            outbox.appendUnlessWaiting(OutboxKinds.cardStream(runId), OutboxKinds.CARD, Optional.of(runId),
+                    Optional.of(existing.get().channel()), clock.instant());
+            signal.signal();
+            return new CardPlacement.Posted(existing.get());
         }
         Card card = renderer.render(view, clock.instant());
-        try {
-            ChatPostMessageResponse response = client.chatPostMessage(r -> r.channel(channel).text(card.text())
-                    .blocks(card.blocks()).unfurlLinks(false).unfurlMedia(false));
-            if (response.isOk()) {
-                return Optional.of(new RollbackRun.CardRef(response.getChannel(), response.getTs()));
-            }
-            LOG.warn("chat.postMessage of the card for run {} to {} failed: {}", view.run().id(), channel,
-                    response.getError());
-        } catch (IOException | SlackApiException e) {
-            LOG.warn("chat.postMessage of the card for run {} to {} failed: {}", view.run().id(), channel, e.getMessage());
+        SlackCall<ChatPostMessageResponse> post = SlackCall.of("chat.postMessage", () -> client.chatPostMessage(r -> r
+                .channel(channel).text(card.text()).blocks(card.blocks()).unfurlLinks(false).unfurlMedia(false)));
+        Optional<Delivery.Result> problem = post.run();
+        if (problem.isEmpty()) {
+            return new CardPlacement.Posted(new RollbackRun.CardRef(post.response().getChannel(), post.response().getTs()));
         }
-        return Optional.empty();
+        if (problem.get() instanceof Delivery.Result.Rejected rejected) {
+            return new CardPlacement.Refused(rejected.why());
+        }
+        outbox.append(OutboxKinds.cardStream(runId), OutboxKinds.CARD_POST, Optional.of(runId), Optional.of(channel),
+                channel, clock.instant());
+        signal.signal();
+        return new CardPlacement.Queued();
+    }
+
+    @Override
+    public void openIncident(RunView view) {
+        String runId = view.run().id();
+        outbox.append(OutboxKinds.incidentStream(runId), OutboxKinds.INCIDENT, Optional.of(runId), Optional.empty(), "",
+                clock.instant());
+        signal.signal();
     }
 
     @Override
     public void progress(RunView view, RunEvent event) {
-        view.run().card().ifPresent(card -> schedule(new Redraw(view, card.channel(), card.messageId())));
+        String runId = view.run().id();
+        String stream = OutboxKinds.incidentStream(runId);
+        outbox.append(stream, OutboxKinds.THREAD, Optional.of(runId), Optional.empty(),
+                "`" + TIME.format(event.at()) + "` " + MENTIONS.expand(SlackText.escape(event.message())), clock.instant());
+        outbox.appendUnlessWaiting(stream, OutboxKinds.STATUS, Optional.of(runId), Optional.empty(), clock.instant());
+        view.run().card().ifPresent(card -> outbox.appendUnlessWaiting(OutboxKinds.cardStream(runId), OutboxKinds.CARD,
+                Optional.of(runId), Optional.of(card.channel()), clock.instant()));
+        signal.signal();
     }
 
     @Override
     public void announce(String channel, String text) {
-        worker.submit(() -> {
-            try {
-                var response = client.chatPostMessage(r -> r.channel(channel).text(SlackText.clip(text, SlackText.MESSAGE_TEXT)));
-                if (!response.isOk()) {
-                    LOG.warn("chat.postMessage to {} failed: {}", channel, response.getError());
-                }
-            } catch (IOException | SlackApiException e) {
-                LOG.warn("chat.postMessage to {} failed: {}", channel, e.getMessage());
-            }
-        });
-    }
-
-    private void schedule(Redraw redraw) {
-        String runId = redraw.view().run().id();
-        if (pending.put(runId, redraw) == null) {
-            worker.submit(() -> draw(runId));
-        }
-    }
-
-    private void draw(String runId) {
-        Redraw redraw = pending.remove(runId);
-        if (redraw == null) {
-            return;
-        }
-        Card card = renderer.render(redraw.view(), clock.instant());
-        try {
-            ChatUpdateResponse response = client.chatUpdate(r -> r.channel(redraw.channel()).ts(redraw.ts())
-                    .text(card.text()).blocks(card.blocks()));
-            if (!response.isOk()) {
-                LOG.warn("chat.update of the card for run {} failed: {}", runId, response.getError());
-            }
-        } catch (IOException | SlackApiException e) {
-            LOG.warn("chat.update of the card for run {} failed: {}", runId, e.getMessage());
-        }
+        outbox.append(OutboxKinds.channelStream(channel), OutboxKinds.POST, Optional.empty(), Optional.of(channel),
+                MENTIONS.expand(SlackText.escape(text)), clock.instant());
+        signal.signal();
     }
 }

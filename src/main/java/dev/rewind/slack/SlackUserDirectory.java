@@ -34,6 +34,11 @@ public final class SlackUserDirectory implements UserDirectory {
         return members.get(groupId).contains(userId);
     }
 
+    @Override
+    public Set<String> members(String groupId) {
+        return members.get(groupId);
+    }
+
     private static Set<String> load(MethodsClient client, String group) {
         try {
             UsergroupsUsersListResponse response = client.usergroupsUsersList(r -> r.usergroup(group));

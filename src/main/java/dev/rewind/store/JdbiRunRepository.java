@@ -2,6 +2,8 @@ package dev.rewind.store;
 
 import dev.rewind.assess.Assessment;
 import dev.rewind.rollback.Approval;
+import dev.rewind.rollback.IncidentRoom;
+import dev.rewind.rollback.SignalSample;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunRepository;
@@ -151,6 +153,55 @@ public final class JdbiRunRepository implements RunRepository {
                 .bind("owner", owner).bind("until", until.toEpochMilli()).bind("now", now.toEpochMilli())
                 .bind("prefix", reclaimPrefix.replace("%", "") + "%")
                 .bind("id", id).execute()) == 1;
+    }
+
+    @Override
+    public IncidentRoom incident(String runId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT incident_channel, incident_status_ts, incident_note "
+                        + "FROM runs WHERE id = :id").bind("id", runId)
+                .map((rs, ctx) -> new IncidentRoom(Optional.ofNullable(rs.getString("incident_channel")),
+                        Optional.ofNullable(rs.getString("incident_status_ts")),
+                        Optional.ofNullable(rs.getString("incident_note"))))
+                .findOne().orElse(IncidentRoom.none()));
+    }
+
+    @Override
+    public void attachIncident(String runId, String channel, Optional<String> statusMessage) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET incident_channel = :channel, "
+                        + "incident_status_ts = COALESCE(:ts, incident_status_ts) WHERE id = :id")
+                .bind("channel", channel).bind("ts", statusMessage.orElse(null)).bind("id", runId).execute());
+    }
+
+    @Override
+    public void noteIncident(String runId, String note) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET incident_note = :note WHERE id = :id")
+                .bind("note", Text.clip(note, 1000)).bind("id", runId).execute());
+    }
+
+    @Override
+    public void recordSamples(String runId, List<SignalSample> samples) {
+        if (samples.isEmpty()) {
+            return;
+        }
+        jdbi.useHandle(handle -> {
+            var batch = handle.prepareBatch("INSERT INTO run_readings (run_id, signal, phase, at, val) "
+                    + "VALUES (:runId, :signal, :phase, :at, :val)");
+            for (SignalSample sample : samples) {
+                batch.bind("runId", runId).bind("signal", Text.clip(sample.signal(), 200)).bind("phase", sample.phase())
+                        .bind("at", sample.at().toEpochMilli()).bind("val", sample.value()).add();
+            }
+            batch.execute();
+        });
+    }
+
+    @Override
+    public List<SignalSample> samples(String runId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT signal, phase, at, val FROM run_readings "
+                        + "WHERE run_id = :runId ORDER BY seq")
+                .bind("runId", runId)
+                .map((rs, ctx) -> new SignalSample(rs.getString("signal"), rs.getString("phase"),
+                        Instant.ofEpochMilli(rs.getLong("at")), rs.getDouble("val")))
+                .list());
     }
 
     @Override

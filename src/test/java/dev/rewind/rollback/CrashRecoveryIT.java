@@ -125,8 +125,8 @@ class CrashRecoveryIT {
             List<Map<String, String>> updates = slack.updates();
             return !updates.isEmpty() && SlackStub.readable(updates.get(updates.size() - 1)).contains("done");
         });
-        assertThat(slack.posted()).anyMatch(post -> post.get("channel").equals(CHANNEL)
-                && post.get("text").contains("Rewind restarted while this rollback was executing; picking it up again"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> slack.posted().stream().anyMatch(post -> post.get("channel")
+                .equals(CHANNEL) && post.get("text").contains("Rewind restarted while this rollback was executing; picking it up again")));
         String runId = ActionIds.runId(value);
         String report = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + port + "/reports/" + runId + "?format=md")).build(),

@@ -78,6 +78,10 @@ class EngineIT {
         return rewind.latestCardText(card.ts());
     }
 
+    private long cardsPosted() {
+        return rewind.slack().posted().stream().filter(p -> p.containsKey("blocks")).count();
+    }
+
     private String lastEphemeral() {
         List<String> texts = rewind.slack().ephemeralTexts();
         return texts.isEmpty() ? "" : texts.get(texts.size() - 1);
@@ -212,10 +216,10 @@ class EngineIT {
         String report = rewind.get("/reports/" + card.runId() + "?format=md").body();
         assertThat(report).contains("FAILED").contains("Check the target by hand");
 
-        int posts = rewind.slack().posted().size();
+        long cards = cardsPosted();
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.RETRY, card.runId());
         await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("Decide:"));
-        assertThat(rewind.slack().posted()).as("the retry takes over the same card").hasSize(posts);
+        assertThat(cardsPosted()).as("the retry takes over the same card").isEqualTo(cards);
     }
 
     @Test

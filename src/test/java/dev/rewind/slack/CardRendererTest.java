@@ -10,6 +10,7 @@ import dev.rewind.assess.Tier;
 import dev.rewind.assess.Verdict;
 import dev.rewind.rollback.Approval;
 import dev.rewind.rollback.ApprovalPolicy;
+import dev.rewind.rollback.IncidentRoom;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunState;
@@ -87,7 +88,8 @@ class CardRendererTest {
             approvals.add(new Approval("rb-1", "U0A" + a, NOW, a == 0));
         }
         return new RunView(run, approvals, new ApprovalPolicy.Standing(1, 3, false, true),
-                List.of("S0SRE", "U0ALICE"), events, Optional.of("https://rewind.example.com/reports/rb-0000000001"));
+                List.of("S0SRE", "U0ALICE"), events, Optional.of("https://rewind.example.com/reports/rb-0000000001"),
+                new IncidentRoom(Optional.of("C0INC"), Optional.of("1.3"), Optional.of("n".repeat(5000))), List.of());
     }
 
     @ParameterizedTest

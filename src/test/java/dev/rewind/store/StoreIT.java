@@ -237,13 +237,14 @@ class StoreIT {
             assertThat(audit.verify()).isEqualTo(new AuditLog.ChainCheck(true, 80, Optional.empty(), "80 entries, chain intact"));
             assertThat(audit.latest(Optional.of("checkout"), 5)).hasSize(5);
 
-            db.jdbi().useHandle(h -> h.execute("UPDATE audit SET detail = 'forged' WHERE seq = "
-                    + "(SELECT MIN(seq) FROM audit) + 10"));
+            long eleventh = db.jdbi().withHandle(h -> h.createQuery("SELECT seq FROM audit ORDER BY seq LIMIT 1 OFFSET 10")
+                    .mapTo(Long.class).one());
+            db.jdbi().useHandle(h -> h.execute("UPDATE audit SET detail = 'forged' WHERE seq = " + eleventh));
             AuditLog.ChainCheck edited = audit.verify();
             assertThat(edited.intact()).isFalse();
             assertThat(edited.detail()).contains("was changed after it was written");
 
-            db.jdbi().useHandle(h -> h.execute("DELETE FROM audit WHERE seq = (SELECT MIN(seq) FROM audit) + 10"));
+            db.jdbi().useHandle(h -> h.execute("DELETE FROM audit WHERE seq = " + eleventh));
             AuditLog.ChainCheck deleted = audit.verify();
             assertThat(deleted.intact()).isFalse();
             assertThat(deleted.detail()).contains("deleted or reordered");

@@ -46,6 +46,16 @@ public final class SlackStub implements AutoCloseable {
         server.stubFor(post(urlEqualTo("/api/views.open")).willReturn(okJson("{\"ok\":true}")));
         server.stubFor(post(urlEqualTo("/api/usergroups.users.list")).willReturn(okJson("{\"ok\":true,\"users\":[]}")));
         server.stubFor(post(urlPathMatching("/response/.*")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        server.stubFor(post(urlEqualTo("/api/conversations.create")).willReturn(okJson(
+                "{\"ok\":true,\"channel\":{\"id\":\"C0INC{{randomValue length=4 type='NUMERIC'}}\","
+                        + "\"name\":\"{{formData request.body 'form' urlDecode=true}}{{form.name}}\"}}")));
+        server.stubFor(post(urlEqualTo("/api/conversations.invite")).willReturn(okJson("{\"ok\":true}")));
+        server.stubFor(post(urlEqualTo("/api/conversations.setTopic")).willReturn(okJson("{\"ok\":true}")));
+        server.stubFor(post(urlEqualTo("/api/files.getUploadURLExternal")).willReturn(okJson(
+                "{\"ok\":true,\"upload_url\":\"" + server.baseUrl() + "/upload/F0REPORT\",\"file_id\":\"F0REPORT\"}")));
+        server.stubFor(post(urlPathMatching("/upload/.*")).willReturn(aResponse().withStatus(200).withBody("OK - 123")));
+        server.stubFor(post(urlEqualTo("/api/files.completeUploadExternal")).willReturn(okJson(
+                "{\"ok\":true,\"files\":[{\"id\":\"F0REPORT\"}]}")));
     }
 
     public String apiUrl() {

@@ -1,0 +1,146 @@
+package dev.rewind.outbox;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Delivers the outbox: the head of each due stream, in order, through the {@link Delivery} for its
+ * kind. A "later" answer (rate limit) or a failure delays only that stream, with Retry-After or an
+ * exponential backoff; a rejection drops the message with its reason so the stream moves on.
+ * Messages survive restarts; several replicas share the work through claims.
+ */
+public final class OutboxWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxWorker.class);
+    static final Duration CLAIM = Duration.ofSeconds(30);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    static final Duration IDLE = Duration.ofMillis(100);
+
+    private final OutboxStore store;
+    private final Map<String, Delivery> byKind = new HashMap<>();
+    private final Clock clock;
+    private final String worker;
+    private final BiConsumer<String, String> onError;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rewind-outbox");
+        t.setDaemon(true);
+        return t;
+    });
+    private final OutboxSignal signal;
+    private volatile boolean running = true;
+
+    /**
+     * @param onError told (kind, reason) of every failed or rejected delivery, for metrics
+     */
+    public OutboxWorker(OutboxStore store, List<Delivery> deliveries, OutboxSignal signal, Clock clock, String worker,
+                        BiConsumer<String, String> onError) {
+        this.store = store;
+        this.signal = signal;
+        this.clock = clock;
+        this.worker = worker;
+        this.onError = onError;
+        for (Delivery delivery : deliveries) {
+            for (String kind : delivery.kinds()) {
+                if (byKind.putIfAbsent(kind, delivery) != null) {
+                    throw new IllegalArgumentException("two deliveries for outbox kind " + kind);
+                }
+            }
+        }
+    }
+
+    public void start() {
+        thread.submit(this::loop);
+    }
+
+    private void loop() {
+        while (running) {
+            int done = 0;
+            try {
+                done = drainOnce();
+            } catch (RuntimeException e) {
+                LOG.error("outbox pass failed", e);
+            }
+            if (done == 0) {
+                try {
+                    signal.await(IDLE.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One pass over the due streams. @return how many heads were handled */
+    int drainOnce() {
+        Instant now = clock.instant();
+        List<OutboxStore.Batch> batches = store.claim(worker, now, now.plus(CLAIM), 20);
+        for (OutboxStore.Batch batch : batches) {
+            handle(batch);
+        }
+        return batches.size();
+    }
+
+    private void handle(OutboxStore.Batch batch) {
+        Message head = batch.head();
+        Delivery delivery = byKind.get(head.kind());
+        if (delivery == null) {
+            store.markSent(List.of(head.seq()), clock.instant(), Optional.of("no delivery for kind " + head.kind()));
+            return;
+        }
+        Delivery.Result result;
+        try {
+            result = delivery.deliver(head, batch.following());
+        } catch (RuntimeException e) {
+            result = new Delivery.Result.Failed(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        Instant now = clock.instant();
+        if (result instanceof Delivery.Result.Sent sent) {
+            List<Long> seqs = new java.util.ArrayList<>();
+            seqs.add(head.seq());
+            batch.following().stream().limit(Math.max(0, sent.consumed() - 1)).forEach(m -> seqs.add(m.seq()));
+            store.markSent(seqs, now, Optional.empty());
+        } else if (result instanceof Delivery.Result.Later later) {
+            store.retryLater(head.seq(), now.plus(later.delay()), later.why());
+        } else if (result instanceof Delivery.Result.Failed failed) {
+            Duration backoff = backoff(head.attempts());
+            LOG.info("outbox {} #{} failed (attempt {}), retrying in {} ms: {}", head.kind(), head.seq(),
+                    head.attempts() + 1, backoff.toMillis(), failed.why());
+            onError.accept(head.kind(), failed.why());
+            store.retryLater(head.seq(), now.plus(backoff), failed.why());
+        } else if (result instanceof Delivery.Result.Rejected rejected) {
+            LOG.warn("outbox {} #{} dropped: {}", head.kind(), head.seq(), rejected.why());
+            onError.accept(head.kind(), rejected.why());
+            store.markSent(List.of(head.seq()), now, Optional.of("rejected: " + rejected.why()));
+        }
+    }
+
+    static Duration backoff(int attempts) {
+        long millis = 500L << Math.min(attempts, 7);
+        return Duration.ofMillis(Math.min(millis, MAX_BACKOFF.toMillis()));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        signal.signal();
+        thread.shutdown();
+        try {
+            thread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
