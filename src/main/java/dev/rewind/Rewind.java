@@ -13,7 +13,6 @@ import dev.rewind.config.ConfigException;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.config.Settings;
 import com.slack.api.methods.MethodsClient;
-import dev.rewind.config.Secrets;
 import dev.rewind.github.GitHubIssueDelivery;
 import dev.rewind.github.GitHubIssuePublisher;
 import dev.rewind.incident.IncidentChannel;
@@ -166,7 +165,7 @@ public final class Rewind implements AutoCloseable {
             deliveries.addAll(SlackFront.deliveries(c, renderer, views, runs, catalogues, directory, reportStore, outbox,
                     outboxSignal, mentions, clock));
         });
-        deliveries.add(new GitHubIssueDelivery(catalogues, runs, reportStore, Secrets.fromEnvironment(), (runId, url) -> {
+        deliveries.add(new GitHubIssueDelivery(catalogues, runs, reportStore, settings.secrets(), (runId, url) -> {
             RunEvent note = new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Report filed as GitHub issue " + url);
             runs.append(note);
             views.progress(note);

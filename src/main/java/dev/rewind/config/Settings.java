@@ -23,7 +23,8 @@ public record Settings(
         Optional<String> databasePassword,
         int port,
         String publicUrl,
-        Optional<String> alertmanagerToken) {
+        Optional<String> alertmanagerToken,
+        Secrets secrets) {
 
     public static final String DEFAULT_SLACK_API_URL = "https://slack.com/api/";
     public static final String DEFAULT_DATABASE_URL = "jdbc:h2:file:./data/rewind";
@@ -58,7 +59,8 @@ public record Settings(
                 value(env, "DATABASE_PASSWORD"),
                 port,
                 stripTrailingSlash(publicUrl),
-                value(env, "ALERTMANAGER_TOKEN"));
+                value(env, "ALERTMANAGER_TOKEN"),
+                Secrets.of(Map.copyOf(env)));
     }
 
     /** Socket Mode is used when an app-level token is present, HTTP otherwise. */

@@ -162,6 +162,37 @@ public final class SlackStub implements AutoCloseable {
                 .willReturn(okJson("{\"ok\":false,\"error\":\"" + error + "\"}")));
     }
 
+    /**
+     * Makes the given methods answer 429 (Retry-After: 1) and 500 in turn until {@link #recover()}:
+     * Slack having a bad minute.
+     */
+    public void beFlaky(String... methods) {
+        for (String method : methods) {
+            String scenario = "flaky-" + method;
+            flaky.add(server.stubFor(post(urlEqualTo("/api/" + method)).atPriority(1).inScenario(scenario)
+                    .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                    .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1").withBody("{\"ok\":false}"))
+                    .willSetStateTo("500")));
+            flaky.add(server.stubFor(post(urlEqualTo("/api/" + method)).atPriority(1).inScenario(scenario)
+                    .whenScenarioStateIs("500")
+                    .willReturn(aResponse().withStatus(500).withBody("oops"))
+                    .willSetStateTo(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)));
+        }
+    }
+
+    public void recover() {
+        flaky.forEach(server::removeStub);
+        flaky.clear();
+    }
+
+    /** How many answers were 429 or 500 so far. */
+    public long failuresServed() {
+        return server.getAllServeEvents().stream().filter(e -> e.getResponse().getStatus() == 429
+                || e.getResponse().getStatus() == 500).count();
+    }
+
+    private final List<com.github.tomakehurst.wiremock.stubbing.StubMapping> flaky = new java.util.ArrayList<>();
+
     public void resetRequests() {
         server.resetRequests();
     }
