@@ -48,9 +48,9 @@ record ReleaseTarget(List<SshHost> hosts, SshSession.Login login, ReleaseLayout 
                 target.optionalString("restart"));
     }
 
-    /** {@code app1, app2: /srv/app}, for messages. */
+    /** {@code /srv/app on app1, app2}, for messages. */
     String describe() {
-        return String.join(", ", hosts.stream().map(SshHost::label).toList()) + ":" + layout.deployTo();
+        return layout.deployTo() + " on " + String.join(", ", hosts.stream().map(SshHost::label).toList());
     }
 
     private static Target.InvalidTargetException invalid(String why) {

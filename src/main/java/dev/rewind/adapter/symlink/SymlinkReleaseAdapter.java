@@ -59,6 +59,7 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
     @Override
     public TargetState describe(Target target) {
         ReleaseTarget releases = ReleaseTarget.of(target);
+        long deadline = System.nanoTime() + readTimeout.toNanos();
         List<HostState> hosts = readAll(releases, readTimeout, "");
         String current = agreedCurrent(releases, hosts, Optional.empty(), "");
         List<String> everywhere = onEveryHost(hosts);
@@ -77,7 +78,7 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
         List<String> warnings = new ArrayList<>();
         warnings.add("The database is not reverted by this adapter: release " + previous
                 + " will run against the database as it is now");
-        migrationsAdded(releases, hosts.get(0).host(), current, previous).ifPresent(warnings::add);
+        migrationsAdded(releases, hosts.get(0).host(), current, previous, left(deadline)).ifPresent(warnings::add);
         if (!partial.isEmpty()) {
             warnings.add("Not offered because not on every host: " + missingText(partial, hosts));
         }
@@ -122,8 +123,7 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
         String from = agreedCurrent(releases, hosts, Optional.of(release), "; nothing was switched");
         progress.step("Switching current to release " + release + " on " + hostList(hosts) + " (from " + from + ")");
 
-        Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
-        List<Fleet.Answer<HostSwitch>> answers = fleet.onEveryHost(releases, left,
+        List<Fleet.Answer<HostSwitch>> answers = fleet.onEveryHost(releases, left(deadline),
                 (host, remote) -> switchHost(host, remote, releases, release, change.runId(), progress));
         List<HostSwitch> results = answers.stream().map(a -> a.value().orElseGet(() ->
                 HostSwitch.notSwitched(a.host(), a.failure().orElse("no answer")))).toList();
@@ -315,8 +315,9 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
     }
 
     /** Migrations in the current release's db/migrate that the chosen release does not have. */
-    private Optional<String> migrationsAdded(ReleaseTarget releases, SshHost host, String current, String previous) {
-        Fleet.Answer<List<List<String>>> answer = fleet.onHost(host, releases, readTimeout,
+    private Optional<String> migrationsAdded(ReleaseTarget releases, SshHost host, String current, String previous,
+                                             Duration budget) {
+        Fleet.Answer<List<List<String>>> answer = fleet.onHost(host, releases, budget,
                 (h, remote) -> List.of(remote.migrations(current), remote.migrations(previous)));
         if (!answer.ok()) {
             return Optional.of("Could not compare db/migrate of " + current + " and " + previous + ": "
@@ -358,6 +359,11 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
 
     private static String hostList(List<HostState> hosts) {
         return hosts.stream().map(h -> h.host().label()).collect(Collectors.joining(", "));
+    }
+
+    /** What is left until {@code deadline} (a {@link System#nanoTime()}), at least a millisecond. */
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
     }
 
     private static Duration shorter(Duration a, Duration b) {
