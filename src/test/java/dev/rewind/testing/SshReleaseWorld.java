@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -278,7 +279,7 @@ public final class SshReleaseWorld implements AutoCloseable {
         private Host appendKnownHost(KeyPair key) {
             try {
                 Files.writeString(knownHosts, "[127.0.0.1]:" + server.getPort() + " "
-                        + PublicKeyEntry.toString(key.getPublic()) + "\n", java.nio.file.StandardOpenOption.APPEND);
+                        + PublicKeyEntry.toString(key.getPublic()) + "\n", StandardOpenOption.APPEND);
                 return this;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

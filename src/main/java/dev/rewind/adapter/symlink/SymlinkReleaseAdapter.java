@@ -21,7 +21,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -88,7 +90,7 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
         facts.add(new TargetState.Fact("Hosts", hostList(hosts) + " (" + hosts.size() + ", all on " + current + ")"));
         facts.add(new TargetState.Fact("Releases", releases.layout().releasesDir() + ": " + everywhere.size()
                 + " on every host"));
-        facts.add(new TargetState.Fact("Restart", releases.restart().map(cmd -> "`" + cmd + "` in current/")
+        facts.add(new TargetState.Fact("Restart", releases.restart().map(cmd -> cmd + " (in current/)")
                 .orElse("none configured")));
         if (!newer.isEmpty()) {
             facts.add(new TargetState.Fact("Newer releases (not live)", String.join(", ", newer)));
@@ -127,11 +129,10 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
                 (host, remote) -> switchHost(host, remote, releases, release, change.runId(), progress));
         List<HostSwitch> results = answers.stream().map(a -> a.value().orElseGet(() ->
                 HostSwitch.notSwitched(a.host(), a.failure().orElse("no answer")))).toList();
-        List<HostSwitch> failed = results.stream().filter(r -> r.problem().isPresent()).toList();
-        if (!failed.isEmpty()) {
+        if (results.stream().anyMatch(r -> r.problem().isPresent())) {
             throw new AdapterException(incomplete(release, results));
         }
-        List<String> switched = labels(results, r -> r.switchedNow());
+        List<String> switched = labels(results, HostSwitch::switchedNow);
         List<String> restartedLate = labels(results, r -> r.state() == HostSwitch.State.SWITCHED && !r.switchedNow());
         List<String> already = labels(results, r -> r.state() == HostSwitch.State.ALREADY);
         List<String> parts = new ArrayList<>();
@@ -235,7 +236,7 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
         return HostSwitch.switched(host, switchedNow);
     }
 
-    private static List<String> labels(List<HostSwitch> results, java.util.function.Predicate<HostSwitch> which) {
+    private static List<String> labels(List<HostSwitch> results, Predicate<HostSwitch> which) {
         return results.stream().filter(which).map(r -> r.host().label()).toList();
     }
 
@@ -370,7 +371,7 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
+    private static ThreadFactory daemonThreads() {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, "rewind-ssh-" + count.incrementAndGet());

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -293,6 +294,26 @@ class SymlinkReleaseAdapterIT extends RollbackAdapterContract {
     }
 
     @Test
+    void aKeyFileThatIsNoKeyIsReportedWithoutItsContent() throws Exception {
+        Path broken = Files.writeString(world.root().resolve("broken_key"),
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----\n");
+
+        assertThatThrownBy(() -> adapter.describe(target(Map.of("keyFile", broken.toString()))))
+                .isInstanceOf(AdapterException.class)
+                .hasMessageContaining(broken.toString())
+                .hasMessageNotContaining("c2VjcmV0");
+        assertThat(world.commands()).isEmpty();
+    }
+
+    @Test
+    void aMissingKnownHostsFileConnectsNowhere() {
+        assertThatThrownBy(() -> adapter.describe(target(Map.of("knownHosts", "/etc/rewind/no_known_hosts"))))
+                .isInstanceOf(AdapterException.class)
+                .hasMessageContaining("cannot read the known hosts file /etc/rewind/no_known_hosts");
+        assertThat(world.commands()).isEmpty();
+    }
+
+    @Test
     void anUnreachableHostIsNamed() {
         app2.stop();
 
@@ -357,7 +378,7 @@ class SymlinkReleaseAdapterIT extends RollbackAdapterContract {
 
     private static void deleteTree(Path dir) throws Exception {
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }
