@@ -5,6 +5,7 @@ import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.adapter.RollbackAdapter;
 import dev.rewind.adapter.Target;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
+import dev.rewind.adapter.symlink.SymlinkReleaseAdapter;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.Catalogue;
@@ -230,7 +231,9 @@ public final class Rewind implements AutoCloseable {
     /** Every adapter Rewind knows; adding one is one line here. */
     private static List<RollbackAdapter> adapters(KubernetesClient kubernetes) {
         return List.of(
-                new KubernetesDeploymentAdapter(kubernetes));
+                new KubernetesDeploymentAdapter(kubernetes),
+                // 4s per host read keeps describe inside the assessor's 5s budget for a card
+                new SymlinkReleaseAdapter(Duration.ofSeconds(4)));
     }
 
     private static void validateTargets(Catalogue catalogue, AdapterRegistry adapters) {

@@ -21,14 +21,15 @@ class ArchitectureTest {
     void domainImportsNoSlackJavalinFabric8OrJdbi() {
         noClasses().that().resideInAnyPackage(DOMAIN)
                 .should().dependOnClassesThat().resideInAnyPackage("com.slack..", "io.javalin..", "io.fabric8..",
-                        "org.jdbi..", "org.flywaydb..")
+                        "org.jdbi..", "org.flywaydb..", "org.apache.sshd..")
                 .check(CLASSES);
     }
 
     @Test
     void adapterInterfaceIsFreeOfVendorClients() {
         noClasses().that().resideInAPackage("dev.rewind.adapter")
-                .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "com.slack..", "io.javalin..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "com.slack..", "io.javalin..",
+                        "org.apache.sshd..")
                 .check(CLASSES);
     }
 
@@ -36,7 +37,7 @@ class ArchitectureTest {
     void domainDoesNotReachIntoTheEdges() {
         noClasses().that().resideInAnyPackage(DOMAIN)
                 .should().dependOnClassesThat().resideInAnyPackage("dev.rewind.slack..", "dev.rewind.web..",
-                        "dev.rewind.store..", "dev.rewind.adapter.kubernetes..")
+                        "dev.rewind.store..", "dev.rewind.adapter.kubernetes..", "dev.rewind.adapter.symlink..")
                 .check(CLASSES);
     }
 
