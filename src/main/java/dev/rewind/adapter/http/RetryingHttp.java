@@ -23,8 +23,8 @@ import java.util.function.Predicate;
 /**
  * Sends HTTP requests for the adapters that talk to systems outside Kubernetes, retrying with
  * exponential backoff on connection failures and on the responses the caller calls transient
- * (by default 429 and 5xx). A {@code Retry-After} header (seconds or an HTTP date) sets the wait
- * instead, capped at {@link Backoff#max()}. After the last attempt the last response is returned,
+ * (by default 429, 5xx and a 403 that carries Retry-After). A {@code Retry-After} header
+ * (seconds or an HTTP date) sets the wait instead, capped at {@link Backoff#max()}. After the last attempt the last response is returned,
  * so the caller can say what the remote answered; a connection failure on the last attempt is thrown.
  * Logs name the method, host and path only: never headers (tokens) or query strings.
  */
@@ -68,9 +68,10 @@ public final class RetryingHttp {
         this.clock = clock;
     }
 
-    /** 429 (rate limited) and 5xx: worth another try. */
+    /** 429 (rate limited), 5xx, and 403 with Retry-After (GitHub's secondary rate limit): worth another try. */
     public static boolean transientFailure(HttpResponse<?> response) {
-        return response.statusCode() == 429 || response.statusCode() >= 500;
+        return response.statusCode() == 429 || response.statusCode() >= 500
+                || (response.statusCode() == 403 && response.headers().firstValue("Retry-After").isPresent());
     }
 
     /** Anything but 2xx. */

@@ -58,7 +58,16 @@ class RetryingHttpIT {
     void clientErrorsAreNotRetried() throws Exception {
         server.failNext(1, Reply.error(404, "nope"));
         assertThat(http.send(get()).statusCode()).isEqualTo(404);
-        assertThat(server.requests()).hasSize(1);
+        server.failNext(1, Reply.error(403, "forbidden"));
+        assertThat(http.send(get()).statusCode()).isEqualTo(403);
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
+    void aSecondaryRateLimitIsWaitedOut() throws Exception {
+        server.failNext(1, Reply.error(403, "You have exceeded a secondary rate limit").withHeader("Retry-After", "0"));
+        assertThat(http.send(get()).statusCode()).isEqualTo(200);
+        assertThat(server.requests()).hasSize(2);
     }
 
     @Test
