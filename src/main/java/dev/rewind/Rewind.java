@@ -98,12 +98,16 @@ public final class Rewind implements AutoCloseable {
 
     /** Builds and starts everything; the caller owns {@code kubernetes} only until this returns. */
     public static Rewind start(Settings settings, KubernetesClient kubernetes, Clock clock) {
+        return start(settings, kubernetes, clock, Secrets.fromEnvironment());
+    }
+
+    /** The same, with the secrets that {@code tokenEnv} / {@code secretEnv} name looked up in {@code secrets}. */
+    public static Rewind start(Settings settings, KubernetesClient kubernetes, Clock clock, Secrets secrets) {
         LOG.info("Starting Rewind with {}", settings);
         List<AutoCloseable> closeables = new ArrayList<>();
         closeables.add(kubernetes);
         LOG.info("Kubernetes API: {}", kubernetes.getMasterUrl());
 
-        Secrets secrets = Secrets.fromEnvironment();
         WebhookCallbacks webhooks = new WebhookCallbacks();
         AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes, secrets, webhooks, settings.publicUrl()));
         Catalogue catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning))
