@@ -4,13 +4,20 @@ import com.slack.api.Slack;
 import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.adapter.RollbackAdapter;
 import dev.rewind.adapter.Target;
+import dev.rewind.adapter.argocd.ArgoCdAdapter;
+import dev.rewind.adapter.flags.FeatureFlagAdapter;
+import dev.rewind.adapter.gitrevert.GitRevertAdapter;
+import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
 import dev.rewind.adapter.symlink.SymlinkReleaseAdapter;
+import dev.rewind.adapter.webhook.WebhookAdapter;
+import dev.rewind.adapter.webhook.WebhookCallbacks;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.Catalogue;
 import dev.rewind.config.CatalogueParser;
 import dev.rewind.config.ConfigException;
+import dev.rewind.config.Secrets;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.config.Settings;
 import com.slack.api.methods.MethodsClient;
@@ -57,6 +64,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,12 +110,14 @@ public final class Rewind implements AutoCloseable {
 
     /** Builds and starts everything; the caller owns {@code kubernetes} only until this returns. */
     public static Rewind start(Settings settings, KubernetesClient kubernetes, Clock clock) {
+        Secrets secrets = settings.secrets();
         LOG.info("Starting Rewind with {}", settings);
         List<AutoCloseable> closeables = new ArrayList<>();
         closeables.add(kubernetes);
         LOG.info("Kubernetes API: {}", kubernetes.getMasterUrl());
 
-        AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes));
+        WebhookCallbacks webhooks = new WebhookCallbacks();
+        AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes, secrets, webhooks, settings.publicUrl()));
         Catalogue catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning))
                 .load(settings.configPath());
         validateTargets(catalogue, adapters);
@@ -119,6 +129,8 @@ public final class Rewind implements AutoCloseable {
         RunRepository runs = new JdbiRunRepository(database.jdbi());
         JdbiAuditLog audit = new JdbiAuditLog(database.jdbi(), clock);
         JdbiDeliveryLog slackDeliveries = new JdbiDeliveryLog(database.jdbi(), clock);
+        webhooks.connect(runId -> runs.find(runId).flatMap(run -> catalogues.service(run.service()))
+                .map(service -> WebhookAdapter.secretsOf(service.targets(), secrets)).orElse(List.of()));
 
         ExecutorService work = Executors.newFixedThreadPool(16, threads("rewind-work"));
         ExecutorService runWorkers = Executors.newCachedThreadPool(threads("rewind-run"));
@@ -189,7 +201,7 @@ public final class Rewind implements AutoCloseable {
         }
         Optional<SlackFront> slackFront = front;
         WebServer web = new WebServer(new WebServer.Routes(front, String.join("; ", slackProblems), rollbacks, metrics,
-                () -> notReady(database, slackFront, slackProblems)));
+                () -> notReady(database, slackFront, slackProblems), webhooks));
         web.start(settings.port());
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());
@@ -229,9 +241,16 @@ public final class Rewind implements AutoCloseable {
     }
 
     /** Every adapter Rewind knows; adding one is one line here. */
-    private static List<RollbackAdapter> adapters(KubernetesClient kubernetes) {
+    private static List<RollbackAdapter> adapters(KubernetesClient kubernetes, Secrets secrets, WebhookCallbacks webhooks,
+                                                  String publicUrl) {
+        RetryingHttp http = new RetryingHttp(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER).build(), RetryingHttp.Backoff.DEFAULT);
         return List.of(
                 new KubernetesDeploymentAdapter(kubernetes),
+                new FeatureFlagAdapter(secrets, http),
+                new ArgoCdAdapter(secrets, http),
+                new GitRevertAdapter(secrets, http),
+                new WebhookAdapter(secrets, http, webhooks, publicUrl),
                 // 4s per host read keeps describe inside the assessor's 5s budget for a card
                 new SymlinkReleaseAdapter(Duration.ofSeconds(4)));
     }

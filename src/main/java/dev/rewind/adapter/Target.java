@@ -74,7 +74,10 @@ public record Target(String type, Map<String, Object> spec) {
                 break;
             }
         }
-        return type + " " + namespace + name;
+        // URLs (webhooks) may carry credentials in user info or the query string; these words reach Slack.
+        String shown = String.valueOf(name).replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1")
+                .replaceFirst("[?#].*$", "");
+        return type + " " + namespace + shown;
     }
 
     /** A target block that its adapter cannot use; the message names the field. */

@@ -1,6 +1,7 @@
 package dev.rewind.web;
 
 import com.slack.api.bolt.response.Response;
+import dev.rewind.adapter.webhook.WebhookCallbacks;
 import dev.rewind.incident.Report;
 import dev.rewind.incident.ReportRenderer;
 import dev.rewind.rollback.Mentions;
@@ -31,9 +32,12 @@ public final class WebServer implements AutoCloseable {
 
     private final Javalin javalin;
 
-    /** What the routes call. {@code slack} is empty when Slack is not configured; {@code notReady} lists why. */
+    /**
+     * What the routes call. {@code slack} is empty when Slack is not configured; {@code notReady} lists why;
+     * {@code webhooks} takes webhook receivers' reports.
+     */
     public record Routes(Optional<SlackFront> slack, String slackMissing, RollbackService rollbacks, BotMetrics metrics,
-                         Supplier<Map<String, String>> notReady) {
+                         Supplier<Map<String, String>> notReady, WebhookCallbacks webhooks) {
     }
 
     public WebServer(Routes routes) {
@@ -45,6 +49,7 @@ public final class WebServer implements AutoCloseable {
             config.routes.get("/readyz", ctx -> ready(ctx, routes.notReady().get()));
             config.routes.get("/metrics", ctx -> metrics(ctx, routes.metrics()));
             config.routes.get("/reports/{id}", ctx -> report(ctx, routes.rollbacks()));
+            config.routes.post(WebhookCallbackRoute.PATH, new WebhookCallbackRoute(routes.webhooks()));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).contentType("text/plain").result("internal error; see Rewind's log\n");

@@ -1,0 +1,224 @@
+package dev.rewind.adapter.argocd;
+
+import dev.rewind.adapter.AdapterException;
+import dev.rewind.adapter.Change;
+import dev.rewind.adapter.Health;
+import dev.rewind.adapter.Outcome;
+import dev.rewind.adapter.Progress;
+import dev.rewind.adapter.Revision;
+import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.adapter.Target;
+import dev.rewind.adapter.TargetState;
+import dev.rewind.adapter.http.ApiException;
+import dev.rewind.adapter.http.ApiResponse;
+import dev.rewind.adapter.http.JsonApi;
+import dev.rewind.adapter.http.RetryingHttp;
+import dev.rewind.config.Secrets;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@code argocd}: rolls an Argo CD application back to an entry of its deployment history. Automated
+ * sync is turned off first (Argo CD refuses a rollback while it is on, and its sync loop would undo
+ * one); if that is refused, so is the rollback. Then {@code POST …/rollback} and a watch until the
+ * chosen revision is live and Healthy. The previous sync policy is recorded with the run.
+ */
+public final class ArgoCdAdapter implements RollbackAdapter {
+
+    public static final String TYPE = "argocd";
+    static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
+
+    private final Secrets secrets;
+    private final RetryingHttp http;
+    private final Duration poll;
+
+    public ArgoCdAdapter(Secrets secrets, RetryingHttp http) {
+        this(secrets, http, DEFAULT_POLL);
+    }
+
+    /** @param poll how often the application is read while a rollback is watched */
+    public ArgoCdAdapter(Secrets secrets, RetryingHttp http, Duration poll) {
+        this.secrets = secrets;
+        this.http = http;
+        this.poll = poll;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public void validate(Target target) {
+        JsonApi.httpUrl(target, "url");
+        target.string("application");
+        target.string("tokenEnv");
+        restoreAutoSync(target);
+    }
+
+    @Override
+    public TargetState describe(Target target) {
+        ArgoApplication app = read(api(target), target);
+        String name = target.string("application");
+        List<ArgoApplication.Deployment> history = app.history();
+        Optional<ArgoApplication.Deployment> live = app.live();
+        Revision current = live.map(ArgoCdAdapter::revision).orElseGet(() -> new Revision("live", "live", List.of(),
+                Optional.empty(), Optional.empty(), Map.of()));
+        List<Revision> candidates = history.stream()
+                .filter(d -> live.map(l -> !l.revision().equals(d.revision())).orElse(true))
+                .map(ArgoCdAdapter::revision)
+                .toList();
+        List<TargetState.Fact> facts = List.of(
+                new TargetState.Fact("Sync", app.syncStatus()),
+                new TargetState.Fact("Health", app.health() + app.healthMessage().map(m -> ": " + m).orElse("")),
+                new TargetState.Fact("Automated sync", app.automatedSync() ? "on" + (app.prune() ? " (prune)" : "") : "off"),
+                new TargetState.Fact("Self-heal", app.selfHeal() ? "on" : "off"));
+        List<String> warnings = new ArrayList<>();
+        if (app.automatedSync()) {
+            warnings.add("Automated sync is on: Rewind turns it off before rolling back (Argo CD refuses a rollback "
+                    + "otherwise) and leaves it off" + (restoreAutoSync(target) ? " until it is restored after the incident" : ""));
+        }
+        if (app.operationRunning()) {
+            warnings.add("An Argo CD operation is running on " + name + " right now (" + app.summary() + ")");
+        }
+        if (history.isEmpty()) {
+            warnings.add("Argo CD application " + name + " has no deployment history to roll back to");
+        }
+        return new TargetState("Argo CD application " + name, current, candidates, facts, warnings);
+    }
+
+    @Override
+    public Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
+        JsonApi api = api(target);
+        String name = target.string("application");
+        ArgoApplication app = read(api, target);
+        ArgoApplication.Deployment wanted = app.history().stream()
+                .filter(d -> String.valueOf(d.id()).equals(change.revisionId()) || d.label().equals(change.revisionId()))
+                .findFirst()
+                .orElseThrow(() -> new AdapterException("revision " + change.revisionId()
+                        + " is not in the deployment history of Argo CD application " + name + " (available: "
+                        + app.history().stream().map(ArgoApplication.Deployment::label).collect(Collectors.joining(", ")) + ")"));
+        String from = app.live().map(ArgoApplication.Deployment::label).orElse("the live revision");
+        Map<String, String> recorded = new LinkedHashMap<>();
+        recorded.put("application", name);
+        recorded.put("historyId", String.valueOf(wanted.id()));
+        recorded.put("revision", wanted.revision());
+        recorded.put("restoreAutoSync", String.valueOf(restoreAutoSync(target)));
+
+        boolean alreadyThere = app.live().map(d -> d.revision().equals(wanted.revision())).orElse(false);
+        if (app.operationRunning() && !app.operationRevision().map(wanted.revision()::equals).orElse(false)) {
+            throw new AdapterException("Argo CD is running another operation on " + name + " (" + app.summary()
+                    + app.operationRevision().map(r -> ", to " + r).orElse("") + "); wait for it or terminate it, then retry");
+        }
+        if (app.automatedSync()) {
+            recorded.put("previousSyncPolicy", JsonApi.JSON.writeValueAsString(app.syncPolicy()));
+            disableAutomatedSync(api, name, app);
+            progress.step("Argo CD application " + name + ": automated sync disabled (was on"
+                    + (app.selfHeal() ? ", self-heal" : "") + (app.prune() ? ", prune" : "") + ")");
+        } else {
+            recorded.put("previousSyncPolicy", "automated sync was already off");
+        }
+        if (alreadyThere || app.operationRunning()) {
+            progress.step("Argo CD application " + name + " is already " + (alreadyThere ? "at " : "rolling back to ")
+                    + wanted.label() + "; not asking for another rollback");
+        } else {
+            ApiResponse response = api.call("POST", path(name) + "/rollback", Map.of("id", wanted.id(), "prune", false), null);
+            if (!response.ok()) {
+                throw new AdapterException("Argo CD refused to roll " + name + " back to " + wanted.label() + ": "
+                        + response.remoteMessage() + " (HTTP " + response.status() + ")");
+            }
+            progress.step("Argo CD application " + name + ": rollback from " + from + " to " + wanted.label() + " started");
+        }
+        ArgoApplication done = new RollbackWatch(() -> read(api, target), name, poll, progress)
+                .awaitHealthyAt(wanted, timeout);
+        return new Outcome("Argo CD application " + name + " rolled back from " + from + " to " + wanted.label()
+                + " (" + wanted.revision() + "): " + done.summary() + ". " + autoSyncNote(target), recorded);
+    }
+
+    @Override
+    public Health verify(Target target) {
+        ArgoApplication app = read(api(target), target);
+        String name = target.string("application");
+        String at = app.live().map(d -> " at " + d.label()).orElse("");
+        if (app.operationRunning() || app.health().equals("Progressing")) {
+            return Health.progressing("Argo CD application " + name + at + ": " + app.summary());
+        }
+        if (app.health().equals("Healthy")) {
+            return Health.healthy("Argo CD application " + name + at + ": " + app.summary()
+                    + (app.syncStatus().equals("OutOfSync") && !app.automatedSync()
+                    ? " (OutOfSync is expected after a rollback: git still points at the newer revision)" : ""));
+        }
+        return Health.unhealthy("Argo CD application " + name + at + ": " + app.summary());
+    }
+
+    private void disableAutomatedSync(JsonApi api, String name, ArgoApplication app) {
+        Map<String, Object> patch = Map.of("name", name, "patchType", "merge",
+                "patch", "{\"spec\":{\"syncPolicy\":{\"automated\":null}}}");
+        ApiResponse response = api.call("PATCH", path(name), patch, null);
+        if (!response.ok()) {
+            throw new AdapterException("Refusing to roll back Argo CD application " + name
+                    + ": its automated sync could not be disabled (" + response.remoteMessage() + ", HTTP "
+                    + response.status() + "), and its sync loop would undo the rollback. Disable automated sync"
+                    + " (argocd app set " + name + " --sync-policy none) or grant Rewind's account applications/update");
+        }
+        if (new ArgoApplication(response.json()).automatedSync()) {
+            throw new AdapterException("Refusing to roll back Argo CD application " + name
+                    + ": Argo CD accepted turning automated sync off but still reports it on"
+                    + " (is the Application managed by an ApplicationSet or another app that re-applies it?)");
+        }
+    }
+
+    private static String autoSyncNote(Target target) {
+        return restoreAutoSync(target)
+                ? "Automated sync is off and must be restored after the incident (the previous sync policy is recorded with this run)."
+                : "Automated sync stays off: fix or revert git before turning it on, or it redeploys the bad revision.";
+    }
+
+    private static ArgoApplication read(JsonApi api, Target target) {
+        String name = target.string("application");
+        try {
+            return new ArgoApplication(api.get(path(name), "application " + name));
+        } catch (ApiException e) {
+            if (e.status() == 403) {
+                throw new AdapterException("Argo CD application " + name + " not found, or Rewind's account may not read it"
+                        + " (Argo CD answers 403 to both): " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private JsonApi api(Target target) {
+        String token = JsonApi.secret(secrets, target, "tokenEnv");
+        return new JsonApi(http, "Argo CD", JsonApi.httpUrl(target, "url"), "the token in " + target.string("tokenEnv"),
+                Map.of("Authorization", "Bearer " + token));
+    }
+
+    private static String path(String application) {
+        return "/api/v1/applications/" + JsonApi.segment(application);
+    }
+
+    private static boolean restoreAutoSync(Target target) {
+        String value = target.optionalString("restoreAutoSync").orElse("false");
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'restoreAutoSync' must be true or false, got '"
+                    + value + "'");
+        }
+        return value.equals("true");
+    }
+
+    private static Revision revision(ArgoApplication.Deployment deployment) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("git revision", deployment.revision());
+        if (!deployment.source().isBlank()) {
+            attributes.put("source", deployment.source());
+        }
+        return new Revision(String.valueOf(deployment.id()), deployment.label(), List.of(), deployment.deployedAt(),
+                Optional.of("Argo CD deployment " + deployment.label()), attributes);
+    }
+}

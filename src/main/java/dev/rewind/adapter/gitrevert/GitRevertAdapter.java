@@ -1,0 +1,291 @@
+package dev.rewind.adapter.gitrevert;
+
+import dev.rewind.adapter.AdapterException;
+import dev.rewind.adapter.Change;
+import dev.rewind.adapter.Health;
+import dev.rewind.adapter.Outcome;
+import dev.rewind.adapter.Progress;
+import dev.rewind.adapter.Revision;
+import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.adapter.Target;
+import dev.rewind.adapter.TargetState;
+import dev.rewind.adapter.http.JsonApi;
+import dev.rewind.adapter.http.RetryingHttp;
+import dev.rewind.config.Secrets;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code git-revert}: undoes a GitOps deploy in git, through GitHub's REST API only (no clone). The
+ * revisions are the newest commits touching {@code path}; rolling back restores {@code path} to its
+ * tree as of the chosen commit in one new commit on top of the branch, then either opens a pull
+ * request from {@code rewind/<runId>} ({@code mode: pull-request}) or moves the branch
+ * ({@code mode: push}, never forced). A re-run for the same run finds its branch, pull request or
+ * commit and does not make another.
+ */
+public final class GitRevertAdapter implements RollbackAdapter {
+
+    public static final String TYPE = "git-revert";
+    static final String PULL_REQUEST = "pull-request";
+    static final String PUSH = "push";
+    static final String BRANCH_PREFIX = "rewind/";
+    private static final int HISTORY = 20;
+    private static final int PUSH_ATTEMPTS = 3;
+
+    private final Secrets secrets;
+    private final RetryingHttp http;
+    /** What this process last did per target, so verify can check that pull request or commit. */
+    private final Map<String, Done> done = new ConcurrentHashMap<>();
+
+    private record Done(String runId, String commitSha) {
+    }
+
+    public GitRevertAdapter(Secrets secrets, RetryingHttp http) {
+        this.secrets = secrets;
+        this.http = http;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public void validate(Target target) {
+        JsonApi.httpUrl(target, "apiUrl");
+        String repo = target.string("repo");
+        if (!repo.matches("[^/\\s]+/[^/\\s]+")) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'repo' must be owner/name, got '" + repo + "'");
+        }
+        path(target);
+        mode(target);
+        target.string("tokenEnv");
+    }
+
+    @Override
+    public TargetState describe(Target target) {
+        GitHubRepo repo = repo(target);
+        String branch = branch(target, repo);
+        String path = path(target);
+        List<GitHubRepo.Commit> commits = commitsTouching(repo, branch, path);
+        GitHubRepo.Commit deploy = commits.get(0);
+        List<TargetState.Fact> facts = List.of(
+                new TargetState.Fact("Repository", repo.fullName() + " @ " + branch),
+                new TargetState.Fact("Path", path),
+                new TargetState.Fact("Deploy commit", deploy.shortSha() + " " + deploy.title() + " (" + deploy.author() + ")"),
+                new TargetState.Fact("Rollback", mode(target).equals(PUSH)
+                        ? "a revert commit pushed to " + branch
+                        : "a pull request reverting " + path + " into " + branch));
+        List<String> warnings = new ArrayList<>();
+        warnings.add("Rewind does not see your GitOps tool: the rollback is live only once the revert is "
+                + (mode(target).equals(PUSH) ? "" : "merged and ") + "synced");
+        if (commits.size() == 1) {
+            warnings.add("Only one commit on " + branch + " touches " + path + ": there is nothing earlier to restore");
+        }
+        return new TargetState(repo.fullName() + ":" + path, revision(deploy, path),
+                commits.subList(1, commits.size()).stream().map(c -> revision(c, path)).toList(), facts, warnings);
+    }
+
+    @Override
+    public Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
+        GitHubRepo repo = repo(target);
+        String branch = branch(target, repo);
+        String path = path(target);
+        List<GitHubRepo.Commit> commits = commitsTouching(repo, branch, path);
+        String chosen = chosenCommit(repo, commits, change.revisionId(), path);
+        String message = "Revert " + path + " to " + chosen + " (Rewind run " + change.runId() + ")";
+        Map<String, String> recorded = new LinkedHashMap<>();
+        recorded.put("repo", repo.fullName());
+        recorded.put("path", path);
+        recorded.put("restoredTo", chosen);
+        recorded.put("deployCommit", commits.get(0).sha());
+        Outcome outcome = mode(target).equals(PUSH)
+                ? push(repo, branch, path, chosen, message, change, progress, recorded)
+                : pullRequest(repo, branch, path, chosen, message, change, progress, recorded);
+        Optional.ofNullable(outcome.recorded().get("commit"))
+                .ifPresent(sha -> done.put(target.key(), new Done(change.runId(), sha)));
+        return outcome;
+    }
+
+    @Override
+    public Health verify(Target target) {
+        GitHubRepo repo = repo(target);
+        String branch = branch(target, repo);
+        Done last = done.get(target.key());
+        if (mode(target).equals(PUSH)) {
+            if (last == null) {
+                return repo.recentCommits(branch, HISTORY).stream().filter(c -> c.message().contains("(Rewind run "))
+                        .findFirst()
+                        .map(c -> Health.healthy(branch + " of " + repo.fullName() + " contains Rewind's revert " + c.shortSha()
+                                + " (" + c.title() + ")"))
+                        .orElseGet(() -> Health.unhealthy("no Rewind revert commit among the latest " + HISTORY
+                                + " commits of " + branch + " in " + repo.fullName()));
+            }
+            return repo.contains(branch, last.commitSha())
+                    ? Health.healthy(branch + " of " + repo.fullName() + " contains the revert commit " + shortSha(last.commitSha()))
+                    : Health.unhealthy(branch + " of " + repo.fullName() + " no longer contains the revert commit "
+                    + shortSha(last.commitSha()) + " (was it force-pushed over?)");
+        }
+        Optional<GitHubRepo.Pull> pull = last != null ? repo.pullFor(BRANCH_PREFIX + last.runId())
+                : repo.newestPullFrom(BRANCH_PREFIX, branch);
+        if (pull.isEmpty()) {
+            return Health.unhealthy("no Rewind pull request into " + branch + " of " + repo.fullName() + " found");
+        }
+        GitHubRepo.Pull found = pull.get();
+        if (found.merged()) {
+            return Health.healthy(found.describe() + ": " + found.url());
+        }
+        if (found.state().equals("open")) {
+            return Health.healthy(found.describe() + ", waiting to be merged: " + found.url());
+        }
+        return Health.unhealthy(found.describe() + ": " + found.url());
+    }
+
+    private Outcome pullRequest(GitHubRepo repo, String branch, String path, String chosen, String message, Change change,
+                                Progress progress, Map<String, String> recorded) {
+        String runBranch = BRANCH_PREFIX + change.runId();
+        Optional<GitHubRepo.Pull> existing = repo.pullFor(runBranch);
+        if (existing.isPresent()) {
+            progress.step("GitHub: " + existing.get().describe() + " already exists for this run: " + existing.get().url());
+            return pullOutcome(repo, path, chosen, existing.get(), repo.branchHead(runBranch).orElse(""), recorded);
+        }
+        Optional<String> commit = repo.branchHead(runBranch);
+        if (commit.isPresent()) {
+            progress.step("GitHub: branch " + runBranch + " already exists for this run (" + shortSha(commit.get()) + ")");
+        } else {
+            String head = repo.branchHead(branch).orElseThrow(() -> new AdapterException("branch " + branch + " not found in "
+                    + repo.fullName()));
+            Optional<String> revert = new RevertCommit(repo, progress).create(head, chosen, path, message);
+            if (revert.isEmpty()) {
+                return new Outcome(path + " on " + branch + " of " + repo.fullName() + " already matches " + shortSha(chosen)
+                        + "; no pull request needed", recorded);
+            }
+            commit = revert;
+            repo.createBranch(runBranch, commit.get());
+            progress.step("GitHub: branch " + runBranch + " created at " + shortSha(commit.get()));
+        }
+        GitHubRepo.Pull pull = repo.openPull(message, runBranch, branch, body(change, path, chosen));
+        progress.step("GitHub: pull request #" + pull.number() + " opened: " + pull.url());
+        return pullOutcome(repo, path, chosen, pull, commit.get(), recorded);
+    }
+
+    private static Outcome pullOutcome(GitHubRepo repo, String path, String chosen, GitHubRepo.Pull pull, String commit,
+                                       Map<String, String> recorded) {
+        Map<String, String> facts = new LinkedHashMap<>(recorded);
+        facts.put("pullRequest", pull.url());
+        if (!commit.isEmpty()) {
+            facts.put("commit", commit);
+        }
+        return new Outcome("Revert of " + path + " in " + repo.fullName() + " to " + shortSha(chosen) + ": " + pull.describe()
+                + " " + pull.url() + (pull.merged() ? "" : " — merge it for your GitOps tool to deploy the revert"), facts);
+    }
+
+    private Outcome push(GitHubRepo repo, String branch, String path, String chosen, String message, Change change,
+                         Progress progress, Map<String, String> recorded) {
+        String marker = "(Rewind run " + change.runId() + ")";
+        Optional<GitHubRepo.Commit> pushed = repo.recentCommits(branch, HISTORY).stream()
+                .filter(c -> c.message().contains(marker)).findFirst();
+        Map<String, String> facts = new LinkedHashMap<>(recorded);
+        if (pushed.isPresent()) {
+            progress.step("GitHub: " + branch + " already has this run's revert " + pushed.get().shortSha());
+            facts.put("commit", pushed.get().sha());
+            return new Outcome(branch + " of " + repo.fullName() + " already has the revert of " + path + " to "
+                    + shortSha(chosen) + " (" + pushed.get().shortSha() + ")", facts);
+        }
+        for (int attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
+            String head = repo.branchHead(branch).orElseThrow(() -> new AdapterException("branch " + branch + " not found in "
+                    + repo.fullName()));
+            Optional<String> revert = new RevertCommit(repo, progress).create(head, chosen, path, message);
+            if (revert.isEmpty()) {
+                return new Outcome(path + " on " + branch + " of " + repo.fullName() + " already matches " + shortSha(chosen)
+                        + "; nothing to push", facts);
+            }
+            if (repo.fastForward(branch, revert.get())) {
+                progress.step("GitHub: " + branch + " moved to revert commit " + shortSha(revert.get()));
+                facts.put("commit", revert.get());
+                return new Outcome("Pushed " + shortSha(revert.get()) + " to " + branch + " of " + repo.fullName() + ": " + message,
+                        facts);
+            }
+            progress.step("GitHub: " + branch + " moved while the revert was being made; trying again on its new head");
+        }
+        throw new AdapterException(branch + " of " + repo.fullName() + " kept moving: the revert could not be pushed without"
+                + " force after " + PUSH_ATTEMPTS + " attempts");
+    }
+
+    /** The full SHA of the chosen revision: a listed commit (by SHA or a prefix of 7+), or any commit of the repository. */
+    private static String chosenCommit(GitHubRepo repo, List<GitHubRepo.Commit> commits, String id, String path) {
+        Optional<GitHubRepo.Commit> listed = commits.stream()
+                .filter(c -> c.sha().equals(id) || (id.length() >= 7 && c.sha().startsWith(id))).findFirst();
+        if (listed.isPresent()) {
+            if (listed.get().sha().equals(commits.get(0).sha())) {
+                throw new AdapterException("revision " + id + " is the deploy commit itself; choose an earlier commit");
+            }
+            return listed.get().sha();
+        }
+        if (id.matches("[0-9a-f]{40}") && repo.treeOf(id).isPresent()) {
+            return id;
+        }
+        throw new AdapterException("revision " + id + " is not a commit of " + repo.fullName() + " touching " + path
+                + " (latest: " + String.join(", ", commits.stream().limit(5).map(GitHubRepo.Commit::shortSha).toList()) + ")");
+    }
+
+    private static List<GitHubRepo.Commit> commitsTouching(GitHubRepo repo, String branch, String path) {
+        List<GitHubRepo.Commit> commits = repo.commitsTouching(path, branch, HISTORY);
+        if (commits.isEmpty()) {
+            throw new AdapterException("path " + path + " not found: no commit on " + branch + " of " + repo.fullName()
+                    + " touches it");
+        }
+        return commits;
+    }
+
+    private static String body(Change change, String path, String chosen) {
+        return "Rewind run " + change.runId() + " restores `" + path + "` to its state at " + chosen + "."
+                + (change.reason().isBlank() ? "" : "\n\nReason: " + change.reason())
+                + (change.requestedBy().isBlank() ? "" : "\n\nRequested by " + change.requestedBy() + " in Slack.");
+    }
+
+    private static Revision revision(GitHubRepo.Commit commit, String path) {
+        return new Revision(commit.sha(), commit.shortSha(), List.of(), commit.date(),
+                Optional.of(commit.title() + " (" + commit.author() + ")"), Map.of(path + " as of commit", commit.sha()));
+    }
+
+    private static String branch(Target target, GitHubRepo repo) {
+        return target.optionalString("branch").orElseGet(repo::defaultBranch);
+    }
+
+    private GitHubRepo repo(Target target) {
+        String token = JsonApi.secret(secrets, target, "tokenEnv");
+        JsonApi api = new JsonApi(http, "GitHub", JsonApi.httpUrl(target, "apiUrl"), "the token in " + target.string("tokenEnv"),
+                Map.of("Authorization", "Bearer " + token, "Accept", "application/vnd.github+json",
+                        "X-GitHub-Api-Version", "2022-11-28"));
+        return new GitHubRepo(api, target.string("repo"));
+    }
+
+    private static String path(Target target) {
+        String path = target.string("path").replaceAll("^/+|/+$", "");
+        if (path.isEmpty() || path.contains("..")) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'path' must be a path inside the repository, got '"
+                    + target.string("path") + "'");
+        }
+        return path;
+    }
+
+    private static String mode(Target target) {
+        String mode = target.optionalString("mode").orElse(PULL_REQUEST);
+        if (!mode.equals(PULL_REQUEST) && !mode.equals(PUSH)) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'mode' must be pull-request or push, got '"
+                    + mode + "'");
+        }
+        return mode;
+    }
+
+    private static String shortSha(String sha) {
+        return sha.length() > 7 ? sha.substring(0, 7) : sha;
+    }
+}
