@@ -161,6 +161,7 @@ class ArgoCdAdapterIT extends RollbackAdapterContract {
     @Test
     void aRollbackThatDoesNotFinishInTimeSaysWhereItIs() {
         world.get("shop").automated = null;
+        world.stuck = true;
         assertThatThrownBy(() -> adapter.execute(target(), Change.to("rb-argo0000006", "11"), Progress.NONE,
                 Duration.ofMillis(30)))
                 .isInstanceOf(AdapterException.class)

@@ -148,9 +148,12 @@ final class ArgoCdWorld implements AutoCloseable {
         }
         app.operationRevision = (String) entry.get("revision");
         app.pending = true;
-        app.readsUntilDone = 2;
+        app.readsUntilDone = stuck ? Integer.MAX_VALUE : 2;
         return Reply.ok(json(app));
     }
+
+    /** When set, a rollback never finishes: the controller is stuck. */
+    volatile boolean stuck;
 
     /** The stand-in controller: each read moves a rollback along. */
     private void advance(App app) {
