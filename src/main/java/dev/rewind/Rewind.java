@@ -12,6 +12,8 @@ import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
 import dev.rewind.adapter.symlink.SymlinkReleaseAdapter;
 import dev.rewind.adapter.webhook.WebhookAdapter;
 import dev.rewind.adapter.webhook.WebhookCallbacks;
+import dev.rewind.alerts.AlertIntake;
+import dev.rewind.alerts.AlertmanagerPayload;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.Catalogue;
@@ -36,6 +38,8 @@ import dev.rewind.slack.SlackReportPublisher;
 import dev.rewind.store.JdbiOutbox;
 import dev.rewind.store.JdbiReportStore;
 import dev.rewind.rollback.ApprovalPolicy;
+import dev.rewind.rollback.AutoRollback;
+import dev.rewind.store.JdbiAlertStore;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackService;
@@ -164,7 +168,8 @@ public final class Rewind implements AutoCloseable {
         publishers.add(new GitHubIssuePublisher(catalogues, outbox, outboxSignal, clock));
         ReportFiler reports = new ReportFiler(reportStore, publishers, clock);
         ApprovalPolicy policy = new ApprovalPolicy(directory);
-        RunViews views = new RunViews(catalogues, runs, policy, channel, settings.publicUrl());
+        JdbiAlertStore alertStore = new JdbiAlertStore(database.jdbi());
+        RunViews views = new RunViews(catalogues, runs, policy, channel, settings.publicUrl(), alertStore::digestForRun);
         Assessor assessor = new Assessor(adapters, signals, work, clock, Duration.ofSeconds(5), Duration.ofHours(1));
         Verifier verifier = new Verifier(adapters, signals, clock, Verifier.Sleeper.REAL);
         RunExecutor.Owner owner = RunExecutor.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
@@ -188,11 +193,15 @@ public final class Rewind implements AutoCloseable {
         outboxWorker.start();
         closeables.add(0, outboxWorker);
         ServiceOverview overview = new ServiceOverview(adapters, work, Duration.ofSeconds(5));
+        AutoRollback auto = new AutoRollback(runs, audit, signals, rollbacks, views, catalogues, clock);
+        AlertIntake alerts = new AlertIntake(catalogues, alertStore, rollbacks, views, channel, auto, clock,
+                metrics::alertReceived);
+        closeables.add(0, alerts);
 
         Optional<SlackFront> front = Optional.empty();
         if (slackProblems.isEmpty()) {
             front = Optional.of(SlackFront.create(slack.orElseThrow(), settings.slackBotToken().orElseThrow(),
-                    settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, rollbacks, overview, runs, audit,
+                    settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, rollbacks, auto, alerts, overview, runs, audit,
                             slackDeliveries, renderer, mentions, work, clock)));
             closeables.add(0, front.get());
         } else {
@@ -201,7 +210,7 @@ public final class Rewind implements AutoCloseable {
         }
         Optional<SlackFront> slackFront = front;
         WebServer web = new WebServer(new WebServer.Routes(front, String.join("; ", slackProblems), rollbacks, metrics,
-                () -> notReady(database, slackFront, slackProblems), webhooks));
+                () -> notReady(database, slackFront, slackProblems), webhooks, alerts, settings.alertmanagerToken()));
         web.start(settings.port());
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());
@@ -212,6 +221,13 @@ public final class Rewind implements AutoCloseable {
         }));
         timers.scheduleWithFixedDelay(() -> guarded("re-assessing monitored cards", rollbacks::reassessDue),
                 5, 5, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(() -> guarded("starting automatic rollbacks", auto::runDue), 1, 1, TimeUnit.SECONDS);
+        work.submit(() -> guarded("resuming stored alerts", () -> {
+            int resumed = alerts.resume(payload -> AlertmanagerPayload.parse(payload.body()));
+            if (resumed > 0) {
+                LOG.info("Processed {} alert payload(s) stored before a restart", resumed);
+            }
+        }));
         timers.scheduleWithFixedDelay(() -> guarded("forgetting old Slack deliveries and sent messages", () -> {
             slackDeliveries.forgetOlderThan(Duration.ofDays(1));
             outbox.forgetSentBefore(clock.instant(), Duration.ofDays(1));

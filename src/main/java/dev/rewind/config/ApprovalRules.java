@@ -10,13 +10,15 @@ import java.util.List;
  * @param approvals    distinct approvals needed before anything changes
  * @param selfApproval whether the requester's own approval counts towards {@code approvals}
  * @param breakGlass   whether an IMMEDIATE assessment may proceed on a single approval (audited as break-glass)
+ * @param autoAllowed  whether an automatic-rollback policy may roll back without a person (else it only proposes)
  */
 public record ApprovalRules(
         List<String> requesters,
         List<String> approvers,
         int approvals,
         boolean selfApproval,
-        boolean breakGlass) {
+        boolean breakGlass,
+        boolean autoAllowed) {
 
     public ApprovalRules {
         requesters = List.copyOf(requesters);

@@ -31,7 +31,7 @@ public final class CatalogueParser {
     private static final Set<String> SERVICE_KEYS = Set.of("name", "channel", "environment", "target", "targets",
             "signals", "approvers", "requesters", "approvals", "selfApproval", "breakGlass", "oncall", "thresholds",
             "cooldown", "maxAttempts", "attemptsWindow", "timeout", "verification", "alerts", "report", "policy",
-            "incidentChannel");
+            "incidentChannel", "autoRollback");
     private static final Set<String> TOP_KEYS = Set.of("services", "environments", "alerts");
     private static final String DATABASE_MIGRATION = "database-migration";
 
@@ -127,7 +127,8 @@ public final class CatalogueParser {
                 service.textList("approvers"),
                 service.optionalInt("approvals").or(() -> envRules.optionalInt("approvals")).orElse(destructive ? 2 : 1),
                 service.optionalBoolean("selfApproval").or(() -> envRules.optionalBoolean("selfApproval")).orElse(true),
-                service.optionalBoolean("breakGlass").or(() -> envRules.optionalBoolean("breakGlass")).orElse(false));
+                service.optionalBoolean("breakGlass").or(() -> envRules.optionalBoolean("breakGlass")).orElse(false),
+                service.optionalBoolean("autoRollback").or(() -> envRules.optionalBoolean("autoRollback")).orElse(true));
         if (approval.approvals() < 1) {
             throw new ConfigException(service.path + ".approvals must be at least 1");
         }
@@ -179,7 +180,8 @@ public final class CatalogueParser {
         }
         return new ServiceConfig(name, service.text("channel"), environment, targets, signals, approval,
                 service.optionalText("oncall"), thresholds(service.child("thresholds")), guardrails(service),
-                verification(service.child("verification")), alertMatch, reportRules, incidentPolicy);
+                verification(service.child("verification")), alertMatch, reportRules, incidentPolicy,
+                policy(service.child("policy"), signals));
     }
 
     private List<Target> targets(Place service) {
@@ -211,6 +213,59 @@ public final class CatalogueParser {
         Map<String, Object> spec = YAML.convertValue(node.node, LinkedHashMap.class);
         spec.remove("type");
         return new Target(type, spec);
+    }
+
+    private List<PolicyRule> policy(Place node, Map<String, String> signals) {
+        List<PolicyRule> rules = new ArrayList<>();
+        if (!node.present()) {
+            return rules;
+        }
+        node.requireArray();
+        for (int i = 0; i < node.size(); i++) {
+            Place rule = node.element(i);
+            rule.requireObject();
+            rule.warnUnknown(Set.of("name", "when", "action", "countdown"));
+            Place when = rule.child("when");
+            Optional<String> signal = Optional.empty();
+            Optional<Double> above = Optional.empty();
+            Optional<java.time.Duration> sustained = Optional.empty();
+            Optional<java.time.Duration> minSince = Optional.empty();
+            Optional<java.time.Duration> maxSince = Optional.empty();
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (when.present()) {
+                when.requireObject();
+                when.warnUnknown(Set.of("signal", "above", "for", "minSinceDeploy", "maxSinceDeploy", "labels"));
+                signal = when.optionalText("signal");
+                if (signal.isPresent() && !signals.containsKey(signal.get())) {
+                    throw new ConfigException(when.path + ".signal: '" + signal.get() + "' is not one of this service's "
+                            + "signals " + signals.keySet());
+                }
+                above = when.optionalFraction("above");
+                if (signal.isPresent() != above.isPresent()) {
+                    throw new ConfigException(when.path + " needs both 'signal' and 'above', or neither");
+                }
+                sustained = when.optionalDuration("for");
+                minSince = when.optionalDuration("minSinceDeploy");
+                maxSince = when.optionalDuration("maxSinceDeploy");
+                Place labelNode = when.child("labels");
+                if (labelNode.present()) {
+                    labelNode.requireObject();
+                    for (String key : labelNode.keys()) {
+                        labels.put(key, labelNode.text(key));
+                    }
+                }
+            }
+            String actionText = rule.optionalText("action").orElse("notify");
+            PolicyRule.Action action;
+            try {
+                action = PolicyRule.Action.valueOf(actionText.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(rule.path + ".action must be notify, propose or auto, got '" + actionText + "'");
+            }
+            rules.add(new PolicyRule(rule.optionalText("name").orElse("rule " + (i + 1)), signal, above, sustained,
+                    minSince, maxSince, labels, action, rule.optionalDuration("countdown").orElse(java.time.Duration.ofSeconds(60))));
+        }
+        return rules;
     }
 
     private TierThresholds thresholds(Place node) {

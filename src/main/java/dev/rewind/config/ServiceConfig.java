@@ -26,12 +26,14 @@ public record ServiceConfig(
         Verification verification,
         Map<String, String> alertMatch,
         Report report,
-        IncidentPolicy incidentChannel) {
+        IncidentPolicy incidentChannel,
+        List<PolicyRule> policy) {
 
     public ServiceConfig {
         targets = List.copyOf(targets);
         signals = Collections.unmodifiableMap(new LinkedHashMap<>(signals));
         alertMatch = Map.copyOf(alertMatch);
+        policy = List.copyOf(policy);
     }
 
     public Target primaryTarget() {

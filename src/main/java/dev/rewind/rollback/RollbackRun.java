@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param toRevision   the revision chosen for the primary target, once chosen
  * @param card         where its card is, once posted
  * @param outcome      the last word on it: why it failed, what it did, who dismissed it
+ * @param autoAt       when an automatic-rollback policy will roll it back unless cancelled
+ * @param policyNote   what an automatic-rollback policy said about it
  */
 public record RollbackRun(
         String id,
@@ -34,7 +36,9 @@ public record RollbackRun(
         Instant createdAt,
         Instant updatedAt,
         Optional<Instant> startedAt,
-        Optional<Instant> finishedAt) {
+        Optional<Instant> finishedAt,
+        Optional<Instant> autoAt,
+        Optional<String> policyNote) {
 
     public Optional<Revision> from() {
         return assessment.flatMap(Assessment::current);
@@ -52,12 +56,13 @@ public record RollbackRun(
 
     public RollbackRun withAssessment(Assessment value) {
         return new RollbackRun(id, service, environment, state, trigger, askedBy, reason, dryRun, Optional.of(value),
-                requestedBy, toRevision, card, outcome, createdAt, updatedAt, startedAt, finishedAt);
+                requestedBy, toRevision, card, outcome, createdAt, updatedAt, startedAt, finishedAt, autoAt, policyNote);
     }
 
     public RollbackRun withCard(CardRef value) {
         return new RollbackRun(id, service, environment, state, trigger, askedBy, reason, dryRun, assessment,
-                requestedBy, toRevision, Optional.of(value), outcome, createdAt, updatedAt, startedAt, finishedAt);
+                requestedBy, toRevision, Optional.of(value), outcome, createdAt, updatedAt, startedAt, finishedAt, autoAt,
+                policyNote);
     }
 
     /** Where a run's card lives in chat: a channel and a message id there. */

@@ -75,7 +75,7 @@ public final class RollbackService {
         RollbackRun run = new RollbackRun(RunIds.next(), service.name(), service.environment(), RunState.ASSESSED,
                 opening.trigger(), opening.askedBy(), opening.reason(), opening.dryRun(), Optional.empty(),
                 Optional.empty(), opening.revision(), opening.card(), Optional.empty(), now, now, Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
         runs.insert(run);
         audit.record(opening.askedBy(), "assessment requested", Optional.of(run.id()), service.name(),
                 (opening.dryRun() ? "dry run; " : "") + "trigger " + opening.trigger()
@@ -303,6 +303,53 @@ public final class RollbackService {
         }
         executor.start(runId);
         return new Decision.Accepted("Rolling back " + run.service() + "; the card shows progress.");
+    }
+
+    /**
+     * A policy's countdown ran out: the policy asks and approves, within the guardrails (never
+     * overridden) and only where the environment allows automatic rollbacks.
+     */
+    public Decision rollBackByPolicy(String runId, ServiceConfig config) {
+        RollbackRun run = runs.find(runId).orElseThrow();
+        if (!config.approval().autoAllowed()) {
+            return new Decision.Refused("automatic rollback is not allowed in " + run.environment());
+        }
+        if (run.state() != RunState.ASSESSED) {
+            return alreadyHandled(run);
+        }
+        Optional<Revision> to = run.assessment().flatMap(Assessment::previous);
+        if (to.isEmpty()) {
+            return new Decision.Refused(run.service() + " has no earlier revision to roll back to");
+        }
+        Optional<String> guardrail = guardrail(config, clock.instant());
+        if (guardrail.isPresent()) {
+            audit.record(AutoRollback.ACTOR, "refused", Optional.of(runId), run.service(), guardrail.get());
+            return new Decision.Refused(guardrail.get());
+        }
+        List<String> keys = config.targets().stream().map(Target::key).toList();
+        RunRepository.Claim claim = runs.claim(runId, AutoRollback.ACTOR, to.get().id(), keys, clock.instant());
+        if (!(claim instanceof RunRepository.Claim.Claimed)) {
+            return claim instanceof RunRepository.Claim.TargetBusy busy
+                    ? new Decision.AlreadyHandled(run.service() + " is already being rolled back (run " + busy.runId() + ")")
+                    : alreadyHandled(runs.find(runId).orElse(run));
+        }
+        audit.record(AutoRollback.ACTOR, "rollback requested", Optional.of(runId), run.service(), "to " + to.get().label()
+                + " (" + to.get().imagesText() + ") by the automatic-rollback policy");
+        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.get().label()
+                + " requested by the automatic-rollback policy"));
+        runs.addApproval(new Approval(runId, AutoRollback.ACTOR, clock.instant(), false));
+        audit.record(AutoRollback.ACTOR, "approved", Optional.of(runId), run.service(), "automatic rollback");
+        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by the automatic-rollback policy"));
+        if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), clock.instant())) {
+            return alreadyHandled(runs.find(runId).orElse(run));
+        }
+        audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
+        refreshCard(runId);
+        if (config.incidentChannel() != IncidentPolicy.NEVER) {
+            runs.find(runId).ifPresent(approved -> channel.openIncident(view(approved)));
+        }
+        executor.start(runId);
+        return new Decision.Accepted("Rolling back " + run.service() + " by policy.");
     }
 
     /** "Dismiss": records who and why; the run ends without any change. */

@@ -57,6 +57,22 @@ public interface RunRepository {
 
     List<SignalSample> samples(String runId);
 
+    /** Sets or clears an automatic-rollback countdown and the policy's note on the card. */
+    void setPolicy(String id, Optional<Instant> autoAt, String note);
+
+    /**
+     * Takes a due countdown: clears it if it is still the one set for {@code at} (not cancelled or
+     * taken by another replica meanwhile), leaving {@code note}. @return whether this call took it
+     */
+    boolean takeAuto(String id, Instant at, String note);
+
+    List<RollbackRun> dueAutos(Instant now);
+
+    /** Records that a policy rolled back this deploy; @return false when it already did once. */
+    boolean recordPolicyApplication(String service, String revision, String runId, Instant at);
+
+    boolean policyApplied(String service, String revision);
+
     /** Sets (or, with {@code null}, clears) when a monitored card is re-assessed. */
     void scheduleReassessment(String id, Instant at);
 

@@ -1,5 +1,7 @@
 package dev.rewind.rollback;
 
+import dev.rewind.incident.AlertDigest;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -15,7 +17,8 @@ public record RunView(
         List<RunEvent> events,
         Optional<String> reportUrl,
         IncidentRoom incident,
-        List<SignalSample> samples) {
+        List<SignalSample> samples,
+        Optional<AlertDigest> alerts) {
 
     public RunView {
         approvals = List.copyOf(approvals);

@@ -3,6 +3,7 @@ package dev.rewind.rollback;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.Tier;
 import dev.rewind.config.ServiceConfig;
+import dev.rewind.incident.AlertDigest;
 import dev.rewind.incident.IncidentChannel;
 
 import java.util.List;
@@ -16,9 +17,11 @@ public final class RunViews {
     private final ApprovalPolicy policy;
     private final IncidentChannel channel;
     private final String reportBaseUrl;
+    private final java.util.function.Function<String, Optional<AlertDigest>> alerts;
 
     public RunViews(Catalogues catalogues, RunRepository runs, ApprovalPolicy policy, IncidentChannel channel,
-                    String publicUrl) {
+                    String publicUrl, java.util.function.Function<String, Optional<AlertDigest>> alerts) {
+        this.alerts = alerts;
         this.catalogues = catalogues;
         this.runs = runs;
         this.policy = policy;
@@ -34,7 +37,8 @@ public final class RunViews {
         return new RunView(run, approvals, standing,
                 config.map(c -> c.approval().approvers()).orElse(List.of()), runs.events(run.id()),
                 run.state() == RunState.ASSESSED ? Optional.empty() : Optional.of(reportUrl(run.id())),
-                runs.incident(run.id()), runs.samples(run.id()));
+                runs.incident(run.id()), runs.samples(run.id()),
+                run.trigger() == Trigger.ALERT ? alerts.apply(run.id()) : Optional.empty());
     }
 
     public String reportUrl(String runId) {

@@ -9,6 +9,7 @@ import com.slack.api.bolt.response.Response;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.model.view.ViewState;
+import dev.rewind.rollback.AutoRollback;
 import dev.rewind.rollback.Decision;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackService;
@@ -43,6 +44,7 @@ final class CardActions {
     private static final Logger LOG = LoggerFactory.getLogger(CardActions.class);
 
     private final RollbackService rollbacks;
+    private final AutoRollback auto;
     private final CardRenderer renderer;
     private final MethodsClient client;
     private final Replies replies;
@@ -51,9 +53,10 @@ final class CardActions {
     private final ExecutorService work;
     private final Clock clock;
 
-    CardActions(RollbackService rollbacks, CardRenderer renderer, MethodsClient client, Replies replies,
+    CardActions(RollbackService rollbacks, AutoRollback auto, CardRenderer renderer, MethodsClient client, Replies replies,
                 Mentions mentions, JdbiDeliveryLog deliveries, ExecutorService work, Clock clock) {
         this.rollbacks = rollbacks;
+        this.auto = auto;
         this.renderer = renderer;
         this.client = client;
         this.replies = replies;
@@ -83,6 +86,10 @@ final class CardActions {
 
     Response dismiss(BlockActionRequest request, ActionContext ctx) {
         return decide(request, ctx, (p, value) -> rollbacks.dismiss(value, p.getUser().getId(), Optional.empty()));
+    }
+
+    Response cancelAuto(BlockActionRequest request, ActionContext ctx) {
+        return decide(request, ctx, (p, value) -> auto.cancel(value, p.getUser().getId()));
     }
 
     Response retry(BlockActionRequest request, ActionContext ctx) {

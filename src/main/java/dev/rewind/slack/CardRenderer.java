@@ -14,7 +14,9 @@ import dev.rewind.assess.TierPolicy;
 import dev.rewind.assess.TargetView;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
+import dev.rewind.incident.AlertDigest;
 import dev.rewind.rollback.RunEvent;
+import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.RunView;
 import dev.rewind.signals.Reading;
 
@@ -66,7 +68,8 @@ public final class CardRenderer {
         Optional<Assessment> assessment = run.assessment();
         Tier tier = assessment.map(Assessment::tier).orElse(Tier.UNKNOWN);
         blocks.add(header(h -> h.text(plainText(SlackText.clip(headline(run, tier), SlackText.HEADER_TEXT)))));
-        blocks.add(section(s -> s.text(markdownText(SlackText.clip(status(view, now) + room(view), SlackText.SECTION_TEXT)))));
+        blocks.add(section(s -> s.text(markdownText(SlackText.clip(status(view, now) + room(view) + alerts(view, now)
+                + policy(view, now), SlackText.SECTION_TEXT)))));
         if (assessment.isEmpty()) {
             blocks.add(context(c -> c.elements(List.of(markdownText("Assessing…")))));
         } else {
@@ -152,6 +155,38 @@ public final class CardRenderer {
             case INTERRUPTED -> ":warning: *Rollback interrupted*: " + rich(run.outcome().orElse(""))
                     + ". Check the target by hand." + report;
         };
+    }
+
+    /** The alerts behind the card: how many, still firing or resolved. */
+    private static String alerts(RunView view, Instant now) {
+        if (view.alerts().isEmpty()) {
+            return "";
+        }
+        AlertDigest digest = view.alerts().get();
+        String latest = SlackText.escape(SlackText.clip(digest.latestName() + (digest.latestSummary().equals(digest.latestName())
+                ? "" : ": " + digest.latestSummary()), 300));
+        if (digest.resolvedAt().isPresent()) {
+            return "\n:white_check_mark: Alerts resolved at " + SlackText.time(digest.resolvedAt().get()) + ", "
+                    + SlackText.duration(java.time.Duration.between(digest.firstFiredAt(), digest.resolvedAt().get()))
+                    + " after they fired (" + digest.alerts() + " alert" + (digest.alerts() == 1 ? "" : "s") + ", latest " + latest + ")";
+        }
+        return "\n:rotating_light: " + digest.firing() + " of " + digest.alerts() + " alert" + (digest.alerts() == 1 ? "" : "s")
+                + " firing · " + digest.notifications() + " notification" + (digest.notifications() == 1 ? "" : "s")
+                + " · first fired " + SlackText.time(digest.firstFiredAt()) + " · latest " + latest
+                + " (" + SlackText.age(digest.lastSeenAt(), now) + ")";
+    }
+
+    /** What an automatic-rollback policy said, and its countdown. */
+    private String policy(RunView view, Instant now) {
+        RollbackRun run = view.run();
+        if (run.policyNote().isEmpty()) {
+            return "";
+        }
+        String note = rich(run.policyNote().get());
+        if (run.autoAt().isPresent() && run.state() == RunState.ASSESSED) {
+            return "\n:robot_face: *" + note + "* — at " + SlackText.time(run.autoAt().get());
+        }
+        return "\n:robot_face: " + note;
     }
 
     /** Where the rollback is followed live, or why there is no room for it. */
@@ -264,6 +299,10 @@ public final class CardRenderer {
         List<BlockElement> elements = new ArrayList<>();
         switch (run.state()) {
             case ASSESSED -> {
+                if (run.autoAt().isPresent()) {
+                    elements.add(button(b -> b.actionId(ActionIds.CANCEL_AUTO).style("primary")
+                            .text(plainText("Cancel automatic rollback")).value(run.id())));
+                }
                 if (target.isPresent()) {
                     Revision to = target.get();
                     elements.add(button(b -> b.actionId(ActionIds.ROLL_BACK)

@@ -11,7 +11,9 @@ import com.slack.api.bolt.socket_mode.SocketModeApp;
 import com.slack.api.bolt.util.SlackRequestParser;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.socket_mode.SocketModeClient;
+import dev.rewind.alerts.AlertIntake;
 import dev.rewind.assess.ServiceOverview;
+import dev.rewind.rollback.AutoRollback;
 import dev.rewind.incident.ReportStore;
 import dev.rewind.outbox.Delivery;
 import dev.rewind.outbox.OutboxSignal;
@@ -62,9 +64,9 @@ public final class SlackFront implements AutoCloseable {
     }
 
     /** Everything the listeners need. */
-    public record Wiring(Catalogues catalogues, RollbackService rollbacks, ServiceOverview overview, RunRepository runs,
-                         AuditLog audit, JdbiDeliveryLog deliveries, CardRenderer renderer, Mentions mentions,
-                         ExecutorService work, Clock clock) {
+    public record Wiring(Catalogues catalogues, RollbackService rollbacks, AutoRollback auto, AlertIntake alerts,
+                         ServiceOverview overview, RunRepository runs, AuditLog audit, JdbiDeliveryLog deliveries,
+                         CardRenderer renderer, Mentions mentions, ExecutorService work, Clock clock) {
     }
 
     public static SlackFront create(Slack slack, String botToken, Optional<String> signingSecret, Wiring w) {
@@ -73,15 +75,19 @@ public final class SlackFront implements AutoCloseable {
                 .singleTeamBotToken(botToken)
                 .signingSecret(signingSecret.orElse(null))
                 .authTestCacheExpirationMillis(-1)
+                // Bolt's own check looks other bots up with bots.info before the ack; AlertEvents
+                // compares the sender with this bot's ids from auth.test instead.
+                .ignoringSelfEventsEnabled(false)
                 .build();
         App app = new App(config);
         MethodsClient client = slack.methods(botToken);
         Replies replies = new Replies(slack, client);
         CommandHandler commands = new CommandHandler(w.catalogues(), w.rollbacks(), w.overview(), w.runs(), w.audit(),
                 replies, w.mentions(), w.work(), w.clock());
-        CardActions actions = new CardActions(w.rollbacks(), w.renderer(), client, replies, w.mentions(),
+        CardActions actions = new CardActions(w.rollbacks(), w.auto(), w.renderer(), client, replies, w.mentions(),
                 w.deliveries(), w.work(), w.clock());
-        SlackListeners.register(app, commands, actions);
+        AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries(), w.work(), w.clock());
+        SlackListeners.register(app, commands, actions, alerts);
         return new SlackFront(app);
     }
 

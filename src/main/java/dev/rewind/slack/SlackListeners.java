@@ -1,6 +1,8 @@
 package dev.rewind.slack;
 
 import com.slack.api.bolt.App;
+import com.slack.api.model.event.MessageBotEvent;
+import com.slack.api.model.event.MessageEvent;
 
 import java.util.regex.Pattern;
 
@@ -10,7 +12,7 @@ public final class SlackListeners {
     private SlackListeners() {
     }
 
-    static void register(App app, CommandHandler commands, CardActions actions) {
+    static void register(App app, CommandHandler commands, CardActions actions, AlertEvents alerts) {
         app.command(Pattern.compile("^/rollback.*"), commands::handle);
         app.blockAction(ActionIds.ROLL_BACK, actions::rollBack);
         app.blockAction(ActionIds.PICK_REVISION, actions::pick);
@@ -21,6 +23,9 @@ public final class SlackListeners {
         app.blockAction(ActionIds.DISMISS, actions::dismiss);
         app.blockAction(ActionIds.RETRY, actions::retry);
         app.blockAction(ActionIds.OPEN_REPORT, (request, ctx) -> ctx.ack());
+        app.blockAction(ActionIds.CANCEL_AUTO, actions::cancelAuto);
         app.viewSubmission(ActionIds.DISMISS_MODAL, actions::dismissSubmitted);
+        app.event(MessageEvent.class, alerts::message);
+        app.event(MessageBotEvent.class, alerts::botMessage);
     }
 }

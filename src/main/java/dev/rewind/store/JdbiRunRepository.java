@@ -26,7 +26,7 @@ public final class JdbiRunRepository implements RunRepository {
 
     private static final String COLUMNS = "id, service, environment, state, trigger_kind, asked_by, reason, dry_run, "
             + "assessment, requested_by, to_revision, card_channel, card_message, outcome, created_at, updated_at, "
-            + "started_at, finished_at";
+            + "started_at, finished_at, auto_at, policy_note";
 
     private final Jdbi jdbi;
 
@@ -38,7 +38,8 @@ public final class JdbiRunRepository implements RunRepository {
     public void insert(RollbackRun run) {
         jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO runs (" + COLUMNS + ") VALUES (:id, :service, "
                         + ":environment, :state, :trigger, :askedBy, :reason, :dryRun, :assessment, :requestedBy, "
-                        + ":toRevision, :cardChannel, :cardMessage, :outcome, :createdAt, :updatedAt, :startedAt, :finishedAt)")
+                        + ":toRevision, :cardChannel, :cardMessage, :outcome, :createdAt, :updatedAt, :startedAt, :finishedAt, "
+                        + ":autoAt, :policyNote)")
                 .bind("id", run.id())
                 .bind("service", run.service())
                 .bind("environment", run.environment())
@@ -57,6 +58,8 @@ public final class JdbiRunRepository implements RunRepository {
                 .bind("updatedAt", run.updatedAt().toEpochMilli())
                 .bind("startedAt", run.startedAt().map(Instant::toEpochMilli).orElse(null))
                 .bind("finishedAt", run.finishedAt().map(Instant::toEpochMilli).orElse(null))
+                .bind("autoAt", run.autoAt().map(Instant::toEpochMilli).orElse(null))
+                .bind("policyNote", run.policyNote().orElse(null))
                 .execute());
     }
 
@@ -205,6 +208,50 @@ public final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
+    public void setPolicy(String id, Optional<Instant> autoAt, String note) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET auto_at = :at, policy_note = :note WHERE id = :id")
+                .bind("at", autoAt.map(Instant::toEpochMilli).orElse(null)).bind("note", Text.clip(note, 1000))
+                .bind("id", id).execute());
+    }
+
+    @Override
+    public boolean takeAuto(String id, Instant at, String note) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE runs SET auto_at = NULL, policy_note = :note "
+                        + "WHERE id = :id AND auto_at = :at")
+                .bind("note", Text.clip(note, 1000)).bind("id", id).bind("at", at.toEpochMilli()).execute()) == 1;
+    }
+
+    @Override
+    public List<RollbackRun> dueAutos(Instant now) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM runs WHERE auto_at IS NOT NULL "
+                        + "AND auto_at <= :now ORDER BY auto_at")
+                .bind("now", now.toEpochMilli()).map(JdbiRunRepository::run).list());
+    }
+
+    @Override
+    public boolean recordPolicyApplication(String service, String revision, String runId, Instant at) {
+        try {
+            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO policy_applications (service, revision, run_id, "
+                            + "applied_at) VALUES (:service, :revision, :runId, :at)")
+                    .bind("service", service).bind("revision", Text.clip(revision, 200)).bind("runId", runId)
+                    .bind("at", at.toEpochMilli()).execute());
+            return true;
+        } catch (RuntimeException e) {
+            if (Text.isUniqueViolation(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean policyApplied(String service, String revision) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM policy_applications WHERE service = :service "
+                        + "AND revision = :revision").bind("service", service).bind("revision", Text.clip(revision, 200))
+                .mapTo(Integer.class).one()) > 0;
+    }
+
+    @Override
     public void scheduleReassessment(String id, Instant at) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET reassess_at = :at WHERE id = :id")
                 .bind("at", at == null ? null : at.toEpochMilli()).bind("id", id).execute());
@@ -316,7 +363,9 @@ public final class JdbiRunRepository implements RunRepository {
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")),
                 instant(rs, "started_at"),
-                instant(rs, "finished_at"));
+                instant(rs, "finished_at"),
+                instant(rs, "auto_at"),
+                Optional.ofNullable(rs.getString("policy_note")));
     }
 
     private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {

@@ -2,6 +2,7 @@ package dev.rewind.web;
 
 import com.slack.api.bolt.response.Response;
 import dev.rewind.adapter.webhook.WebhookCallbacks;
+import dev.rewind.alerts.AlertIntake;
 import dev.rewind.incident.Report;
 import dev.rewind.incident.ReportRenderer;
 import dev.rewind.rollback.Mentions;
@@ -37,7 +38,8 @@ public final class WebServer implements AutoCloseable {
      * {@code webhooks} takes webhook receivers' reports.
      */
     public record Routes(Optional<SlackFront> slack, String slackMissing, RollbackService rollbacks, BotMetrics metrics,
-                         Supplier<Map<String, String>> notReady, WebhookCallbacks webhooks) {
+                         Supplier<Map<String, String>> notReady, WebhookCallbacks webhooks, AlertIntake alerts,
+                         Optional<String> alertmanagerToken) {
     }
 
     public WebServer(Routes routes) {
@@ -50,6 +52,8 @@ public final class WebServer implements AutoCloseable {
             config.routes.get("/metrics", ctx -> metrics(ctx, routes.metrics()));
             config.routes.get("/reports/{id}", ctx -> report(ctx, routes.rollbacks()));
             config.routes.post(WebhookCallbackRoute.PATH, new WebhookCallbackRoute(routes.webhooks()));
+            AlertmanagerRoute alertmanager = new AlertmanagerRoute(routes.alerts(), routes.alertmanagerToken());
+            config.routes.post("/alerts/alertmanager", alertmanager::handle);
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).contentType("text/plain").result("internal error; see Rewind's log\n");

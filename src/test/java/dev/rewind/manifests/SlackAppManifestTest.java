@@ -48,9 +48,12 @@ class SlackAppManifestTest {
     void manifestAsksForExactlyTheScopesTheCodeUses() throws IOException {
         Set<String> needed = new TreeSet<>(Set.of("commands"));
         Set<String> methods = new TreeSet<>();
+        boolean readsChannelMessages = false;
         try (Stream<Path> files = Files.walk(Path.of("src/main/java/dev/rewind/slack"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                Matcher matcher = CALL.matcher(Files.readString(file));
+                String source = Files.readString(file);
+                readsChannelMessages |= source.contains("app.event(MessageEvent.class");
+                Matcher matcher = CALL.matcher(source);
                 while (matcher.find()) {
                     methods.add(matcher.group(1));
                 }
@@ -61,6 +64,14 @@ class SlackAppManifestTest {
             needed.addAll(SCOPES.get(method));
         }
         JsonNode manifest = new YAMLMapper().readTree(Files.readString(Path.of("slack-app-manifest.yml")));
+        Set<String> events = new TreeSet<>();
+        manifest.path("settings").path("event_subscriptions").path("bot_events").forEach(n -> events.add(n.asString()));
+        if (readsChannelMessages) {
+            needed.add("channels:history");
+            assertThat(events).contains("message.channels");
+        } else {
+            assertThat(events).doesNotContain("message.channels");
+        }
         Set<String> declared = new TreeSet<>();
         manifest.path("oauth_config").path("scopes").path("bot").forEach(n -> declared.add(n.asString()));
         assertThat(declared).isEqualTo(needed);

@@ -24,7 +24,7 @@ class ApprovalPolicyTest {
             "U0DEV, true, false",
             "U0MALLORY, false, false"})
     void whoMayAskAndWhoMayApprove(String user, boolean mayRequest, boolean mayApprove) {
-        ApprovalRules rules = new ApprovalRules(List.of("U0DEV"), List.of("U0ALICE", "S0SRE"), 1, true, false);
+        ApprovalRules rules = new ApprovalRules(List.of("U0DEV"), List.of("U0ALICE", "S0SRE"), 1, true, false, true);
         assertThat(policy.mayRequest(user, rules)).isEqualTo(mayRequest);
         assertThat(policy.mayApprove(user, rules)).isEqualTo(mayApprove);
     }
@@ -39,7 +39,7 @@ class ApprovalPolicyTest {
             "2, true,  U0ALICE,        IMMEDIATE, false, true",
             "2, false, U0ALICE,        IMMEDIATE, false, false"})
     void approvalsCountedAgainstTheRule(int need, boolean self, String approvers, Tier tier, boolean enough, boolean glass) {
-        ApprovalRules rules = new ApprovalRules(List.of(), List.of("U0ALICE", "S0SRE", "U0CAROL"), need, self, true);
+        ApprovalRules rules = new ApprovalRules(List.of(), List.of("U0ALICE", "S0SRE", "U0CAROL"), need, self, true, true);
         List<Approval> approvals = Arrays.stream(approvers.split(";"))
                 .map(user -> new Approval("rb-1", user, Instant.EPOCH, false)).toList();
         ApprovalPolicy.Standing standing = policy.standing(approvals, Optional.of("U0ALICE"), rules, tier);
@@ -49,7 +49,7 @@ class ApprovalPolicyTest {
 
     @Test
     void withoutARequestersListOnlyApproversMayAsk() {
-        ApprovalRules rules = new ApprovalRules(List.of(), List.of("U0ALICE"), 1, true, false);
+        ApprovalRules rules = new ApprovalRules(List.of(), List.of("U0ALICE"), 1, true, false, true);
         assertThat(policy.mayRequest("U0DEV", rules)).isFalse();
     }
 }

@@ -8,6 +8,7 @@ import dev.rewind.assess.SignalReading;
 import dev.rewind.assess.TargetView;
 import dev.rewind.assess.Tier;
 import dev.rewind.assess.Verdict;
+import dev.rewind.incident.AlertDigest;
 import dev.rewind.rollback.Approval;
 import dev.rewind.rollback.ApprovalPolicy;
 import dev.rewind.rollback.IncidentRoom;
@@ -82,14 +83,15 @@ class CardRendererTest {
         RollbackRun run = new RollbackRun("rb-0000000001", "s".repeat(200), "e".repeat(100), state, Trigger.COMMAND,
                 "U0ALICE", "why ".repeat(3000), false, Optional.of(assessment), Optional.of("U0BOB"), Optional.of("rs-2"),
                 Optional.of(new RollbackRun.CardRef("C1", "1.2")), Optional.of("o".repeat(10_000)), NOW, NOW,
-                Optional.of(NOW), Optional.of(NOW));
+                Optional.of(NOW), Optional.of(NOW), Optional.of(NOW.plusSeconds(60)), Optional.of("p".repeat(3000)));
         List<Approval> approvals = new ArrayList<>();
         for (int a = 0; a < 30; a++) {
             approvals.add(new Approval("rb-1", "U0A" + a, NOW, a == 0));
         }
         return new RunView(run, approvals, new ApprovalPolicy.Standing(1, 3, false, true),
                 List.of("S0SRE", "U0ALICE"), events, Optional.of("https://rewind.example.com/reports/rb-0000000001"),
-                new IncidentRoom(Optional.of("C0INC"), Optional.of("1.3"), Optional.of("n".repeat(5000))), List.of());
+                new IncidentRoom(Optional.of("C0INC"), Optional.of("1.3"), Optional.of("n".repeat(5000))), List.of(),
+                Optional.of(new AlertDigest(5000, 4000, 100_000, "a".repeat(2000), "s".repeat(5000), NOW, NOW, Optional.empty())));
     }
 
     @ParameterizedTest

@@ -81,7 +81,7 @@ class StoreIT {
         Instant now = clock.instant();
         return new RollbackRun(RunIds.next(), service, "production", RunState.ASSESSED, Trigger.COMMAND, "U0ALICE", "",
                 false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now,
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     @ParameterizedTest

@@ -43,7 +43,7 @@ final class WebhookWorld implements AutoCloseable {
 
     WebhookWorld() {
         web = new WebServer(new WebServer.Routes(Optional.empty(), "not configured in this test", null,
-                new BotMetrics(() -> 0), Map::of, callbacks)).start(0);
+                new BotMetrics(() -> 0), Map::of, callbacks, null, Optional.empty())).start(0);
     }
 
     /** What the receiver reports after each request: {status, message} in order. */

@@ -1,0 +1,44 @@
+package dev.rewind.alerts;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One alert, from whichever source, in the shape Alertmanager gives it.
+ *
+ * @param fingerprint stable identity of the alert across repeats (Alertmanager's, or derived from its labels)
+ * @param source      {@code alertmanager}, {@code slack:alertmanager}, {@code slack:grafana}
+ */
+public record Alert(
+        String fingerprint,
+        String name,
+        Status status,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        Instant startsAt,
+        Optional<Instant> endsAt,
+        String source) {
+
+    public enum Status { FIRING, RESOLVED }
+
+    public Alert {
+        labels = Map.copyOf(labels);
+        annotations = Map.copyOf(annotations);
+    }
+
+    /** The words people wrote for it: summary, else description, else its name. */
+    public String summary() {
+        String summary = annotations.getOrDefault("summary", annotations.getOrDefault("description", ""));
+        return summary.isBlank() ? name : summary;
+    }
+
+    public boolean firing() {
+        return status == Status.FIRING;
+    }
+
+    /** A flag that forces the IMMEDIATE tier: a {@code severity: critical} label. */
+    public boolean critical() {
+        return "critical".equalsIgnoreCase(labels.getOrDefault("severity", ""));
+    }
+}

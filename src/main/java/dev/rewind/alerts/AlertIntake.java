@@ -1,0 +1,188 @@
+package dev.rewind.alerts;
+
+import dev.rewind.config.Catalogue;
+import dev.rewind.config.ServiceConfig;
+import dev.rewind.incident.IncidentChannel;
+import dev.rewind.rollback.Catalogues;
+import dev.rewind.rollback.AutoRollback;
+import dev.rewind.rollback.RollbackRun;
+import dev.rewind.rollback.RollbackService;
+import dev.rewind.rollback.RunIds;
+import dev.rewind.rollback.RunViews;
+import dev.rewind.rollback.Trigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * Alerts in, cards out. Every payload is stored before it is processed; each alert is routed to its
+ * service and recorded in the service's open incident. The first firing alert of an incident opens
+ * its card; later ones update the same card; when every alert has resolved, the card says so. An
+ * alert for no known service is kept and, when a default channel is configured, announced there.
+ * Alerts of one service are handled in order on one lane, so a storm cannot open two cards.
+ */
+public final class AlertIntake implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
+    static final int LANES = 8;
+    static final Duration UNROUTED_QUIET = Duration.ofHours(1);
+
+    private final Catalogues catalogues;
+    private final AlertStore store;
+    private final RollbackService rollbacks;
+    private final RunViews views;
+    private final IncidentChannel channel;
+    private final AutoRollback policy;
+    private final Clock clock;
+    private final Consumer<String> received;
+    private final List<ExecutorService> lanes = new ArrayList<>();
+    private final Map<String, Instant> unroutedAnnounced = new ConcurrentHashMap<>();
+
+    /**
+     * @param received told the source of every alert received, for metrics
+     */
+    public AlertIntake(Catalogues catalogues, AlertStore store, RollbackService rollbacks, RunViews views,
+                       IncidentChannel channel, AutoRollback policy, Clock clock, Consumer<String> received) {
+        this.catalogues = catalogues;
+        this.store = store;
+        this.rollbacks = rollbacks;
+        this.views = views;
+        this.channel = channel;
+        this.policy = policy;
+        this.clock = clock;
+        this.received = received;
+        for (int i = 0; i < LANES; i++) {
+            int lane = i;
+            lanes.add(Executors.newSingleThreadExecutor(r -> {
+                Thread thread = new Thread(r, "rewind-alerts-" + lane);
+                thread.setDaemon(true);
+                return thread;
+            }));
+        }
+    }
+
+    /** Stores the payload, then hands its alerts to their services' lanes. @return the stored payload's id */
+    public long accept(String source, String body, List<Alert> alerts) {
+        long id = store.savePayload(source, body, clock.instant());
+        dispatch(id, alerts);
+        return id;
+    }
+
+    /**
+     * Stores a raw payload first, then reads it with {@code parse}; a payload that cannot be read is
+     * kept (marked done) and its {@link MalformedAlertException} passed on for the caller's 400.
+     *
+     * @return how many alerts it carried
+     */
+    public int receive(String source, String body, java.util.function.Function<String, List<Alert>> parse) {
+        long id = store.savePayload(source, body, clock.instant());
+        List<Alert> alerts;
+        try {
+            alerts = parse.apply(body);
+        } catch (MalformedAlertException e) {
+            store.markProcessed(id, clock.instant());
+            throw e;
+        }
+        dispatch(id, alerts);
+        return alerts.size();
+    }
+
+    /** Processes payloads that were stored but not processed before a restart. */
+    public int resume(java.util.function.Function<AlertStore.StoredPayload, List<Alert>> parse) {
+        int resumed = 0;
+        for (AlertStore.StoredPayload payload : store.unprocessed()) {
+            try {
+                dispatch(payload.id(), parse.apply(payload));
+                resumed++;
+            } catch (RuntimeException e) {
+                LOG.warn("stored alert payload {} cannot be read again: {}", payload.id(), e.getMessage());
+                store.markProcessed(payload.id(), clock.instant());
+            }
+        }
+        return resumed;
+    }
+
+    private void dispatch(long payloadId, List<Alert> alerts) {
+        Catalogue catalogue = catalogues.get();
+        java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(alerts.size());
+        if (alerts.isEmpty()) {
+            store.markProcessed(payloadId, clock.instant());
+            return;
+        }
+        for (Alert alert : alerts) {
+            received.accept(alert.source());
+            Optional<ServiceConfig> service = AlertRouter.route(alert, catalogue);
+            String key = service.map(ServiceConfig::name).orElse("");
+            lanes.get(Math.floorMod(key.hashCode(), LANES)).submit(() -> {
+                try {
+                    handle(alert, service);
+                } catch (RuntimeException e) {
+                    LOG.error("handling alert {} failed", alert.name(), e);
+                } finally {
+                    if (pending.decrementAndGet() == 0) {
+                        store.markProcessed(payloadId, clock.instant());
+                    }
+                }
+            });
+        }
+    }
+
+    private void handle(Alert alert, Optional<ServiceConfig> service) {
+        Instant now = clock.instant();
+        if (service.isEmpty()) {
+            store.recordUnrouted(alert, now);
+            announceUnrouted(alert, now);
+            return;
+        }
+        AlertStore.Incident incident = store.openOrCreate(service.get().name(), RunIds.next().replace("rb-", "in-"), now);
+        store.record(incident.id(), alert, now);
+        if (incident.created() && alert.firing()) {
+            RollbackRun run = rollbacks.open(service.get(), new RollbackService.Opening(Trigger.ALERT,
+                    "alert " + alert.name(), alert.summary(), alert.critical() ? Set.of("critical") : Set.of(), false,
+                    service.get().channel(), Optional.empty(), Optional.empty()));
+            store.linkRun(incident.id(), run.id());
+            views.refresh(run.id());
+            policy.consider(service.get(), run, alert.labels());
+            return;
+        }
+        if (!alert.firing() && store.closeIfQuiet(incident.id(), alert.endsAt().orElse(now))) {
+            LOG.info("all alerts of {}'s incident {} resolved", service.get().name(), incident.id());
+        }
+        incident.runId().ifPresent(views::refresh);
+    }
+
+    private void announceUnrouted(Alert alert, Instant now) {
+        Optional<String> defaultChannel = catalogues.get().alerts().defaultChannel();
+        Instant last = unroutedAnnounced.get(alert.fingerprint());
+        if (last != null && last.isAfter(now.minus(UNROUTED_QUIET))) {
+            return;
+        }
+        unroutedAnnounced.put(alert.fingerprint(), now);
+        String label = catalogues.get().alerts().serviceLabel();
+        String text = "Alert " + alert.name() + " (" + alert.status().name().toLowerCase() + ") matched no service in "
+                + "rewind.yml: its " + label + " label is " + alert.labels().getOrDefault(label, "missing")
+                + "; labels: " + alert.labels() + ". It is stored; no card was opened.";
+        if (defaultChannel.isPresent()) {
+            channel.announce(defaultChannel.get(), text);
+        } else {
+            LOG.warn("{} (set alerts.defaultChannel in rewind.yml to be told in Slack)", text);
+        }
+    }
+
+    @Override
+    public void close() {
+        lanes.forEach(ExecutorService::shutdownNow);
+    }
+}

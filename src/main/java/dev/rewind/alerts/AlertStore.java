@@ -1,0 +1,46 @@
+package dev.rewind.alerts;
+
+import dev.rewind.incident.AlertDigest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where alerts are kept: every payload as received (before anything is done with it), the incident
+ * each service has open, and the alerts in it. The store guarantees one open incident per service.
+ */
+public interface AlertStore {
+
+    long savePayload(String source, String body, Instant at);
+
+    void markProcessed(long payloadId, Instant at);
+
+    /** Payloads stored but not processed (a crash between the two), oldest first. */
+    List<StoredPayload> unprocessed();
+
+    /**
+     * The service's open incident, or a new one with {@code newId} when it has none. Safe against
+     * concurrent callers: exactly one of them creates it.
+     */
+    Incident openOrCreate(String service, String newId, Instant at);
+
+    void linkRun(String incidentId, String runId);
+
+    /** Records a notification of an alert: new, repeated, or resolved. */
+    void record(String incidentId, Alert alert, Instant at);
+
+    /** Closes the incident when none of its alerts is firing; @return whether it closed now. */
+    boolean closeIfQuiet(String incidentId, Instant at);
+
+    void recordUnrouted(Alert alert, Instant at);
+
+    Optional<AlertDigest> digestForRun(String runId);
+
+    record StoredPayload(long id, String source, String body) {
+    }
+
+    /** An incident and whether this call opened it. */
+    record Incident(String id, String service, Optional<String> runId, boolean created) {
+    }
+}

@@ -1,0 +1,193 @@
+package dev.rewind.rollback;
+
+import dev.rewind.adapter.Revision;
+import dev.rewind.assess.Assessment;
+import dev.rewind.assess.NumberText;
+import dev.rewind.assess.SignalKind;
+import dev.rewind.config.DurationText;
+import dev.rewind.config.PolicyRule;
+import dev.rewind.config.ServiceConfig;
+import dev.rewind.signals.Reading;
+import dev.rewind.signals.SignalSource;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Automatic-rollback policies: when an alert opens a card, the service's first rule whose conditions
+ * hold decides whether the card only informs, proposes the rollback, or counts down to one. A
+ * countdown obeys every rule of the engine: the environment may forbid it (it then proposes), the
+ * cooldown and attempt limits are never overridden, and a policy never rolls back the same deploy
+ * twice. Everything it does is audited as done by the policy.
+ */
+public final class AutoRollback {
+
+    public static final String ACTOR = "policy";
+
+    private final RunRepository runs;
+    private final AuditLog audit;
+    private final SignalSource signals;
+    private final RollbackService rollbacks;
+    private final RunViews views;
+    private final Catalogues catalogues;
+    private final Clock clock;
+
+    public AutoRollback(RunRepository runs, AuditLog audit, SignalSource signals, RollbackService rollbacks,
+                        RunViews views, Catalogues catalogues, Clock clock) {
+        this.runs = runs;
+        this.audit = audit;
+        this.signals = signals;
+        this.rollbacks = rollbacks;
+        this.views = views;
+        this.catalogues = catalogues;
+        this.clock = clock;
+    }
+
+    /** Applies the service's policy to a card an alert just opened. */
+    public void consider(ServiceConfig service, RollbackRun run, Map<String, String> alertLabels) {
+        if (service.policy().isEmpty() || run.assessment().isEmpty()) {
+            return;
+        }
+        Assessment assessment = run.assessment().get();
+        Optional<Revision> current = assessment.current();
+        Optional<Revision> target = assessment.previous();
+        for (PolicyRule rule : service.policy()) {
+            Optional<String> why = holds(rule, service, assessment, alertLabels);
+            if (why.isEmpty()) {
+                continue;
+            }
+            String reason = "policy '" + rule.name() + "': " + why.get();
+            switch (rule.action()) {
+                case NOTIFY -> note(run, service, "Matched " + reason + " (notify only)");
+                case PROPOSE -> note(run, service, "Proposes rolling back" + target.map(t -> " to " + t.label()).orElse("")
+                        + " (" + reason + ")");
+                case AUTO -> countdown(run, service, rule, reason, current, target);
+            }
+            return;
+        }
+    }
+
+    private void countdown(RollbackRun run, ServiceConfig service, PolicyRule rule, String reason,
+                           Optional<Revision> current, Optional<Revision> target) {
+        if (target.isEmpty()) {
+            note(run, service, "Would roll back automatically (" + reason + "), but there is no earlier revision");
+            return;
+        }
+        if (!service.approval().autoAllowed()) {
+            note(run, service, "Proposes rolling back to " + target.get().label() + " (" + reason + "); automatic "
+                    + "rollback is not allowed in " + service.environment() + ", so a person decides");
+            return;
+        }
+        if (current.isPresent() && runs.policyApplied(service.name(), current.get().id())) {
+            note(run, service, "Proposes rolling back to " + target.get().label() + " (" + reason + "); the policy "
+                    + "already rolled back this deploy once, so it does not do it again by itself");
+            return;
+        }
+        Instant at = clock.instant().plus(rule.countdown());
+        String note = "Automatic rollback to " + target.get().label() + " in " + DurationText.format(rule.countdown())
+                + " unless cancelled (" + reason + ")";
+        runs.setPolicy(run.id(), Optional.of(at), note);
+        audit.record(ACTOR, "automatic rollback scheduled", Optional.of(run.id()), service.name(), note);
+        runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.NOTE, note));
+        views.refresh(run.id());
+    }
+
+    private void note(RollbackRun run, ServiceConfig service, String note) {
+        runs.setPolicy(run.id(), Optional.empty(), note);
+        audit.record(ACTOR, "policy", Optional.of(run.id()), service.name(), note);
+        runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.NOTE, note));
+        views.refresh(run.id());
+    }
+
+    /** "Cancel" on a countdown. */
+    public Decision cancel(String runId, String userId) {
+        Optional<RollbackRun> run = runs.find(runId);
+        if (run.isEmpty() || run.get().autoAt().isEmpty()) {
+            return new Decision.AlreadyHandled("there is no automatic rollback counting down on this card");
+        }
+        String note = "Automatic rollback cancelled by " + Mentions.token(userId);
+        if (!runs.takeAuto(runId, run.get().autoAt().get(), note)) {
+            return new Decision.AlreadyHandled("the automatic rollback already started or was cancelled");
+        }
+        audit.record(userId, "automatic rollback cancelled", Optional.of(runId), run.get().service(), "");
+        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, note));
+        views.refresh(runId);
+        return new Decision.Accepted("Cancelled.");
+    }
+
+    /** Starts every countdown that ran out; called periodically. @return how many started */
+    public int runDue() {
+        int started = 0;
+        for (RollbackRun run : runs.dueAutos(clock.instant())) {
+            String note = run.policyNote().orElse("automatic rollback");
+            if (!runs.takeAuto(run.id(), run.autoAt().orElseThrow(), note.replace(" unless cancelled", ""))) {
+                continue;
+            }
+            Optional<ServiceConfig> service = catalogues.service(run.service());
+            Optional<Revision> current = run.assessment().flatMap(Assessment::current);
+            if (service.isEmpty() || current.isEmpty()
+                    || !runs.recordPolicyApplication(run.service(), current.get().id(), run.id(), clock.instant())) {
+                runs.setPolicy(run.id(), Optional.empty(), "Automatic rollback not started: the policy already rolled "
+                        + "back this deploy once");
+                views.refresh(run.id());
+                continue;
+            }
+            Decision decision = rollbacks.rollBackByPolicy(run.id(), service.get());
+            if (!(decision instanceof Decision.Accepted)) {
+                String why = decision instanceof Decision.Refused refused ? refused.reason()
+                        : decision instanceof Decision.AlreadyHandled handled ? handled.message() : decision.toString();
+                runs.setPolicy(run.id(), Optional.empty(), "Automatic rollback not started: " + why);
+                views.refresh(run.id());
+            } else {
+                started++;
+            }
+        }
+        return started;
+    }
+
+    /** Why the rule holds, or empty when one of its conditions does not. */
+    private Optional<String> holds(PolicyRule rule, ServiceConfig service, Assessment assessment,
+                                   Map<String, String> alertLabels) {
+        List<String> reasons = new ArrayList<>();
+        for (Map.Entry<String, String> label : rule.labels().entrySet()) {
+            if (!label.getValue().equals(alertLabels.get(label.getKey()))) {
+                return Optional.empty();
+            }
+            reasons.add(label.getKey() + "=" + label.getValue());
+        }
+        Optional<Instant> deployed = assessment.current().flatMap(Revision::createdAt);
+        if (rule.minSinceDeploy().isPresent() || rule.maxSinceDeploy().isPresent()) {
+            if (deployed.isEmpty()) {
+                return Optional.empty();
+            }
+            Duration age = Duration.between(deployed.get(), clock.instant());
+            if (rule.minSinceDeploy().isPresent() && age.compareTo(rule.minSinceDeploy().get()) < 0) {
+                return Optional.empty();
+            }
+            if (rule.maxSinceDeploy().isPresent() && age.compareTo(rule.maxSinceDeploy().get()) > 0) {
+                return Optional.empty();
+            }
+            reasons.add(DurationText.format(age.withNanos(0)) + " after the deploy");
+        }
+        if (rule.signal().isPresent()) {
+            String name = rule.signal().get();
+            double threshold = rule.above().orElseThrow();
+            String query = service.signals().get(name);
+            Reading reading = rule.sustained()
+                    .map(d -> signals.query("min_over_time((" + query + ")[" + d.toSeconds() + "s:15s])", clock.instant()))
+                    .orElseGet(() -> signals.query(query, clock.instant()));
+            if (!(reading instanceof Reading.Value value) || value.value() <= threshold) {
+                return Optional.empty();
+            }
+            SignalKind kind = SignalKind.of(name);
+            reasons.add(name + " " + NumberText.of(kind, value.value()) + " > " + NumberText.of(kind, threshold)
+                    + rule.sustained().map(d -> " for " + DurationText.format(d)).orElse(""));
+        }
+        return Optional.of(reasons.isEmpty() ? "no conditions" : String.join(", ", reasons));
+    }
+}

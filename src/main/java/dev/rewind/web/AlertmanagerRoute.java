@@ -1,0 +1,54 @@
+package dev.rewind.web;
+
+import dev.rewind.alerts.AlertIntake;
+import dev.rewind.alerts.AlertmanagerPayload;
+import dev.rewind.alerts.MalformedAlertException;
+import io.javalin.http.Context;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+/**
+ * {@code POST /alerts/alertmanager}: the bearer token (when configured) is checked, the payload is
+ * stored, read and handed to the intake; the answer is 200 with the count, 400 with the reason, or 401.
+ */
+final class AlertmanagerRoute {
+
+    private final AlertIntake intake;
+    private final Optional<String> token;
+
+    AlertmanagerRoute(AlertIntake intake, Optional<String> token) {
+        this.intake = intake;
+        this.token = token;
+    }
+
+    void handle(Context ctx) {
+        if (token.isPresent() && !authorised(ctx.header("Authorization"))) {
+            ctx.status(401).header("WWW-Authenticate", "Bearer").contentType("text/plain")
+                    .result("missing or wrong bearer token (set Authorization: Bearer <ALERTMANAGER_TOKEN> "
+                            + "in Alertmanager's webhook http_config)\n");
+            return;
+        }
+        String body = ctx.body();
+        if (body.isBlank()) {
+            ctx.status(400).contentType("text/plain").result("empty body: expected an Alertmanager webhook payload (version 4)\n");
+            return;
+        }
+        try {
+            int alerts = intake.receive(AlertmanagerPayload.SOURCE, body, AlertmanagerPayload::parse);
+            ctx.status(200).contentType("application/json").result("{\"status\":\"accepted\",\"alerts\":" + alerts + "}");
+        } catch (MalformedAlertException e) {
+            ctx.status(400).contentType("text/plain").result("malformed Alertmanager payload: " + e.getMessage() + "\n");
+        }
+    }
+
+    private boolean authorised(String header) {
+        if (header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        byte[] expected = token.orElseThrow().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, expected);
+    }
+}
