@@ -185,6 +185,11 @@ public final class KubernetesWorld implements AutoCloseable {
         brokenImages.add(image);
     }
 
+    /** Whether a test marked this image as one whose pull fails (ImagePullBackOff). */
+    public boolean isBroken(String image) {
+        return brokenImages.contains(image);
+    }
+
     /** Stops the fake controller, as if the cluster's control plane were slow. */
     public void pauseController(boolean paused) {
         this.paused = paused;

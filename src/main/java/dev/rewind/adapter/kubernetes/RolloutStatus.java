@@ -73,12 +73,12 @@ public record RolloutStatus(State state, String detail) {
             return new RolloutStatus(State.PROGRESSING, counts + "; updateStrategy OnDelete: pods take the restored "
                     + "template only when they are deleted");
         }
-        if (ready < desired) {
-            return new RolloutStatus(State.PROGRESSING, counts);
-        }
         if (status.getUpdateRevision() != null && !status.getUpdateRevision().equals(status.getCurrentRevision())) {
             return new RolloutStatus(State.PROGRESSING, counts + ", rolling update to " + status.getUpdateRevision()
                     + " in progress");
+        }
+        if (ready < desired) {
+            return new RolloutStatus(State.PROGRESSING, counts);
         }
         return new RolloutStatus(State.COMPLETE, counts);
     }

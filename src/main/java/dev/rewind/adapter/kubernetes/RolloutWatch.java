@@ -102,7 +102,8 @@ public final class RolloutWatch<T extends HasMetadata> {
                 }
             }
             if (!result.isDone()) {
-                throw new AdapterException("rollout did not complete within " + timeout.toSeconds() + " s ("
+                throw new AdapterException("rollout did not complete within " + (timeout.toMillis() < 10_000
+                        ? timeout.toMillis() + " ms" : timeout.toSeconds() + " s") + " ("
                         + lastReported.get() + ")" + podProblems());
             }
             RolloutStatus status = result.get();
