@@ -4,7 +4,12 @@ import com.slack.api.Slack;
 import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.adapter.RollbackAdapter;
 import dev.rewind.adapter.Target;
+import dev.rewind.adapter.argo.ArgoRolloutAdapter;
+import dev.rewind.adapter.bluegreen.BlueGreenAdapter;
+import dev.rewind.adapter.istio.IstioWeightsAdapter;
+import dev.rewind.adapter.kubernetes.KubernetesDaemonSetAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
+import dev.rewind.adapter.kubernetes.KubernetesStatefulSetAdapter;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.Catalogue;
@@ -201,7 +206,12 @@ public final class Rewind implements AutoCloseable {
     /** Every adapter Rewind knows; adding one is one line here. */
     private static List<RollbackAdapter> adapters(KubernetesClient kubernetes) {
         return List.of(
-                new KubernetesDeploymentAdapter(kubernetes));
+                new KubernetesDeploymentAdapter(kubernetes),
+                new KubernetesStatefulSetAdapter(kubernetes),
+                new KubernetesDaemonSetAdapter(kubernetes),
+                new BlueGreenAdapter(kubernetes),
+                new ArgoRolloutAdapter(kubernetes),
+                new IstioWeightsAdapter(kubernetes));
     }
 
     private static void validateTargets(Catalogue catalogue, AdapterRegistry adapters) {

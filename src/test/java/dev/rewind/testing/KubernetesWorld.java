@@ -55,7 +55,9 @@ public final class KubernetesWorld implements AutoCloseable {
     });
     private final Set<String> brokenImages = ConcurrentHashMap.newKeySet();
     private final Set<String> unready = ConcurrentHashMap.newKeySet();
+    private static final String BOT_HEADER = "X-Rewind-Test-Client";
     private final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> botCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean paused;
 
     public KubernetesWorld() {
@@ -65,6 +67,9 @@ public final class KubernetesWorld implements AutoCloseable {
                     public io.fabric8.mockwebserver.http.MockResponse dispatch(
                             io.fabric8.mockwebserver.http.RecordedRequest request) {
                         calls.add(request.getMethod() + " " + request.getPath());
+                        if (request.getHeader(BOT_HEADER) != null) {
+                            botCalls.add(request.getMethod() + " " + request.getPath());
+                        }
                         return super.dispatch(request);
                     }
                 }, false);
@@ -80,6 +85,30 @@ public final class KubernetesWorld implements AutoCloseable {
     /** A fresh client for the bot, so closing it does not close the test's. */
     public KubernetesClient newClient() {
         return server.createClient();
+    }
+
+    /**
+     * A client for the code under test whose calls are told apart from the fake controllers' (see
+     * {@link #drainBotCalls()}), so a test can record exactly what Rewind asked of the API server.
+     */
+    public KubernetesClient botClient() {
+        io.fabric8.kubernetes.client.http.Interceptor marker = new io.fabric8.kubernetes.client.http.Interceptor() {
+            @Override
+            public void before(io.fabric8.kubernetes.client.http.BasicBuilder request,
+                               io.fabric8.kubernetes.client.http.HttpRequest original,
+                               io.fabric8.kubernetes.client.http.Interceptor.RequestTags tags) {
+                request.setHeader(BOT_HEADER, "bot");
+            }
+        };
+        return server.createClient(builder -> builder.withHttpClientBuilderConsumer(
+                http -> http.addOrReplaceInterceptor("rewind-test-client", marker)));
+    }
+
+    /** The calls made through {@link #botClient()} clients since the last drain, as {@code "GET /apis/apps/v1/…"}. */
+    public List<String> drainBotCalls() {
+        List<String> drained = List.copyOf(botCalls);
+        botCalls.removeAll(drained);
+        return drained;
     }
 
     /** A kubeconfig file that points at the mock server, for a bot started as a separate process. */
