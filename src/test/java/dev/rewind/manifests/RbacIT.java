@@ -15,10 +15,14 @@ import dev.rewind.adapter.kubernetes.KubernetesStatefulSetAdapter;
 import dev.rewind.testing.ArgoRolloutsWorld;
 import dev.rewind.testing.ControllerRevisionWorld;
 import dev.rewind.testing.KubernetesWorld;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -97,13 +101,12 @@ class RbacIT {
                 Duration.ofMillis(600))).isInstanceOf(AdapterException.class);
     }
 
-    private static void istioWeights(KubernetesWorld world) throws java.io.IOException {
+    private static void istioWeights(KubernetesWorld world) throws IOException {
         try (var yaml = RbacIT.class.getResourceAsStream("/istio/reviews-virtualservice.yaml")) {
-            world.client().genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext
-                            .Builder().withGroup("networking.istio.io").withVersion("v1beta1").withKind("VirtualService")
+            world.client().genericKubernetesResources(new ResourceDefinitionContext.Builder()
+                            .withGroup("networking.istio.io").withVersion("v1beta1").withKind("VirtualService")
                             .withPlural("virtualservices").withNamespaced(true).build())
-                    .inNamespace("shop").resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml,
-                            io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
+                    .inNamespace("shop").resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class)).create();
         }
         RollbackAdapter adapter = new IstioWeightsAdapter(world.botClient());
         Target target = new Target(IstioWeightsAdapter.TYPE, Map.of("namespace", "shop", "virtualService", "reviews",

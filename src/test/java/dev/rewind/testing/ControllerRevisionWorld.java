@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -114,7 +115,7 @@ public final class ControllerRevisionWorld implements AutoCloseable {
         return client.apps().controllerRevisions().inNamespace(namespace).list().getItems();
     }
 
-    private <T extends HasMetadata> void await(Supplier<T> read, java.util.function.Function<T, Long> observed) {
+    private <T extends HasMetadata> void await(Supplier<T> read, Function<T, Long> observed) {
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
             T workload = read.get();

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
@@ -13,6 +14,9 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -32,9 +36,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * fabric8's Kubernetes mock server in CRUD mode, plus a small stand-in for the Deployment controller
@@ -56,8 +62,8 @@ public final class KubernetesWorld implements AutoCloseable {
     private final Set<String> brokenImages = ConcurrentHashMap.newKeySet();
     private final Set<String> unready = ConcurrentHashMap.newKeySet();
     private static final String BOT_HEADER = "X-Rewind-Test-Client";
-    private final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<String> botCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final List<String> botCalls = new CopyOnWriteArrayList<>();
     private volatile boolean paused;
 
     public KubernetesWorld() {
@@ -92,11 +98,9 @@ public final class KubernetesWorld implements AutoCloseable {
      * {@link #drainBotCalls()}), so a test can record exactly what Rewind asked of the API server.
      */
     public KubernetesClient botClient() {
-        io.fabric8.kubernetes.client.http.Interceptor marker = new io.fabric8.kubernetes.client.http.Interceptor() {
+        Interceptor marker = new Interceptor() {
             @Override
-            public void before(io.fabric8.kubernetes.client.http.BasicBuilder request,
-                               io.fabric8.kubernetes.client.http.HttpRequest original,
-                               io.fabric8.kubernetes.client.http.Interceptor.RequestTags tags) {
+            public void before(BasicBuilder request, HttpRequest original, Interceptor.RequestTags tags) {
                 request.setHeader(BOT_HEADER, "bot");
             }
         };
@@ -162,7 +166,7 @@ public final class KubernetesWorld implements AutoCloseable {
 
     /** A Service selecting pods by {@code selector}. */
     public void service(String namespace, String name, Map<String, String> selector) {
-        client.services().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+        client.services().inNamespace(namespace).resource(new ServiceBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .withNewSpec().withSelector(selector).addNewPort().withName("http").withPort(80)
                 .withNewTargetPort("http").endPort().endSpec().build()).create();
@@ -192,7 +196,7 @@ public final class KubernetesWorld implements AutoCloseable {
      * {@code call -> call.startsWith("PATCH /api/v1/namespaces/shop/services/")}. Unlike
      * {@link #drainRequests()} this works while the fake controllers keep polling.
      */
-    public long callsMatching(java.util.function.Predicate<String> call) {
+    public long callsMatching(Predicate<String> call) {
         return calls.stream().filter(call).count();
     }
 

@@ -164,6 +164,7 @@ public final class ArgoRolloutAdapter implements RollbackAdapter {
                     + "stable " + stableLabel + " (" + String.join(", ", PodTemplates.images(stable.getSpec().getTemplate()))
                     + ")");
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         RolloutStatus done = watch(target, rollout, r -> r.abortSeen() || !r.updating()
                 ? stableReady(r, history(target, r), hashOf(stable))
                 : new RolloutStatus(RolloutStatus.State.PROGRESSING, "waiting for the Argo controller to act on the abort ("
@@ -171,7 +172,9 @@ public final class ArgoRolloutAdapter implements RollbackAdapter {
         if (undoAfterAbort(target)) {
             progress.step("Rollout " + name(target) + ": undoing spec.template to stable " + stableLabel
                     + " so a retry does not deploy " + canaryLabel + " again (undoAfterAbort)");
-            Outcome undone = undo(target, rollout(target), history(target, rollout(target)), stable, progress, timeout);
+            RolloutView aborted = rollout(target);
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            Outcome undone = undo(target, aborted, history(target, aborted), stable, progress, left);
             return new Outcome("Rollout " + name(target) + ": update to " + canaryLabel + " aborted and spec.template "
                     + "undone to stable " + stableLabel + " (" + undone.summary() + ")",
                     Map.of("action", "abort+undo", "abortedReplicaSet", canary.map(rs -> rs.getMetadata().getName())
