@@ -4,11 +4,16 @@ import com.slack.api.Slack;
 import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.adapter.RollbackAdapter;
 import dev.rewind.adapter.Target;
+import dev.rewind.adapter.argo.ArgoRolloutAdapter;
 import dev.rewind.adapter.argocd.ArgoCdAdapter;
+import dev.rewind.adapter.bluegreen.BlueGreenAdapter;
 import dev.rewind.adapter.flags.FeatureFlagAdapter;
 import dev.rewind.adapter.gitrevert.GitRevertAdapter;
 import dev.rewind.adapter.http.RetryingHttp;
+import dev.rewind.adapter.istio.IstioWeightsAdapter;
+import dev.rewind.adapter.kubernetes.KubernetesDaemonSetAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
+import dev.rewind.adapter.kubernetes.KubernetesStatefulSetAdapter;
 import dev.rewind.adapter.symlink.SymlinkReleaseAdapter;
 import dev.rewind.adapter.webhook.WebhookAdapter;
 import dev.rewind.adapter.webhook.WebhookCallbacks;
@@ -268,7 +273,12 @@ public final class Rewind implements AutoCloseable {
                 new GitRevertAdapter(secrets, http),
                 new WebhookAdapter(secrets, http, webhooks, publicUrl),
                 // 4s per host read keeps describe inside the assessor's 5s budget for a card
-                new SymlinkReleaseAdapter(Duration.ofSeconds(4)));
+                new SymlinkReleaseAdapter(Duration.ofSeconds(4)),
+                new KubernetesStatefulSetAdapter(kubernetes),
+                new KubernetesDaemonSetAdapter(kubernetes),
+                new BlueGreenAdapter(kubernetes),
+                new ArgoRolloutAdapter(kubernetes),
+                new IstioWeightsAdapter(kubernetes));
     }
 
     private static void validateTargets(Catalogue catalogue, AdapterRegistry adapters) {

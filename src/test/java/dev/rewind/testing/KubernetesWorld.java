@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
@@ -13,6 +14,9 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -32,9 +36,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * fabric8's Kubernetes mock server in CRUD mode, plus a small stand-in for the Deployment controller
@@ -54,11 +60,25 @@ public final class KubernetesWorld implements AutoCloseable {
         return thread;
     });
     private final Set<String> brokenImages = ConcurrentHashMap.newKeySet();
+    private final Set<String> unready = ConcurrentHashMap.newKeySet();
+    private static final String BOT_HEADER = "X-Rewind-Test-Client";
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final List<String> botCalls = new CopyOnWriteArrayList<>();
     private volatile boolean paused;
 
     public KubernetesWorld() {
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+                new KubernetesCrudDispatcher() {
+                    @Override
+                    public io.fabric8.mockwebserver.http.MockResponse dispatch(
+                            io.fabric8.mockwebserver.http.RecordedRequest request) {
+                        calls.add(request.getMethod() + " " + request.getPath());
+                        if (request.getHeader(BOT_HEADER) != null) {
+                            botCalls.add(request.getMethod() + " " + request.getPath());
+                        }
+                        return super.dispatch(request);
+                    }
+                }, false);
         server.init();
         client = server.createClient();
         controller.scheduleWithFixedDelay(this::reconcileAll, 20, 20, TimeUnit.MILLISECONDS);
@@ -71,6 +91,28 @@ public final class KubernetesWorld implements AutoCloseable {
     /** A fresh client for the bot, so closing it does not close the test's. */
     public KubernetesClient newClient() {
         return server.createClient();
+    }
+
+    /**
+     * A client for the code under test whose calls are told apart from the fake controllers' (see
+     * {@link #drainBotCalls()}), so a test can record exactly what Rewind asked of the API server.
+     */
+    public KubernetesClient botClient() {
+        Interceptor marker = new Interceptor() {
+            @Override
+            public void before(BasicBuilder request, HttpRequest original, Interceptor.RequestTags tags) {
+                request.setHeader(BOT_HEADER, "bot");
+            }
+        };
+        return server.createClient(builder -> builder.withHttpClientBuilderConsumer(
+                http -> http.addOrReplaceInterceptor("rewind-test-client", marker)));
+    }
+
+    /** The calls made through {@link #botClient()} clients since the last drain, as {@code "GET /apis/apps/v1/…"}. */
+    public List<String> drainBotCalls() {
+        List<String> drained = List.copyOf(botCalls);
+        botCalls.removeAll(drained);
+        return drained;
     }
 
     /** A kubeconfig file that points at the mock server, for a bot started as a separate process. */
@@ -110,6 +152,54 @@ public final class KubernetesWorld implements AutoCloseable {
         }
     }
 
+    /** A Deployment with one revision whose pods carry {@code podLabels} (also its selector), e.g. a blue-green slot. */
+    public void deployment(String namespace, String name, Map<String, String> podLabels, int replicas, String image) {
+        client.apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withReplicas(replicas)
+                .withNewSelector().addToMatchLabels(podLabels).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels(podLabels).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage(image).endContainer().endSpec().endTemplate()
+                .endSpec().build()).create();
+        awaitReconciled(namespace, name);
+    }
+
+    /** A Service selecting pods by {@code selector}. */
+    public void service(String namespace, String name, Map<String, String> selector) {
+        client.services().inNamespace(namespace).resource(new ServiceBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withSelector(selector).addNewPort().withName("http").withPort(80)
+                .withNewTargetPort("http").endPort().endSpec().build()).create();
+    }
+
+    /** Changes a Deployment's replica count, as {@code kubectl scale} does, and waits for the fake controller. */
+    public void scale(String namespace, String name, int replicas) {
+        client.apps().deployments().inNamespace(namespace).withName(name).edit(d -> {
+            d.getSpec().setReplicas(replicas);
+            return d;
+        });
+        awaitReconciled(namespace, name);
+    }
+
+    /** From now on the Deployment's pods crash (none ready), as if its image were bad at runtime. */
+    public void crashPods(String namespace, String name) {
+        unready.add(namespace + "/" + name);
+        client.apps().deployments().inNamespace(namespace).withName(name).editStatus(d -> {
+            d.getStatus().setObservedGeneration(d.getStatus().getObservedGeneration() - 1);
+            return d;
+        });
+        awaitReconciled(namespace, name);
+    }
+
+    /**
+     * How many API calls so far (by anyone, the fake controllers included) match, e.g.
+     * {@code call -> call.startsWith("PATCH /api/v1/namespaces/shop/services/")}. Unlike
+     * {@link #drainRequests()} this works while the fake controllers keep polling.
+     */
+    public long callsMatching(Predicate<String> call) {
+        return calls.stream().filter(call).count();
+    }
+
     /** The API calls made since the last drain, as {@code "GET /apis/apps/v1/…"}. */
     public List<String> drainRequests() {
         List<String> calls = new java.util.ArrayList<>();
@@ -126,6 +216,11 @@ public final class KubernetesWorld implements AutoCloseable {
 
     public void breakImage(String image) {
         brokenImages.add(image);
+    }
+
+    /** Whether a test marked this image as one whose pull fails (ImagePullBackOff). */
+    public boolean isBroken(String image) {
+        return brokenImages.contains(image);
     }
 
     /** Stops the fake controller, as if the cluster's control plane were slow. */
@@ -185,7 +280,10 @@ public final class KubernetesWorld implements AutoCloseable {
         String name = d.getMetadata().getName();
         PodTemplateSpec template = d.getSpec().getTemplate();
         String hash = hash(template);
-        List<ReplicaSet> sets = client.apps().replicaSets().inNamespace(ns).withLabel("app", name).list().getItems();
+        List<ReplicaSet> sets = client.apps().replicaSets().inNamespace(ns).list().getItems().stream()
+                .filter(rs -> rs.getMetadata().getOwnerReferences() != null && rs.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(o -> d.getMetadata().getUid().equals(o.getUid())))
+                .toList();
         long maxRevision = sets.stream().mapToLong(rs -> Long.parseLong(rs.getMetadata().getAnnotations()
                 .getOrDefault(REVISION, "0"))).max().orElse(0);
         ReplicaSet current = sets.stream().filter(rs -> hash.equals(rs.getMetadata().getLabels().get("pod-template-hash")))
@@ -234,6 +332,7 @@ public final class KubernetesWorld implements AutoCloseable {
             }
         }
         boolean broken = template.getSpec().getContainers().stream().anyMatch(c -> brokenImages.contains(c.getImage()));
+        boolean crashing = unready.contains(ns + "/" + name);
         client.apps().deployments().inNamespace(ns).withName(name).edit(latest -> {
             if (latest.getMetadata().getAnnotations() == null) {
                 latest.getMetadata().setAnnotations(new LinkedHashMap<>());
@@ -255,6 +354,18 @@ public final class KubernetesWorld implements AutoCloseable {
                     .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
                             .withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet \"" + name + "-" + hash
                                     + "\" has timed out progressing.").build())
+                    .build());
+        } else if (crashing) {
+            client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name + "-" + hash + "-c")
+                    .withNamespace(ns).addToLabels(template.getMetadata().getLabels()).addToLabels("pod-template-hash", hash)
+                    .endMetadata().withNewStatus().withContainerStatuses(new ContainerStatusBuilder().withName("app")
+                            .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                            .withMessage("back-off 40s restarting failed container=app")
+                            .endWaiting().endState().build()).endStatus().build()).createOr(p -> p.update());
+            latest.setStatus(new DeploymentStatusBuilder().withObservedGeneration(latest.getMetadata().getGeneration())
+                    .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(0).withAvailableReplicas(0)
+                    .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
+                            .withReason("ReplicaSetUpdated").build())
                     .build());
         } else {
             latest.setStatus(new DeploymentStatusBuilder().withObservedGeneration(latest.getMetadata().getGeneration())

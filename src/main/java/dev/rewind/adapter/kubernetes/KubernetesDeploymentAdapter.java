@@ -113,7 +113,8 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
                     + " (run " + change.runId() + ")");
             progress.step("Deployment " + name(target) + ": pod template of " + label + " restored (" + images + ")");
         }
-        RolloutStatus done = new RolloutWatch(client, resource, target, progress).awaitComplete(timeout);
+        RolloutStatus done = new RolloutWatch<>(client, resource, "Deployment " + name(target), RolloutStatus::of,
+                KubernetesDeploymentAdapter::podSelector, progress).awaitComplete(timeout);
         return new Outcome("Deployment " + name(target) + " rolled back from " + from + " to " + label
                 + " (" + images + "): " + done.detail(),
                 Map.of("fromRevision", from, "toReplicaSet", wanted.getMetadata().getName()));
@@ -168,8 +169,7 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
     /** The Deployment's ReplicaSets, newest revision first. */
     private List<ReplicaSet> history(Deployment deployment) {
         String uid = deployment.getMetadata().getUid();
-        Map<String, String> selector = deployment.getSpec().getSelector() == null ? Map.of()
-                : Optional.ofNullable(deployment.getSpec().getSelector().getMatchLabels()).orElse(Map.of());
+        Map<String, String> selector = podSelector(deployment);
         List<ReplicaSet> sets;
         try {
             sets = client.apps().replicaSets().inNamespace(deployment.getMetadata().getNamespace())
@@ -214,6 +214,11 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
                 + ": a rollback here will be reverted by its sync loop unless automated sync is paused; "
                 + "consider rolling back in " + tool + " or reverting the commit"));
         return warnings;
+    }
+
+    private static Map<String, String> podSelector(Deployment deployment) {
+        return deployment.getSpec().getSelector() == null ? Map.of()
+                : Optional.ofNullable(deployment.getSpec().getSelector().getMatchLabels()).orElse(Map.of());
     }
 
     /** A revision's id is its ReplicaSet's name: stable when the controller renumbers it on a rollback. */

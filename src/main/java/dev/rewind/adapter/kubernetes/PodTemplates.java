@@ -16,8 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Reading pod templates the way people compare releases: images, args, env names, resources. */
-final class PodTemplates {
+/**
+ * Reading pod templates the way people compare releases: images, args, env names, resources. Shared by
+ * the adapters that roll back Kubernetes workloads (Deployments, StatefulSets, DaemonSets, blue-green
+ * slots, Argo Rollouts).
+ */
+public final class PodTemplates {
 
     /** The label the Deployment controller adds to a ReplicaSet's template; never part of a Deployment's own. */
     static final String HASH_LABEL = "pod-template-hash";
@@ -27,20 +31,30 @@ final class PodTemplates {
 
     /** A copy without the controller's hash label, as {@code kubectl rollout undo} restores it. */
     static PodTemplateSpec withoutHash(PodTemplateSpec template) {
+        return withoutLabel(template, HASH_LABEL);
+    }
+
+    /** A copy without one label, e.g. the hash label another controller adds ({@code rollouts-pod-template-hash}). */
+    public static PodTemplateSpec withoutLabel(PodTemplateSpec template, String label) {
         PodTemplateSpec copy = new PodTemplateSpecBuilder(template).build();
         if (copy.getMetadata() != null && copy.getMetadata().getLabels() != null) {
             Map<String, String> labels = new LinkedHashMap<>(copy.getMetadata().getLabels());
-            labels.remove(HASH_LABEL);
+            labels.remove(label);
             copy.getMetadata().setLabels(labels);
         }
         return copy;
     }
 
     static boolean sameTemplate(PodTemplateSpec a, PodTemplateSpec b) {
-        return withoutHash(a).equals(withoutHash(b));
+        return sameTemplate(a, b, HASH_LABEL);
     }
 
-    static List<String> images(PodTemplateSpec template) {
+    /** Equal apart from the controller's hash label {@code hashLabel}. */
+    public static boolean sameTemplate(PodTemplateSpec a, PodTemplateSpec b, String hashLabel) {
+        return withoutLabel(a, hashLabel).equals(withoutLabel(b, hashLabel));
+    }
+
+    public static List<String> images(PodTemplateSpec template) {
         return containers(template).stream().map(Container::getImage).toList();
     }
 
@@ -55,7 +69,7 @@ final class PodTemplates {
      * The template flattened to ordered {@code name → value} pairs for comparing revisions. Env values
      * appear only as a digest (so a change shows, the value never does); references name their source.
      */
-    static Map<String, String> attributes(PodTemplateSpec template) {
+    public static Map<String, String> attributes(PodTemplateSpec template) {
         Map<String, String> out = new LinkedHashMap<>();
         if (template == null || template.getSpec() == null) {
             return out;

@@ -2,16 +2,15 @@ package dev.rewind.adapter.kubernetes;
 
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Progress;
-import dev.rewind.adapter.Target;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.fabric8.kubernetes.client.dsl.Resource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,41 +22,56 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
- * Follows a Deployment's rollout through a watch until it completes, reporting each change of the
- * replica counts. A periodic read backs the watch up (watches can drop silently). A rollout that
- * exceeds its progress deadline, or the caller's timeout, fails with what its pods say.
+ * Follows a workload's rollout through a watch until it completes, reporting each change of the
+ * replica counts. A periodic read backs the watch up (watches can drop silently). A rollout judged
+ * FAILED (a Deployment past its progress deadline), or one still going at the caller's timeout,
+ * fails with what its pods say. Shared by the Kubernetes adapters: the judge says what "done" means
+ * for the kind, the pod selector says which pods to ask when it is not.
+ *
+ * @param <T> the workload's type (Deployment, StatefulSet, DaemonSet, a generic resource…)
  */
-final class RolloutWatch {
+public final class RolloutWatch<T extends HasMetadata> {
 
     private static final Duration POLL = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
-    private final RollableScalableResource<Deployment> resource;
-    private final Target target;
+    private final Resource<T> resource;
+    private final String what;
+    private final Function<T, RolloutStatus> judge;
+    private final Function<T, Map<String, String>> podSelector;
     private final Progress progress;
     private final AtomicReference<String> lastReported = new AtomicReference<>("");
     private final CompletableFuture<RolloutStatus> result = new CompletableFuture<>();
 
-    RolloutWatch(KubernetesClient client, RollableScalableResource<Deployment> resource, Target target, Progress progress) {
+    /**
+     * @param what        how people call the workload in messages ({@code Deployment shop/checkout})
+     * @param judge       where the rollout stands, from one read of the workload; may read more (quickly)
+     * @param podSelector the labels of the workload's pods, asked for their reasons when it fails
+     */
+    public RolloutWatch(KubernetesClient client, Resource<T> resource, String what, Function<T, RolloutStatus> judge,
+                        Function<T, Map<String, String>> podSelector, Progress progress) {
         this.client = client;
         this.resource = resource;
-        this.target = target;
+        this.what = what;
+        this.judge = judge;
+        this.podSelector = podSelector;
         this.progress = progress;
     }
 
-    RolloutStatus awaitComplete(Duration timeout) {
+    /** Waits until the judge says COMPLETE and returns that status; throws with the reason otherwise. */
+    public RolloutStatus awaitComplete(Duration timeout) {
         Watch watch = null;
         try {
             watch = resource.watch(new Watcher<>() {
                 @Override
-                public void eventReceived(Action action, Deployment deployment) {
+                public void eventReceived(Action action, T workload) {
                     if (action == Action.DELETED) {
-                        result.completeExceptionally(new AdapterException("Deployment "
-                                + target.string("namespace") + "/" + target.string("deployment") + " was deleted during the rollback"));
+                        result.completeExceptionally(new AdapterException(what + " was deleted during the rollback"));
                     } else {
-                        evaluate(deployment);
+                        evaluate(workload);
                     }
                 }
 
@@ -72,10 +86,9 @@ final class RolloutWatch {
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!result.isDone()) {
-                Deployment current = resource.get();
+                T current = resource.get();
                 if (current == null) {
-                    throw new AdapterException("Deployment " + target.string("namespace") + "/"
-                            + target.string("deployment") + " was deleted during the rollback");
+                    throw new AdapterException(what + " was deleted during the rollback");
                 }
                 evaluate(current);
                 long left = deadline - System.nanoTime();
@@ -89,7 +102,8 @@ final class RolloutWatch {
                 }
             }
             if (!result.isDone()) {
-                throw new AdapterException("rollout did not complete within " + timeout.toSeconds() + " s ("
+                throw new AdapterException("rollout did not complete within " + (timeout.toMillis() < 10_000
+                        ? timeout.toMillis() + " ms" : timeout.toSeconds() + " s") + " ("
                         + lastReported.get() + ")" + podProblems());
             }
             RolloutStatus status = result.get();
@@ -110,26 +124,32 @@ final class RolloutWatch {
         }
     }
 
-    private void evaluate(Deployment deployment) {
-        RolloutStatus status = RolloutStatus.of(deployment);
+    private void evaluate(T workload) {
+        RolloutStatus status;
+        try {
+            status = judge.apply(workload);
+        } catch (KubernetesClientException e) {
+            // the judge's extra read failed; the next event or poll tries again
+            return;
+        }
         if (!status.detail().equals(lastReported.getAndSet(status.detail()))) {
-            progress.step("Deployment " + target.string("namespace") + "/" + target.string("deployment") + ": "
-                    + status.detail());
+            progress.step(what + ": " + status.detail());
         }
         if (status.state() != RolloutStatus.State.PROGRESSING) {
             result.complete(status);
         }
     }
 
-    /** What the Deployment's pods are stuck on: "; pods: 2× ImagePullBackOff (Back-off pulling image …)". */
+    /** What the workload's pods are stuck on: "; pods: 2× ImagePullBackOff (Back-off pulling image …)". */
     private String podProblems() {
         try {
-            Deployment deployment = resource.get();
-            if (deployment == null || deployment.getSpec().getSelector() == null) {
+            T workload = resource.get();
+            Map<String, String> selector = workload == null ? Map.of() : podSelector.apply(workload);
+            if (selector == null || selector.isEmpty()) {
                 return "";
             }
-            List<Pod> pods = client.pods().inNamespace(target.string("namespace"))
-                    .withLabels(deployment.getSpec().getSelector().getMatchLabels()).list().getItems();
+            List<Pod> pods = client.pods().inNamespace(workload.getMetadata().getNamespace())
+                    .withLabels(selector).list().getItems();
             Map<String, Integer> counts = new LinkedHashMap<>();
             Map<String, String> examples = new LinkedHashMap<>();
             for (Pod pod : pods) {

@@ -1,0 +1,376 @@
+package dev.rewind.adapter.bluegreen;
+
+import dev.rewind.adapter.AdapterException;
+import dev.rewind.adapter.Change;
+import dev.rewind.adapter.Health;
+import dev.rewind.adapter.Outcome;
+import dev.rewind.adapter.Progress;
+import dev.rewind.adapter.Revision;
+import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.adapter.Target;
+import dev.rewind.adapter.TargetState;
+import dev.rewind.adapter.kubernetes.KubernetesErrors;
+import dev.rewind.adapter.kubernetes.PodTemplates;
+import dev.rewind.adapter.kubernetes.RolloutStatus;
+import dev.rewind.adapter.kubernetes.RolloutWatch;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code blue-green}: two (or more) Deployments, one per slot, behind one Service whose selector
+ * names the live slot ({@code slot: blue}). A rollback points the selector back at the chosen slot,
+ * after making sure that slot's Deployment is fully ready: a standby scaled to zero is scaled up
+ * first (to the live slot's replica count, or {@code replicas:}) and watched until ready. Only the
+ * slot label of the selector is touched, with a JSON Patch that first tests the value it replaces.
+ */
+public final class BlueGreenAdapter implements RollbackAdapter {
+
+    public static final String TYPE = "blue-green";
+    static final String DEFAULT_SLOT_LABEL = "slot";
+
+    private final KubernetesClient client;
+
+    public BlueGreenAdapter(KubernetesClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public void validate(Target target) {
+        target.string("namespace");
+        target.string("service");
+        slots(target);
+        slotLabel(target);
+        configuredReplicas(target);
+    }
+
+    @Override
+    public TargetState describe(Target target) {
+        Service service = service(target);
+        Map<String, String> slots = slots(target);
+        String label = slotLabel(target);
+        Optional<String> live = Optional.ofNullable(selector(service).get(label));
+        Map<String, Slot> read = new LinkedHashMap<>();
+        slots.forEach((slot, deployment) -> read.put(slot, readSlot(target, slot, deployment)));
+
+        List<String> warnings = new ArrayList<>();
+        List<TargetState.Fact> facts = new ArrayList<>();
+        facts.add(new TargetState.Fact("Selector", selectorText(selector(service))));
+        Revision current;
+        if (live.isPresent() && read.containsKey(live.get())) {
+            Slot liveSlot = read.get(live.get());
+            current = liveSlot.revision();
+            facts.add(new TargetState.Fact("Live slot", liveSlot.summary()));
+            if (liveSlot.deployment().isPresent() && !liveSlot.isReady()) {
+                warnings.add("The live slot " + liveSlot.name() + " is not ready: " + liveSlot.readiness());
+            }
+        } else {
+            current = new Revision("none", live.map(s -> "unknown slot " + s).orElse("no slot"), List.of(),
+                    Optional.empty(), Optional.empty(), Map.of());
+            warnings.add(live.map(s -> "Service " + name(target) + " selects " + label + "=" + s
+                            + ", which is not one of the configured slots (" + String.join(", ", slots.keySet()) + ")")
+                    .orElse("Service " + name(target) + " selects no slot: its selector has no '" + label + "' label ("
+                            + selectorText(selector(service)) + ")"));
+        }
+        List<Revision> candidates = new ArrayList<>();
+        for (Slot slot : read.values()) {
+            if (live.isPresent() && slot.name().equals(live.get())) {
+                continue;
+            }
+            candidates.add(slot.revision());
+            facts.add(new TargetState.Fact("Standby slot", slot.summary()));
+            warnings.addAll(standbyWarnings(target, slot, live.map(read::get)));
+        }
+        return new TargetState(name(target), current, candidates, facts, warnings);
+    }
+
+    @Override
+    public Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
+        Map<String, String> slots = slots(target);
+        String chosen = change.revisionId();
+        if (!slots.containsKey(chosen)) {
+            throw new AdapterException("slot " + chosen + " is not one of the slots of " + name(target) + " ("
+                    + String.join(", ", slots.keySet()) + ")");
+        }
+        Service service = service(target);
+        String label = slotLabel(target);
+        Map<String, String> before = selector(service);
+        Optional<String> live = Optional.ofNullable(before.get(label));
+        Slot slot = readSlot(target, chosen, slots.get(chosen));
+        Deployment deployment = slot.deployment().orElseThrow(() -> new AdapterException("Deployment "
+                + target.string("namespace") + "/" + slot.deploymentName() + " of slot " + chosen + " not found"));
+
+        Map<String, String> recorded = new LinkedHashMap<>();
+        int replicas = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+        if (replicas == 0) {
+            int wanted = replicasFor(target, live.filter(slots::containsKey).map(s -> readSlot(target, s, slots.get(s))), chosen);
+            scale(target, slot, wanted);
+            recorded.put("scaledUp", slot.deploymentName() + " 0→" + wanted);
+            progress.step("Slot " + chosen + ": Deployment " + target.string("namespace") + "/" + slot.deploymentName()
+                    + " scaled from 0 to " + wanted + " replicas");
+        }
+        RolloutStatus ready = awaitReady(target, slot, live, progress, timeout);
+
+        if (live.isPresent() && live.get().equals(chosen)) {
+            progress.step("Service " + name(target) + " already selects " + label + "=" + chosen + "; slot is ready ("
+                    + ready.detail() + ")");
+            recorded.put("previousSlot", change.from().map(Revision::id).orElse(chosen));
+        } else {
+            switchSelector(target, label, live, chosen);
+            progress.step("Service " + name(target) + " now selects " + label + "=" + chosen + " (was "
+                    + live.map(s -> label + "=" + s).orElse("no " + label + " label") + ")");
+            recorded.put("previousSlot", live.orElse(""));
+            recorded.put("previousSelector", selectorText(before));
+        }
+        recorded.put("slot", chosen);
+        return new Outcome("Service " + name(target) + " switched to slot " + chosen + " (Deployment "
+                + slot.deploymentName() + ", " + slot.revision().imagesText() + "): " + ready.detail(), recorded);
+    }
+
+    @Override
+    public Health verify(Target target) {
+        Service service = service(target);
+        Map<String, String> slots = slots(target);
+        String label = slotLabel(target);
+        String live = selector(service).get(label);
+        if (live == null || !slots.containsKey(live)) {
+            return Health.unhealthy("Service " + name(target) + " selects "
+                    + (live == null ? "no slot" : "unknown slot " + label + "=" + live));
+        }
+        Slot slot = readSlot(target, live, slots.get(live));
+        if (slot.deployment().isEmpty()) {
+            return Health.unhealthy("Service " + name(target) + " selects slot " + live + ", but its Deployment "
+                    + slot.deploymentName() + " does not exist");
+        }
+        String detail = "Service " + name(target) + " selects slot " + live + "; Deployment " + slot.deploymentName()
+                + ": " + slot.readiness();
+        if (slot.replicas() == 0) {
+            return Health.unhealthy(detail + " (scaled to 0: nothing serves traffic)");
+        }
+        return switch (slot.status().state()) {
+            case COMPLETE -> Health.healthy(detail);
+            case PROGRESSING -> Health.progressing(detail);
+            case FAILED -> Health.unhealthy(detail);
+        };
+    }
+
+    private RolloutStatus awaitReady(Target target, Slot slot, Optional<String> live, Progress progress, Duration timeout) {
+        String what = "Slot " + slot.name() + " (Deployment " + target.string("namespace") + "/" + slot.deploymentName() + ")";
+        try {
+            return new RolloutWatch<>(client, deploymentResource(target, slot.deploymentName()), what,
+                    RolloutStatus::of, BlueGreenAdapter::podSelector, progress).awaitComplete(timeout);
+        } catch (AdapterException e) {
+            throw new AdapterException(what + " is not ready, so Service " + name(target) + " was left on "
+                    + live.map(s -> "slot " + s).orElse("its current selector") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void switchSelector(Target target, String label, Optional<String> live, String chosen) {
+        String path = "/spec/selector/" + label.replace("~", "~0").replace("/", "~1");
+        List<Map<String, Object>> patch = new ArrayList<>();
+        // The test makes the switch conditional: if someone moved the selector since we read it, nothing changes.
+        if (live.isPresent()) {
+            patch.add(Map.of("op", "test", "path", path, "value", live.get()));
+            patch.add(Map.of("op", "replace", "path", path, "value", chosen));
+        } else {
+            patch.add(Map.of("op", "add", "path", path, "value", chosen));
+        }
+        try {
+            client.services().inNamespace(target.string("namespace")).withName(target.string("service"))
+                    .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(patch));
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("Kubernetes refused to switch Service " + name(target) + " to " + label + "="
+                    + chosen + " (the selector may have changed since it was read): " + KubernetesErrors.describe(e), e);
+        }
+    }
+
+    private void scale(Target target, Slot slot, int replicas) {
+        try {
+            deploymentResource(target, slot.deploymentName()).patch(PatchContext.of(PatchType.JSON),
+                    Serialization.asJson(List.of(Map.of("op", "replace", "path", "/spec/replicas", "value", replicas))));
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("cannot scale Deployment " + target.string("namespace") + "/" + slot.deploymentName()
+                    + " of slot " + slot.name() + " to " + replicas + ": " + KubernetesErrors.describe(e), e);
+        }
+    }
+
+    /** The replica count a scaled-down slot is brought up to: {@code replicas:} if set, else the live slot's. */
+    private int replicasFor(Target target, Optional<Slot> live, String chosen) {
+        Optional<Integer> configured = configuredReplicas(target);
+        if (configured.isPresent()) {
+            return configured.get();
+        }
+        return live.filter(s -> s.replicas() > 0).map(Slot::replicas).orElseThrow(() -> new AdapterException(
+                "slot " + chosen + " is scaled to 0 and the live slot gives no replica count to copy; set 'replicas:' "
+                        + "in the target of " + name(target)));
+    }
+
+    private List<String> standbyWarnings(Target target, Slot slot, Optional<Slot> live) {
+        if (slot.deployment().isEmpty()) {
+            return List.of("Slot " + slot.name() + ": Deployment " + target.string("namespace") + "/"
+                    + slot.deploymentName() + " not found; switching to it is impossible");
+        }
+        if (slot.replicas() == 0) {
+            String to = configuredReplicas(target).map(String::valueOf)
+                    .or(() -> live.filter(l -> l.replicas() > 0).map(l -> String.valueOf(l.replicas())))
+                    .orElse("the count in 'replicas:' (not set: the switch will be refused)");
+            return List.of("Slot " + slot.name() + " (Deployment " + slot.deploymentName() + ") is scaled down to 0: "
+                    + "a switch scales it up to " + to + " first and waits until it is ready");
+        }
+        if (!slot.isReady()) {
+            return List.of("Slot " + slot.name() + " (Deployment " + slot.deploymentName() + ") is not ready: "
+                    + slot.readiness() + "; a switch waits for it");
+        }
+        return List.of();
+    }
+
+    private Slot readSlot(Target target, String slot, String deploymentName) {
+        try {
+            return new Slot(slot, deploymentName,
+                    Optional.ofNullable(deploymentResource(target, deploymentName).get()));
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("cannot read Deployment " + target.string("namespace") + "/" + deploymentName
+                    + " of slot " + slot + ": " + KubernetesErrors.describe(e), e);
+        }
+    }
+
+    private Service service(Target target) {
+        Service service;
+        try {
+            service = client.services().inNamespace(target.string("namespace")).withName(target.string("service")).get();
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("cannot read Service " + name(target) + ": " + KubernetesErrors.describe(e), e);
+        }
+        if (service == null) {
+            throw new AdapterException("Service " + name(target) + " not found");
+        }
+        return service;
+    }
+
+    private RollableScalableResource<Deployment> deploymentResource(Target target, String name) {
+        return client.apps().deployments().inNamespace(target.string("namespace")).withName(name);
+    }
+
+    private static Map<String, String> selector(Service service) {
+        return service.getSpec() == null || service.getSpec().getSelector() == null ? Map.of()
+                : service.getSpec().getSelector();
+    }
+
+    private static Map<String, String> podSelector(Deployment deployment) {
+        return deployment.getSpec().getSelector() == null || deployment.getSpec().getSelector().getMatchLabels() == null
+                ? Map.of() : deployment.getSpec().getSelector().getMatchLabels();
+    }
+
+    static String selectorText(Map<String, String> selector) {
+        if (selector.isEmpty()) {
+            return "(empty)";
+        }
+        List<String> parts = new ArrayList<>();
+        selector.forEach((key, value) -> parts.add(key + "=" + value));
+        return String.join(",", parts);
+    }
+
+    /** The {@code slots:} mapping, slot value → Deployment name, in the order written. */
+    static Map<String, String> slots(Target target) {
+        Map<String, Object> raw = target.map("slots");
+        if (raw.size() < 2) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + " needs 'slots' with at least two "
+                    + "entries (slot value → Deployment name), e.g. {blue: storefront-blue, green: storefront-green}");
+        }
+        Map<String, String> slots = new LinkedHashMap<>();
+        raw.forEach((slot, deployment) -> {
+            if (deployment == null || deployment instanceof Map || deployment instanceof List
+                    || String.valueOf(deployment).isBlank()) {
+                throw new Target.InvalidTargetException("target of type " + TYPE + ": 'slots." + slot
+                        + "' must name a Deployment");
+            }
+            slots.put(String.valueOf(slot), String.valueOf(deployment).trim());
+        });
+        return slots;
+    }
+
+    static String slotLabel(Target target) {
+        return target.optionalString("slotLabel").orElse(DEFAULT_SLOT_LABEL);
+    }
+
+    static Optional<Integer> configuredReplicas(Target target) {
+        Optional<String> text = target.optionalString("replicas");
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            int replicas = Integer.parseInt(text.get());
+            if (replicas < 1) {
+                throw new NumberFormatException();
+            }
+            return Optional.of(replicas);
+        } catch (NumberFormatException e) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'replicas' must be a whole number "
+                    + "of at least 1, got '" + text.get() + "'");
+        }
+    }
+
+    private static String name(Target target) {
+        return target.string("namespace") + "/" + target.string("service");
+    }
+
+    /** One slot as read now: its Deployment, if it exists. */
+    private record Slot(String name, String deploymentName, Optional<Deployment> deployment) {
+
+        int replicas() {
+            return deployment.map(d -> d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas()).orElse(0);
+        }
+
+        RolloutStatus status() {
+            return deployment.map(RolloutStatus::of)
+                    .orElse(new RolloutStatus(RolloutStatus.State.FAILED, "Deployment " + deploymentName + " not found"));
+        }
+
+        boolean isReady() {
+            return replicas() > 0 && status().state() == RolloutStatus.State.COMPLETE;
+        }
+
+        String readiness() {
+            return replicas() == 0 ? "scaled to 0 replicas" : status().detail();
+        }
+
+        Revision revision() {
+            return deployment.map(d -> new Revision(name, name, PodTemplates.images(d.getSpec().getTemplate()),
+                            createdAt(d), Optional.ofNullable(d.getMetadata().getAnnotations())
+                            .map(a -> a.get("kubernetes.io/change-cause")),
+                            PodTemplates.attributes(d.getSpec().getTemplate())))
+                    .orElse(new Revision(name, name, List.of(), Optional.empty(), Optional.empty(), Map.of()));
+        }
+
+        String summary() {
+            return name + " (" + deploymentName + ": " + revision().imagesText() + ", "
+                    + (deployment.isEmpty() ? "Deployment not found" : readiness()) + ")";
+        }
+
+        private static Optional<Instant> createdAt(Deployment d) {
+            try {
+                return Optional.ofNullable(d.getMetadata().getCreationTimestamp()).map(Instant::parse);
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+    }
+}
