@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Tells whether a GitOps controller owns a resource, from the labels and annotations those tools set. */
-final class GitOps {
+public final class GitOps {
 
     private GitOps() {
     }
 
-    static Optional<String> managedBy(HasMetadata resource) {
+    public static Optional<String> managedBy(HasMetadata resource) {
         Map<String, String> labels = resource.getMetadata().getLabels() == null ? Map.of() : resource.getMetadata().getLabels();
         Map<String, String> annotations = resource.getMetadata().getAnnotations() == null ? Map.of()
                 : resource.getMetadata().getAnnotations();

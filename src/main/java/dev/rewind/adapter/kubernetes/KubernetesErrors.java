@@ -3,12 +3,12 @@ package dev.rewind.adapter.kubernetes;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /** The API server's own words for a failure, without the client's stack of wrappers. */
-final class KubernetesErrors {
+public final class KubernetesErrors {
 
     private KubernetesErrors() {
     }
 
-    static String describe(KubernetesClientException e) {
+    public static String describe(KubernetesClientException e) {
         if (e.getStatus() != null && e.getStatus().getMessage() != null) {
             return e.getStatus().getMessage() + " (HTTP " + e.getCode() + ")";
         }

@@ -10,11 +10,11 @@ import java.util.Objects;
  * Where a Deployment's rollout stands, judged as {@code kubectl rollout status} judges it: the
  * controller has seen the latest spec, every replica is updated and available, and no old replica is left.
  */
-record RolloutStatus(State state, String detail) {
+public record RolloutStatus(State state, String detail) {
 
-    enum State { COMPLETE, PROGRESSING, FAILED }
+    public enum State { COMPLETE, PROGRESSING, FAILED }
 
-    static RolloutStatus of(Deployment deployment) {
+    public static RolloutStatus of(Deployment deployment) {
         DeploymentStatus status = deployment.getStatus() == null ? new DeploymentStatus() : deployment.getStatus();
         long generation = deployment.getMetadata().getGeneration() == null ? 0 : deployment.getMetadata().getGeneration();
         long observed = status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();

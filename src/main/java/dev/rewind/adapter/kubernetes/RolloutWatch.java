@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Follows a Deployment's rollout through a watch until it completes, reporting each change of the
  * replica counts. A periodic read backs the watch up (watches can drop silently). A rollout that
- * exceeds its progress deadline, or the caller's timeout, fails with what its pods say.
+ * exceeds its progress deadline, or the caller's timeout, fails with what its pods say. Public so other
+ * adapters that change a Deployment (a config rollback restarting its workloads) wait the same way.
  */
-final class RolloutWatch {
+public final class RolloutWatch {
 
     private static final Duration POLL = Duration.ofSeconds(5);
 
@@ -40,14 +41,19 @@ final class RolloutWatch {
     private final AtomicReference<String> lastReported = new AtomicReference<>("");
     private final CompletableFuture<RolloutStatus> result = new CompletableFuture<>();
 
-    RolloutWatch(KubernetesClient client, RollableScalableResource<Deployment> resource, Target target, Progress progress) {
+    public RolloutWatch(KubernetesClient client, RollableScalableResource<Deployment> resource, Target target, Progress progress) {
         this.client = client;
         this.resource = resource;
         this.target = target;
         this.progress = progress;
     }
 
-    RolloutStatus awaitComplete(Duration timeout) {
+    /**
+     * Blocks until the rollout completes and returns its final status.
+     *
+     * @throws AdapterException when it fails, the Deployment is deleted, or {@code timeout} passes
+     */
+    public RolloutStatus awaitComplete(Duration timeout) {
         Watch watch = null;
         try {
             watch = resource.watch(new Watcher<>() {
