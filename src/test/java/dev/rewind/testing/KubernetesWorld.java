@@ -1,10 +1,12 @@
 package dev.rewind.testing;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
@@ -13,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -108,6 +111,32 @@ public final class KubernetesWorld implements AutoCloseable {
             }
             awaitReconciled(namespace, name);
         }
+    }
+
+    /** Creates the ConfigMap, or replaces its data, as {@code kubectl apply} would. */
+    public void configMap(String namespace, String name, Map<String, String> data) {
+        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName(name)
+                .withNamespace(namespace).endMetadata().withData(data).build()).createOr(NonDeletingOperation::update);
+    }
+
+    /**
+     * Creates the Secret, or replaces its data, from clear values. Written as base64 {@code data}: the
+     * mock does not turn {@code stringData} into {@code data} as a real API server does.
+     */
+    public void secret(String namespace, String name, Map<String, String> values) {
+        Map<String, String> data = new LinkedHashMap<>();
+        values.forEach((key, value) -> data.put(key, java.util.Base64.getEncoder()
+                .encodeToString(value.getBytes(StandardCharsets.UTF_8))));
+        client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(name)
+                .withNamespace(namespace).endMetadata().withData(data).build()).createOr(NonDeletingOperation::update);
+    }
+
+    /** A Secret's values in clear, for assertions. */
+    public Map<String, String> secretValues(String namespace, String name) {
+        Map<String, String> values = new LinkedHashMap<>();
+        client.secrets().inNamespace(namespace).withName(name).get().getData().forEach((key, value) ->
+                values.put(key, new String(java.util.Base64.getDecoder().decode(value), StandardCharsets.UTF_8)));
+        return values;
     }
 
     /** The API calls made since the last drain, as {@code "GET /apis/apps/v1/…"}. */

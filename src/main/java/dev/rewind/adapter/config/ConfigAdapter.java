@@ -267,7 +267,7 @@ public final class ConfigAdapter implements RollbackAdapter {
         Set<String> keys = new LinkedHashSet<>(after.keySet());
         keys.addAll(before.keySet());
         return keys.stream().filter(key -> !Objects.equals(before.get(key), after.get(key)))
-                .map(key -> key.substring(key.lastIndexOf(' ') + 1)).toList();
+                .map(key -> key.substring(key.lastIndexOf(' ') + 1)).sorted().distinct().toList();
     }
 
     private static String keysText(List<String> keys) {
