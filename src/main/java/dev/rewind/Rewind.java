@@ -4,12 +4,17 @@ import com.slack.api.Slack;
 import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.adapter.RollbackAdapter;
 import dev.rewind.adapter.Target;
+import dev.rewind.adapter.config.ConfigAdapter;
+import dev.rewind.adapter.config.ConfigHistory;
+import dev.rewind.adapter.config.ConfigVersionRecorder;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
+import dev.rewind.adapter.migration.DatabaseMigrationAdapter;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.Catalogue;
 import dev.rewind.config.CatalogueParser;
 import dev.rewind.config.ConfigException;
+import dev.rewind.config.Secrets;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.config.Settings;
 import dev.rewind.incident.IncidentChannel;
@@ -34,6 +39,7 @@ import dev.rewind.slack.SlackMentions;
 import dev.rewind.slack.SlackUserDirectory;
 import dev.rewind.store.Database;
 import dev.rewind.store.JdbiAuditLog;
+import dev.rewind.store.JdbiConfigHistory;
 import dev.rewind.store.JdbiDeliveryLog;
 import dev.rewind.store.JdbiRunRepository;
 import dev.rewind.web.BotMetrics;
@@ -90,20 +96,33 @@ public final class Rewind implements AutoCloseable {
 
     /** Builds and starts everything; the caller owns {@code kubernetes} only until this returns. */
     public static Rewind start(Settings settings, KubernetesClient kubernetes, Clock clock) {
+        return start(settings, Secrets.fromEnvironment(), kubernetes, clock);
+    }
+
+    /** As {@link #start(Settings, KubernetesClient, Clock)}, with the secrets named in rewind.yml looked up in {@code secrets}. */
+    public static Rewind start(Settings settings, Secrets secrets, KubernetesClient kubernetes, Clock clock) {
         LOG.info("Starting Rewind with {}", settings);
         List<AutoCloseable> closeables = new ArrayList<>();
         closeables.add(kubernetes);
         LOG.info("Kubernetes API: {}", kubernetes.getMasterUrl());
 
-        AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes));
         Catalogue catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning))
                 .load(settings.configPath());
-        validateTargets(catalogue, adapters);
-        LOG.info("Catalogue: {} service(s): {}", catalogue.services().size(), String.join(", ", catalogue.names()));
-        Catalogues catalogues = new Catalogues(() -> catalogue);
-
         Database database = Database.open(settings.databaseUrl(), settings.databaseUser(), settings.databasePassword());
         closeables.add(0, database);
+        JdbiConfigHistory configHistory = new JdbiConfigHistory(database.jdbi());
+        AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes, configHistory, secrets, clock));
+        try {
+            validateTargets(catalogue, adapters);
+        } catch (ConfigException e) {
+            database.close();
+            throw e;
+        }
+        LOG.info("Catalogue: {} service(s): {}", catalogue.services().size(), String.join(", ", catalogue.names()));
+        Catalogues catalogues = new Catalogues(() -> catalogue);
+        ConfigVersionRecorder configRecorder = new ConfigVersionRecorder(kubernetes, configHistory, secrets, clock);
+        configRecorder.start(catalogue.services().stream().flatMap(service -> service.targets().stream()).toList());
+        closeables.add(0, configRecorder);
         RunRepository runs = new JdbiRunRepository(database.jdbi());
         JdbiAuditLog audit = new JdbiAuditLog(database.jdbi(), clock);
         JdbiDeliveryLog deliveries = new JdbiDeliveryLog(database.jdbi(), clock);
@@ -199,9 +218,12 @@ public final class Rewind implements AutoCloseable {
     }
 
     /** Every adapter Rewind knows; adding one is one line here. */
-    private static List<RollbackAdapter> adapters(KubernetesClient kubernetes) {
+    private static List<RollbackAdapter> adapters(KubernetesClient kubernetes, ConfigHistory configHistory,
+                                                  Secrets secrets, Clock clock) {
         return List.of(
-                new KubernetesDeploymentAdapter(kubernetes));
+                new KubernetesDeploymentAdapter(kubernetes),
+                new ConfigAdapter(kubernetes, configHistory, secrets, clock),
+                new DatabaseMigrationAdapter(kubernetes));
     }
 
     private static void validateTargets(Catalogue catalogue, AdapterRegistry adapters) {

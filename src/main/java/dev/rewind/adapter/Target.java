@@ -65,15 +65,15 @@ public record Target(String type, Map<String, Object> spec) {
 
     /** Short words for people: {@code kubernetes-deployment shop/checkout}. */
     public String describe() {
-        String namespace = spec.containsKey("namespace") ? spec.get("namespace") + "/" : "";
         Object name = "";
         for (String field : List.of("deployment", "rollout", "service", "virtualService", "configMap",
-                "secret", "statefulSet", "daemonSet", "flag", "application", "repo", "deployTo", "url")) {
+                "secret", "statefulSet", "daemonSet", "database", "flag", "application", "repo", "deployTo", "url")) {
             if (spec.containsKey(field)) {
                 name = spec.get(field);
                 break;
             }
         }
+        String namespace = spec.containsKey("namespace") ? spec.get("namespace") + (name.equals("") ? "" : "/") : "";
         return type + " " + namespace + name;
     }
 

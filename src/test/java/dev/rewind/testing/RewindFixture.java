@@ -1,6 +1,7 @@
 package dev.rewind.testing;
 
 import dev.rewind.Rewind;
+import dev.rewind.config.Secrets;
 import dev.rewind.config.Settings;
 
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class RewindFixture implements AutoCloseable {
             env.put("PROMETHEUS_URL", prometheus.url());
         }
         env.putAll(builder.env);
-        this.rewind = Rewind.start(Settings.from(env), kubernetes.newClient(), Clock.systemUTC());
+        this.rewind = Rewind.start(Settings.from(env), Secrets.of(env), kubernetes.newClient(), Clock.systemUTC());
         this.signed = new SignedSlack(url("/slack/events"), SECRET, slack);
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/readyz").statusCode() == 200);
     }
