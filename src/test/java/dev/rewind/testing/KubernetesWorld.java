@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -87,6 +89,14 @@ public final class KubernetesWorld implements AutoCloseable {
     /** A fresh client for the bot, so closing it does not close the test's. */
     public KubernetesClient newClient() {
         return server.createClient();
+    }
+
+    /** A fresh client whose requests carry this User-Agent, so {@link #drainRequests(String)} can tell them apart. */
+    public KubernetesClient newClient(String userAgent) {
+        KubernetesClient base = server.createClient();
+        Config config = new ConfigBuilder(base.getConfiguration()).withUserAgent(userAgent).build();
+        base.close();
+        return server.createClient(builder -> builder.withConfig(config));
     }
 
     /** A kubeconfig file that points at the mock server, for a bot started as a separate process. */
@@ -177,6 +187,9 @@ public final class KubernetesWorld implements AutoCloseable {
     }
 
     private void runJobs() {
+        if (paused) {
+            return;
+        }
         try {
             for (Job job : client.batch().v1().jobs().inAnyNamespace().list().getItems()) {
                 if (job.getStatus() == null || job.getStatus().getStartTime() == null) {
@@ -251,11 +264,18 @@ public final class KubernetesWorld implements AutoCloseable {
 
     /** The API calls made since the last drain, as {@code "GET /apis/apps/v1/…"}. */
     public List<String> drainRequests() {
+        return drainRequests(null);
+    }
+
+    /** The API calls made since the last drain by clients with this User-Agent (any, when null). */
+    public List<String> drainRequests(String userAgent) {
         List<String> calls = new java.util.ArrayList<>();
         try {
             io.fabric8.mockwebserver.http.RecordedRequest request;
             while ((request = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
-                calls.add(request.getMethod() + " " + request.getPath());
+                if (userAgent == null || userAgent.equals(request.getHeader("User-Agent"))) {
+                    calls.add(request.getMethod() + " " + request.getPath());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -267,7 +287,7 @@ public final class KubernetesWorld implements AutoCloseable {
         brokenImages.add(image);
     }
 
-    /** Stops the fake controller, as if the cluster's control plane were slow. */
+    /** Stops the fake controllers, as if the cluster's control plane were slow. */
     public void pauseController(boolean paused) {
         this.paused = paused;
     }
