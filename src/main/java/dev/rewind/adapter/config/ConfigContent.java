@@ -43,11 +43,6 @@ final class ConfigContent {
         return new ConfigVersion(ref, configMapId(data, binary), 0, at, at, data, binary, Map.of(), Optional.empty());
     }
 
-    /** A Secret's live base64 data, for comparing with a version's sealed copy. */
-    static Map<String, String> secretData(HasMetadata object) {
-        return orEmpty(((Secret) object).getData());
-    }
-
     /** Whether {@code live} holds exactly the content of {@code version}. */
     static boolean same(ConfigVersion live, ConfigVersion version) {
         return live.data().equals(version.data()) && live.binaryData().equals(version.binaryData())
