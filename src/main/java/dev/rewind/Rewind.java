@@ -7,6 +7,9 @@ import dev.rewind.adapter.Target;
 import dev.rewind.adapter.argo.ArgoRolloutAdapter;
 import dev.rewind.adapter.argocd.ArgoCdAdapter;
 import dev.rewind.adapter.bluegreen.BlueGreenAdapter;
+import dev.rewind.adapter.config.ConfigAdapter;
+import dev.rewind.adapter.config.ConfigHistory;
+import dev.rewind.adapter.config.ConfigVersionRecorder;
 import dev.rewind.adapter.flags.FeatureFlagAdapter;
 import dev.rewind.adapter.gitrevert.GitRevertAdapter;
 import dev.rewind.adapter.http.RetryingHttp;
@@ -14,6 +17,7 @@ import dev.rewind.adapter.istio.IstioWeightsAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDaemonSetAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesStatefulSetAdapter;
+import dev.rewind.adapter.migration.DatabaseMigrationAdapter;
 import dev.rewind.adapter.symlink.SymlinkReleaseAdapter;
 import dev.rewind.adapter.webhook.WebhookAdapter;
 import dev.rewind.adapter.webhook.WebhookCallbacks;
@@ -64,6 +68,7 @@ import dev.rewind.slack.SlackMentions;
 import dev.rewind.slack.SlackUserDirectory;
 import dev.rewind.store.Database;
 import dev.rewind.store.JdbiAuditLog;
+import dev.rewind.store.JdbiConfigHistory;
 import dev.rewind.store.JdbiDeliveryLog;
 import dev.rewind.store.JdbiRunRepository;
 import dev.rewind.web.BotMetrics;
@@ -126,15 +131,24 @@ public final class Rewind implements AutoCloseable {
         LOG.info("Kubernetes API: {}", kubernetes.getMasterUrl());
 
         WebhookCallbacks webhooks = new WebhookCallbacks();
-        AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes, secrets, webhooks, settings.publicUrl()));
         Catalogue catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning))
                 .load(settings.configPath());
-        validateTargets(catalogue, adapters);
-        LOG.info("Catalogue: {} service(s): {}", catalogue.services().size(), String.join(", ", catalogue.names()));
-        Catalogues catalogues = new Catalogues(() -> catalogue);
-
         Database database = Database.open(settings.databaseUrl(), settings.databaseUser(), settings.databasePassword());
         closeables.add(0, database);
+        JdbiConfigHistory configHistory = new JdbiConfigHistory(database.jdbi());
+        AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes, secrets, webhooks, settings.publicUrl(),
+                configHistory, clock));
+        try {
+            validateTargets(catalogue, adapters);
+        } catch (ConfigException e) {
+            database.close();
+            throw e;
+        }
+        LOG.info("Catalogue: {} service(s): {}", catalogue.services().size(), String.join(", ", catalogue.names()));
+        Catalogues catalogues = new Catalogues(() -> catalogue);
+        ConfigVersionRecorder configRecorder = new ConfigVersionRecorder(kubernetes, configHistory, secrets, clock);
+        configRecorder.start(catalogue.services().stream().flatMap(service -> service.targets().stream()).toList());
+        closeables.add(0, configRecorder);
         RunRepository runs = new JdbiRunRepository(database.jdbi());
         JdbiAuditLog audit = new JdbiAuditLog(database.jdbi(), clock);
         JdbiDeliveryLog slackDeliveries = new JdbiDeliveryLog(database.jdbi(), clock);
@@ -263,22 +277,24 @@ public final class Rewind implements AutoCloseable {
 
     /** Every adapter Rewind knows; adding one is one line here. */
     private static List<RollbackAdapter> adapters(KubernetesClient kubernetes, Secrets secrets, WebhookCallbacks webhooks,
-                                                  String publicUrl) {
+                                                  String publicUrl, ConfigHistory configHistory, Clock clock) {
         RetryingHttp http = new RetryingHttp(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NEVER).build(), RetryingHttp.Backoff.DEFAULT);
         return List.of(
                 new KubernetesDeploymentAdapter(kubernetes),
+                new KubernetesStatefulSetAdapter(kubernetes),
+                new KubernetesDaemonSetAdapter(kubernetes),
+                new BlueGreenAdapter(kubernetes),
+                new ArgoRolloutAdapter(kubernetes),
+                new IstioWeightsAdapter(kubernetes),
+                new ConfigAdapter(kubernetes, configHistory, secrets, clock),
+                new DatabaseMigrationAdapter(kubernetes),
                 new FeatureFlagAdapter(secrets, http),
                 new ArgoCdAdapter(secrets, http),
                 new GitRevertAdapter(secrets, http),
                 new WebhookAdapter(secrets, http, webhooks, publicUrl),
                 // 4s per host read keeps describe inside the assessor's 5s budget for a card
-                new SymlinkReleaseAdapter(Duration.ofSeconds(4)),
-                new KubernetesStatefulSetAdapter(kubernetes),
-                new KubernetesDaemonSetAdapter(kubernetes),
-                new BlueGreenAdapter(kubernetes),
-                new ArgoRolloutAdapter(kubernetes),
-                new IstioWeightsAdapter(kubernetes));
+                new SymlinkReleaseAdapter(Duration.ofSeconds(4)));
     }
 
     private static void validateTargets(Catalogue catalogue, AdapterRegistry adapters) {

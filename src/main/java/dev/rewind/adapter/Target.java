@@ -65,10 +65,9 @@ public record Target(String type, Map<String, Object> spec) {
 
     /** Short words for people: {@code kubernetes-deployment shop/checkout}. */
     public String describe() {
-        String namespace = spec.containsKey("namespace") ? spec.get("namespace") + "/" : "";
         Object name = "";
         for (String field : List.of("deployment", "rollout", "service", "virtualService", "configMap",
-                "secret", "statefulSet", "daemonSet", "flag", "application", "repo", "deployTo", "url")) {
+                "secret", "statefulSet", "daemonSet", "database", "flag", "application", "repo", "deployTo", "url")) {
             if (spec.containsKey(field)) {
                 name = spec.get(field);
                 break;
@@ -77,6 +76,7 @@ public record Target(String type, Map<String, Object> spec) {
         // URLs (webhooks) may carry credentials in user info or the query string; these words reach Slack.
         String shown = String.valueOf(name).replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1")
                 .replaceFirst("[?#].*$", "");
+        String namespace = spec.containsKey("namespace") ? spec.get("namespace") + (shown.isEmpty() ? "" : "/") : "";
         return type + " " + namespace + shown;
     }
 

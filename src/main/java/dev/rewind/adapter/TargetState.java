@@ -24,10 +24,14 @@ public record TargetState(
         return candidates.stream().findFirst();
     }
 
-    /** The candidate with this id, or whose label is {@code id} or {@code "r" + id} (people type "41" or "r41"). */
+    /**
+     * The candidate with this id, or whose label is {@code id} or {@code "r" + id} (people type "41" or "r41"),
+     * or whose label starts with the word {@code id} ("v3" for "v3 (2026-11-24 14:02 UTC)").
+     */
     public Optional<Revision> candidate(String id) {
         return candidates.stream().filter(r -> r.id().equals(id)).findFirst()
-                .or(() -> candidates.stream().filter(r -> r.label().equals(id) || r.label().equals("r" + id)).findFirst());
+                .or(() -> candidates.stream().filter(r -> r.label().equals(id) || r.label().equals("r" + id)
+                        || r.label().startsWith(id + " ")).findFirst());
     }
 
     /** A neutral name/value pair ("Replicas" → "3/3 ready"); chat formatting is the front end's job. */

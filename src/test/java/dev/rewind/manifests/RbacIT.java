@@ -12,10 +12,20 @@ import dev.rewind.adapter.istio.IstioWeightsAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDaemonSetAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesStatefulSetAdapter;
+import dev.rewind.adapter.Revision;
+import dev.rewind.adapter.config.ConfigAdapter;
+import dev.rewind.adapter.config.ConfigRef;
+import dev.rewind.adapter.config.ConfigVersionRecorder;
+import dev.rewind.adapter.migration.DatabaseMigrationAdapter;
+import dev.rewind.config.Secrets;
+import dev.rewind.store.Database;
+import dev.rewind.store.JdbiConfigHistory;
 import dev.rewind.testing.ArgoRolloutsWorld;
 import dev.rewind.testing.ControllerRevisionWorld;
 import dev.rewind.testing.KubernetesWorld;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -25,20 +35,25 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The ClusterRole in manifests/ grants exactly the API calls the adapters make: every call each
  * Kubernetes adapter makes during describe, execute (a successful one and a failing one) and verify is
  * recorded by the mock server and must be allowed, and nothing else is granted. Only the adapters'
- * own calls count (they use {@link KubernetesWorld#botClient()}), not the fake controllers'.
+ * own calls count (they use {@link KubernetesWorld#botClient()}), not the fake controllers'. The config
+ * version recorder's reads and watches count too.
  */
 class RbacIT {
 
@@ -49,7 +64,14 @@ class RbacIT {
         Set<String> used = new TreeSet<>();
         try (KubernetesWorld world = new KubernetesWorld();
              ArgoRolloutsWorld argo = new ArgoRolloutsWorld(world);
-             ControllerRevisionWorld controllers = new ControllerRevisionWorld(world)) {
+             ControllerRevisionWorld controllers = new ControllerRevisionWorld(world);
+             Database database = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+                     Optional.empty(), Optional.empty())) {
+            world.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata()
+                    .build()).create();
+            world.deployment("shop", "payments", 2, "shop/payments:1");
+            config(world, world.botClient(), new JdbiConfigHistory(database.jdbi()));
+            databaseMigration(world, world.botClient());
             blueGreen(world);
             istioWeights(world);
             argoRollout(world, argo);
@@ -153,6 +175,59 @@ class RbacIT {
         }
     }
 
+    /** The recorder on a ConfigMap and a Secret, a rollback of each with a restart, and a refused rollback. */
+    private static void config(KubernetesWorld world, KubernetesClient client, JdbiConfigHistory history) {
+        Target configMap = new Target(ConfigAdapter.TYPE, Map.of("namespace", "shop", "configMap", "payments-config",
+                "restart", List.of("payments")));
+        Target secret = new Target(ConfigAdapter.TYPE, Map.of("namespace", "shop", "secret", "payments-keys",
+                "keyEnv", "RBAC_TEST_KEY", "restart", List.of("payments")));
+        ConfigRef mapRef = new ConfigRef(ConfigRef.Kind.CONFIG_MAP, "shop", "payments-config");
+        ConfigRef secretRef = new ConfigRef(ConfigRef.Kind.SECRET, "shop", "payments-keys");
+        Secrets secrets = Secrets.of(Map.of("RBAC_TEST_KEY", "rbac-test-key"));
+        try (ConfigVersionRecorder recorder = new ConfigVersionRecorder(client, history, secrets, Clock.systemUTC())) {
+            world.configMap("shop", "payments-config", Map.of("LOG_LEVEL", "info"));
+            world.secret("shop", "payments-keys", Map.of("API_KEY", "one"));
+            recorder.start(List.of(configMap, secret));
+            await().atMost(Duration.ofSeconds(15)).until(() -> history.versions(mapRef).size() == 1
+                    && history.versions(secretRef).size() == 1);
+            world.configMap("shop", "payments-config", Map.of("LOG_LEVEL", "debug"));
+            world.secret("shop", "payments-keys", Map.of("API_KEY", "two"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> history.versions(mapRef).size() == 2
+                    && history.versions(secretRef).size() == 2);
+
+            ConfigAdapter adapter = new ConfigAdapter(client, history, secrets, Clock.systemUTC());
+            Map.of("rb-rbac-configmap", configMap, "rb-rbac-secret", secret).forEach((runId, target) -> {
+                Revision previous = adapter.describe(target).previous().orElseThrow();
+                adapter.execute(target, Change.to(runId, previous.id()), Progress.NONE, Duration.ofSeconds(10));
+                adapter.verify(target);
+            });
+            Target missingRestart = new Target(ConfigAdapter.TYPE, Map.of("namespace", "shop", "configMap",
+                    "payments-config", "restart", List.of("ledger")));
+            Revision previous = adapter.describe(missingRestart).previous().orElseThrow();
+            assertThatThrownBy(() -> adapter.execute(missingRestart, Change.to("rb-rbac000009", previous.id()),
+                    Progress.NONE, Duration.ofSeconds(5)))
+                    .isInstanceOf(AdapterException.class);
+        }
+    }
+
+    /** A migration rollback that succeeds (with the list Job) and one whose backup fails, so its log is read. */
+    private static void databaseMigration(KubernetesWorld world, KubernetesClient client) {
+        DatabaseMigrationAdapter adapter = new DatabaseMigrationAdapter(client);
+        Target target = new Target(DatabaseMigrationAdapter.TYPE, Map.of("namespace", "shop",
+                "list", Map.of("image", "shop/migrate:1", "command", List.of("migrate", "status")),
+                "backup", Map.of("image", "shop/migrate:1", "command", List.of("backup-db")),
+                "rollback", Map.of("image", "shop/migrate:1", "command", List.of("migrate", "down"))));
+        world.jobPrints("migrate status", "0042_add_refunds");
+        adapter.describe(target);
+        adapter.execute(target, Change.to("rb-rbac000003", DatabaseMigrationAdapter.PREVIOUS), Progress.NONE,
+                Duration.ofSeconds(20));
+        adapter.verify(target);
+        world.jobFails("backup-db", "pg_dump: error");
+        assertThatThrownBy(() -> adapter.execute(target, Change.to("rb-rbac000004", DatabaseMigrationAdapter.PREVIOUS),
+                Progress.NONE, Duration.ofSeconds(20)))
+                .isInstanceOf(AdapterException.class);
+    }
+
     /** {@code "GET /apis/apps/v1/namespaces/shop/deployments?watch=true…"} → {@code apps/deployments:watch}. */
     static String permission(String call) {
         String method = call.substring(0, call.indexOf(' '));
@@ -162,7 +237,7 @@ class RbacIT {
         String[] parts = path.split("/");
         int index = path.startsWith("/api/") ? 3 : 4;
         String group = path.startsWith("/api/") ? "" : parts[2];
-        if (parts.length > index && parts[index].equals("namespaces")) {
+        if (parts.length > index && parts[index].equals("namespaces") && parts.length > index + 2) {
             index += 2;
         }
         String resource = parts[index];

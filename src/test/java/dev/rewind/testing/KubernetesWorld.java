@@ -1,10 +1,12 @@
 package dev.rewind.testing;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -13,15 +15,23 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +44,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,10 +55,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * fabric8's Kubernetes mock server in CRUD mode, plus a small stand-in for the Deployment controller
- * (the mock has none): when a Deployment's spec changes it finds or creates the ReplicaSet for the
- * new template, numbers its revision as the real controller does, and reports the rollout done, or
- * stuck with ImagePullBackOff for images the test marked as broken.
+ * fabric8's Kubernetes mock server in CRUD mode (with expectations first, for what CRUD cannot serve,
+ * such as pod logs), plus small stand-ins for two controllers the mock lacks. The Deployment
+ * controller: when a Deployment's spec changes it finds or creates the ReplicaSet for the new
+ * template, numbers its revision as the real controller does, and reports the rollout done, or stuck
+ * with ImagePullBackOff for images the test marked as broken. The Job controller: a new Job gets a
+ * pod, runs for a tick, then succeeds — or fails, or hangs, as the test scripted for its command —
+ * and its pod's log is served the way {@code getLog()} with {@code tailingLines(20)} asks for it.
  */
 public final class KubernetesWorld implements AutoCloseable {
 
@@ -64,11 +79,13 @@ public final class KubernetesWorld implements AutoCloseable {
     private static final String BOT_HEADER = "X-Rewind-Test-Client";
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final List<String> botCalls = new CopyOnWriteArrayList<>();
+    private final Map<String, JobScript> jobScripts = new ConcurrentHashMap<>();
     private volatile boolean paused;
 
     public KubernetesWorld() {
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher() {
+        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,
+                new KubernetesMixedDispatcher(expectations) {
                     @Override
                     public io.fabric8.mockwebserver.http.MockResponse dispatch(
                             io.fabric8.mockwebserver.http.RecordedRequest request) {
@@ -82,6 +99,7 @@ public final class KubernetesWorld implements AutoCloseable {
         server.init();
         client = server.createClient();
         controller.scheduleWithFixedDelay(this::reconcileAll, 20, 20, TimeUnit.MILLISECONDS);
+        controller.scheduleWithFixedDelay(this::runJobs, 20, 20, TimeUnit.MILLISECONDS);
     }
 
     public KubernetesClient client() {
@@ -200,13 +218,146 @@ public final class KubernetesWorld implements AutoCloseable {
         return calls.stream().filter(call).count();
     }
 
+    /** Creates the ConfigMap, or replaces its data, as {@code kubectl apply} would. */
+    public void configMap(String namespace, String name, Map<String, String> data) {
+        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder().withNewMetadata().withName(name)
+                .withNamespace(namespace).endMetadata().withData(data).build()).createOr(NonDeletingOperation::update);
+    }
+
+    /**
+     * Creates the Secret, or replaces its data, from clear values. Written as base64 {@code data}: the
+     * mock does not turn {@code stringData} into {@code data} as a real API server does.
+     */
+    public void secret(String namespace, String name, Map<String, String> values) {
+        Map<String, String> data = new LinkedHashMap<>();
+        values.forEach((key, value) -> data.put(key, java.util.Base64.getEncoder()
+                .encodeToString(value.getBytes(StandardCharsets.UTF_8))));
+        client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(name)
+                .withNamespace(namespace).endMetadata().withData(data).build()).createOr(NonDeletingOperation::update);
+    }
+
+    /** A Secret's values in clear, for assertions. */
+    public Map<String, String> secretValues(String namespace, String name) {
+        Map<String, String> values = new LinkedHashMap<>();
+        client.secrets().inNamespace(namespace).withName(name).get().getData().forEach((key, value) ->
+                values.put(key, new String(java.util.Base64.getDecoder().decode(value), StandardCharsets.UTF_8)));
+        return values;
+    }
+
+    /** Jobs whose image or command contains {@code needle} fail (BackoffLimitExceeded), their pod logging {@code log}. */
+    public void jobFails(String needle, String log) {
+        jobScripts.put(needle, new JobScript(JobEnd.FAIL, log));
+    }
+
+    /** Jobs whose image or command contains {@code needle} succeed, their pod logging {@code log}. */
+    public void jobPrints(String needle, String log) {
+        jobScripts.put(needle, new JobScript(JobEnd.SUCCEED, log));
+    }
+
+    /** Jobs whose image or command contains {@code needle} never start: their pod waits on ImagePullBackOff. */
+    public void jobHangs(String needle) {
+        jobScripts.put(needle, new JobScript(JobEnd.HANG, ""));
+    }
+
+    public List<Job> jobs(String namespace) {
+        return client.batch().v1().jobs().inNamespace(namespace).list().getItems();
+    }
+
+    private enum JobEnd { SUCCEED, FAIL, HANG }
+
+    private record JobScript(JobEnd end, String log) {
+    }
+
+    private void runJobs() {
+        if (paused) {
+            return;
+        }
+        try {
+            for (Job job : client.batch().v1().jobs().inAnyNamespace().list().getItems()) {
+                if (job.getStatus() == null || job.getStatus().getStartTime() == null) {
+                    startJob(job);
+                } else if (job.getStatus().getConditions() == null || job.getStatus().getConditions().isEmpty()) {
+                    finishJob(job);
+                }
+            }
+        } catch (RuntimeException e) {
+            // the mock server is shutting down, or a write raced with the test; try again next tick
+        }
+    }
+
+    private JobScript script(Job job) {
+        var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+        String text = container.getImage() + " " + String.join(" ", Optional.ofNullable(container.getCommand()).orElse(List.of()))
+                + " " + String.join(" ", Optional.ofNullable(container.getArgs()).orElse(List.of()));
+        return jobScripts.entrySet().stream().filter(e -> text.contains(e.getKey())).map(Map.Entry::getValue).findFirst()
+                .orElse(new JobScript(JobEnd.SUCCEED, ""));
+    }
+
+    private static String podOf(Job job) {
+        return job.getMetadata().getName() + "-x7k2q";
+    }
+
+    private void startJob(Job job) {
+        String ns = job.getMetadata().getNamespace();
+        JobScript script = script(job);
+        var waiting = new ContainerStatusBuilder().withName("job").withNewState().withNewWaiting()
+                .withReason("ImagePullBackOff").withMessage("Back-off pulling image \""
+                        + job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage() + "\"")
+                .endWaiting().endState().build();
+        var running = new ContainerStatusBuilder().withName("job").withNewState().withNewRunning().endRunning().endState().build();
+        client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(podOf(job)).withNamespace(ns)
+                .addToLabels("job-name", job.getMetadata().getName())
+                .addToLabels("batch.kubernetes.io/job-name", job.getMetadata().getName())
+                .withCreationTimestamp(Instant.now().toString()).endMetadata()
+                .withNewStatus().withPhase(script.end() == JobEnd.HANG ? "Pending" : "Running")
+                .withContainerStatuses(script.end() == JobEnd.HANG ? waiting : running).endStatus().build())
+                .createOr(NonDeletingOperation::update);
+        job.setStatus(new JobStatusBuilder().withActive(1).withStartTime(Instant.now().toString()).build());
+        client.batch().v1().jobs().inNamespace(ns).resource(job).updateStatus();
+    }
+
+    private void finishJob(Job job) {
+        JobScript script = script(job);
+        if (script.end() == JobEnd.HANG) {
+            return;
+        }
+        String ns = job.getMetadata().getNamespace();
+        boolean failed = script.end() == JobEnd.FAIL;
+        server.expect().get().withPath("/api/v1/namespaces/" + ns + "/pods/" + podOf(job) + "/log?pretty=false&tailLines=20")
+                .andReturn(200, script.log()).always();
+        client.pods().inNamespace(ns).withName(podOf(job)).editStatus(pod -> {
+            pod.getStatus().setPhase(failed ? "Failed" : "Succeeded");
+            pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName("job").withNewState()
+                    .withNewTerminated().withExitCode(failed ? 1 : 0).withReason(failed ? "Error" : "Completed")
+                    .endTerminated().endState().build()));
+            return pod;
+        });
+        String now = Instant.now().toString();
+        job.getStatus().setActive(null);
+        job.getStatus().setCompletionTime(failed ? null : now);
+        job.getStatus().setSucceeded(failed ? null : 1);
+        job.getStatus().setFailed(failed ? 1 : null);
+        job.getStatus().setConditions(List.of(failed
+                ? new JobConditionBuilder().withType("Failed").withStatus("True").withReason("BackoffLimitExceeded")
+                        .withMessage("Job has reached the specified backoff limit").build()
+                : new JobConditionBuilder().withType("Complete").withStatus("True").build()));
+        client.batch().v1().jobs().inNamespace(ns).resource(job).updateStatus();
+    }
+
     /** The API calls made since the last drain, as {@code "GET /apis/apps/v1/…"}. */
     public List<String> drainRequests() {
+        return drainRequests(null);
+    }
+
+    /** The API calls made since the last drain by clients with this User-Agent (any, when null). */
+    public List<String> drainRequests(String userAgent) {
         List<String> calls = new java.util.ArrayList<>();
         try {
             io.fabric8.mockwebserver.http.RecordedRequest request;
             while ((request = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null) {
-                calls.add(request.getMethod() + " " + request.getPath());
+                if (userAgent == null || userAgent.equals(request.getHeader("User-Agent"))) {
+                    calls.add(request.getMethod() + " " + request.getPath());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -223,7 +374,7 @@ public final class KubernetesWorld implements AutoCloseable {
         return brokenImages.contains(image);
     }
 
-    /** Stops the fake controller, as if the cluster's control plane were slow. */
+    /** Stops the fake controllers, as if the cluster's control plane were slow. */
     public void pauseController(boolean paused) {
         this.paused = paused;
     }

@@ -216,7 +216,8 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
         return warnings;
     }
 
-    private static Map<String, String> podSelector(Deployment deployment) {
+    /** The labels that select a Deployment's pods. */
+    public static Map<String, String> podSelector(Deployment deployment) {
         return deployment.getSpec().getSelector() == null ? Map.of()
                 : Optional.ofNullable(deployment.getSpec().getSelector().getMatchLabels()).orElse(Map.of());
     }

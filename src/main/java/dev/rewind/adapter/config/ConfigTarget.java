@@ -1,0 +1,47 @@
+package dev.rewind.adapter.config;
+
+import dev.rewind.adapter.Target;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@code config} target block, read and checked: the object, the Deployments to restart after a
+ * rollback, and how a Secret's values are kept.
+ *
+ * @param keyEnv            the environment variable holding the key that encrypts stored Secret values
+ * @param storeSecretValues false keeps only digests of a Secret's values (then it cannot be rolled back)
+ */
+record ConfigTarget(ConfigRef ref, List<String> restart, Optional<String> keyEnv, boolean storeSecretValues) {
+
+    private static final String NAME = "[a-z0-9]([-a-z0-9.]*[a-z0-9])?";
+
+    static ConfigTarget of(Target target) {
+        String namespace = target.string("namespace");
+        Optional<String> configMap = target.optionalString("configMap");
+        Optional<String> secret = target.optionalString("secret");
+        if (configMap.isPresent() == secret.isPresent()) {
+            throw new Target.InvalidTargetException("target of type " + ConfigAdapter.TYPE
+                    + " needs exactly one of 'configMap' or 'secret'");
+        }
+        ConfigRef ref = configMap.map(name -> new ConfigRef(ConfigRef.Kind.CONFIG_MAP, namespace, name))
+                .orElseGet(() -> new ConfigRef(ConfigRef.Kind.SECRET, namespace, secret.orElseThrow()));
+        List<String> restart = target.strings("restart");
+        for (String deployment : restart) {
+            if (!deployment.matches(NAME)) {
+                throw new Target.InvalidTargetException("target of type " + ConfigAdapter.TYPE + ": restart lists '"
+                        + deployment + "', which is not a Deployment name");
+            }
+        }
+        String store = target.optionalString("storeSecretValues").orElse("true");
+        if (!store.equals("true") && !store.equals("false")) {
+            throw new Target.InvalidTargetException("target of type " + ConfigAdapter.TYPE
+                    + ": 'storeSecretValues' must be true or false, got '" + store + "'");
+        }
+        return new ConfigTarget(ref, List.copyOf(restart), target.optionalString("keyEnv"), Boolean.parseBoolean(store));
+    }
+
+    boolean isSecret() {
+        return ref.kind() == ConfigRef.Kind.SECRET;
+    }
+}
