@@ -108,7 +108,14 @@ public final class KubernetesWorld implements AutoCloseable {
 
     /** A fresh client for the bot, so closing it does not close the test's. */
     public KubernetesClient newClient() {
-        return server.createClient();
+        return track(server.createClient());
+    }
+
+    private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
+
+    private KubernetesClient track(KubernetesClient created) {
+        clients.add(created);
+        return created;
     }
 
     /**
@@ -122,8 +129,8 @@ public final class KubernetesWorld implements AutoCloseable {
                 request.setHeader(BOT_HEADER, "bot");
             }
         };
-        return server.createClient(builder -> builder.withHttpClientBuilderConsumer(
-                http -> http.addOrReplaceInterceptor("rewind-test-client", marker)));
+        return track(server.createClient(builder -> builder.withHttpClientBuilderConsumer(
+                http -> http.addOrReplaceInterceptor("rewind-test-client", marker))));
     }
 
     /** The calls made through {@link #botClient()} clients since the last drain, as {@code "GET /apis/apps/v1/…"}. */
@@ -550,7 +557,12 @@ public final class KubernetesWorld implements AutoCloseable {
     @Override
     public void close() {
         controller.shutdownNow();
+        clients.forEach(KubernetesClient::close);
         client.close();
-        server.destroy();
+        try {
+            server.destroy();
+        } catch (IllegalStateException e) {
+            // a connection the mock server still held open; the test is over either way
+        }
     }
 }

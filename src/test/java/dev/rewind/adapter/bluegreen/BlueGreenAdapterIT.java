@@ -60,7 +60,7 @@ class BlueGreenAdapterIT extends RollbackAdapterContract {
 
     private static Target target(Map<String, Object> extra) {
         Map<String, Object> spec = new LinkedHashMap<>(Map.of("namespace", "shop", "service", "storefront",
-                "slotLabel", "slot", "slots", Map.of("blue", "storefront-blue", "green", "storefront-green")));
+                "slotLabel", "slot", "slots", orderedSlots()));
         spec.putAll(extra);
         return new Target(BlueGreenAdapter.TYPE, spec);
     }
@@ -68,7 +68,7 @@ class BlueGreenAdapterIT extends RollbackAdapterContract {
     @Override
     protected Target missingTarget() {
         return new Target(BlueGreenAdapter.TYPE, Map.of("namespace", "shop", "service", "nosuch",
-                "slots", Map.of("blue", "storefront-blue", "green", "storefront-green")));
+                "slots", orderedSlots()));
     }
 
     @Override
@@ -210,5 +210,13 @@ class BlueGreenAdapterIT extends RollbackAdapterContract {
 
     private static Change change(String slot) {
         return Change.to("rb-bluegreen01", slot);
+    }
+
+    /** Slots in the order written, as rewind.yml gives them. */
+    private static Map<String, Object> orderedSlots() {
+        Map<String, Object> slots = new java.util.LinkedHashMap<>();
+        slots.put("blue", "storefront-blue");
+        slots.put("green", "storefront-green");
+        return slots;
     }
 }
