@@ -46,11 +46,13 @@ public final class SlackFront implements AutoCloseable {
 
     private final App app;
     private final SlackRequestParser parser;
+    private final boolean verifiesHttp;
     private final AtomicReference<String> problem = new AtomicReference<>("starting: auth.test not answered yet");
     private volatile SocketModeApp socketMode;
 
-    private SlackFront(App app) {
+    private SlackFront(App app, boolean verifiesHttp) {
         this.app = app;
+        this.verifiesHttp = verifiesHttp;
         this.parser = new SlackRequestParser(app.config());
     }
 
@@ -88,7 +90,7 @@ public final class SlackFront implements AutoCloseable {
                 w.deliveries(), w.work(), w.clock());
         AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries(), w.work(), w.clock());
         SlackListeners.register(app, commands, actions, alerts);
-        return new SlackFront(app);
+        return new SlackFront(app, signingSecret.isPresent());
     }
 
     /** The outbox deliveries that speak to Slack: cards, the incident room, its timeline, report uploads. */
@@ -132,6 +134,12 @@ public final class SlackFront implements AutoCloseable {
     /** One HTTP request on /slack/events through Bolt (signature check included). */
     public Response handle(String path, Map<String, List<String>> query, Map<String, List<String>> headers, String body,
                            String remoteAddress) throws Exception {
+        if (!verifiesHttp) {
+            // Socket Mode without a signing secret: nothing on HTTP could be verified, so nothing is accepted.
+            return Response.builder().statusCode(503).contentType("text/plain; charset=utf-8")
+                    .body("Slack events arrive over Socket Mode; set SLACK_SIGNING_SECRET to accept them over HTTP too")
+                    .build();
+        }
         if (problem.get() != null) {
             return Response.builder().statusCode(503).contentType("text/plain; charset=utf-8")
                     .body("Slack is not ready: " + problem.get()).build();

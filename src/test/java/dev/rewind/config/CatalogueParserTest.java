@@ -122,4 +122,15 @@ class CatalogueParserTest {
         assertThat(DurationText.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
         assertThatThrownBy(() -> DurationText.parse("5 minutes")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theExampleCatalogueAndTheConfigMapParseWithoutWarnings() throws Exception {
+        Catalogue example = parser.load(java.nio.file.Path.of("rewind.example.yml"));
+        assertThat(example.find("checkout")).isPresent();
+        var configMap = (io.fabric8.kubernetes.api.model.ConfigMap) io.fabric8.kubernetes.client.utils.Serialization
+                .unmarshal(java.nio.file.Files.readString(java.nio.file.Path.of("manifests/configmap.yaml")));
+        Catalogue deployed = parser.parse(configMap.getData().get("rewind.yml"), "configmap");
+        assertThat(deployed.find("checkout")).isPresent();
+        assertThat(warnings).isEmpty();
+    }
 }

@@ -38,6 +38,11 @@ public final class SignedSlack {
 
     /** {@code /rollback <text>} typed by {@code user} in {@code channel}. */
     public HttpResponse<String> command(String user, String channel, String text) {
+        return post(commandBody(user, channel, text), now());
+    }
+
+    /** The unsigned form body of {@code /rollback <text>}, for callers that sign and time the post themselves. */
+    public String commandBody(String user, String channel, String text) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("token", "legacy-token");
         form.put("team_id", "T0TEAM");
@@ -51,7 +56,7 @@ public final class SignedSlack {
         form.put("api_app_id", "A0REWIND");
         form.put("response_url", slack.responseUrl("command-" + user));
         form.put("trigger_id", "1337.42.abcd");
-        return post(formBody(form), now());
+        return formBody(form);
     }
 
     /** A click on a button of a card. */
