@@ -234,10 +234,15 @@ public final class Rewind implements AutoCloseable {
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());
 
-        front.ifPresent(f -> work.submit(() -> {
-            f.start();
-            settings.slackAppToken().ifPresent(f::startSocketMode);
-        }));
+        // auth.test until it answers: Slack being down at start-up must not leave the bot deaf for good.
+        front.ifPresent(f -> timers.scheduleWithFixedDelay(() -> guarded("connecting to Slack", () -> {
+            if (f.problem().isPresent() && !f.connecting()) {
+                f.start();
+                if (f.problem().isEmpty()) {
+                    settings.slackAppToken().ifPresent(f::startSocketMode);
+                }
+            }
+        }), 0, 30, TimeUnit.SECONDS));
         timers.scheduleWithFixedDelay(() -> guarded("re-assessing monitored cards", rollbacks::reassessDue),
                 5, 5, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(() -> guarded("starting automatic rollbacks", auto::runDue), 1, 1, TimeUnit.SECONDS);

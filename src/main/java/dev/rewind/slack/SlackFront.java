@@ -103,16 +103,21 @@ public final class SlackFront implements AutoCloseable {
                         mentions, clock));
     }
 
-    /** Calls {@code auth.test} and readies the middleware; run it off the request path. */
+    /** Calls {@code auth.test} and readies the middleware; run it off the request path, again until it works. */
     public void start() {
         try {
             app.start();
             problem.set(null);
             LOG.info("Slack: connected (auth.test ok)");
         } catch (RuntimeException e) {
-            problem.set("auth.test failed: " + e.getMessage());
+            problem.set("auth.test failed: " + e.getMessage() + " (retrying every 30 s)");
             LOG.warn("Slack: {}", problem.get());
         }
+    }
+
+    /** Whether Socket Mode is already connecting, so a retry does not open a second connection. */
+    public boolean connecting() {
+        return socketMode != null;
     }
 
     public void startSocketMode(String appToken) {
