@@ -21,12 +21,22 @@ final class Percentiles {
         return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1))) / 1_000_000.0;
     }
 
+    void clear() {
+        samples.clear();
+    }
+
     int count() {
         return samples.size();
     }
 
     String summary() {
-        return String.format(Locale.ROOT, "n=%d p50=%.1f ms p95=%.1f ms p99=%.1f ms max=%.1f ms",
+        return summary(1);
+    }
+
+    /** The summary with {@code decimals} digits after the point, for sub-millisecond figures. */
+    String summary(int decimals) {
+        String ms = "%." + decimals + "f ms";
+        return String.format(Locale.ROOT, "n=%d p50=" + ms + " p95=" + ms + " p99=" + ms + " max=" + ms,
                 count(), millis(50), millis(95), millis(99), millis(100));
     }
 }
