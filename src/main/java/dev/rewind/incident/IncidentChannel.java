@@ -1,7 +1,10 @@
 package dev.rewind.incident;
 
+import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunView;
+
+import java.util.Optional;
 
 
 /**
@@ -11,16 +14,19 @@ import dev.rewind.rollback.RunView;
 public interface IncidentChannel {
 
     /**
-     * Shows a run's card: posts it to {@code channel} when it has none yet, else edits it in place
-     * (and then answers with the card it already has).
+     * Posts a run's first card to {@code channel}; a run that already has one answers with it
+     * (and has it redrawn).
      */
     CardPlacement showCard(RunView view, String channel);
 
+    /** The run changed: its card is redrawn from the run's state when the message goes out. Asynchronous. */
+    void cardChanged(String runId, RollbackRun.CardRef card);
+
     /** Opens (or reuses) the run's incident room and invites the people involved; asynchronous. */
-    void openIncident(RunView view);
+    void openIncident(String runId);
 
     /** One step of a run in progress, for its live status and timeline. */
-    void progress(RunView view, RunEvent event);
+    void progress(RunEvent event, Optional<RollbackRun.CardRef> card);
 
     /** A message that is not a card (resumed after a restart, a policy note…). */
     void announce(String channel, String text);

@@ -1,9 +1,12 @@
 package dev.rewind.incident;
 
+import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
 
 
 /** The voice used when Slack is not configured: everything goes to the log, nothing is posted. */
@@ -19,12 +22,17 @@ public final class LoggingIncidentChannel implements IncidentChannel {
     }
 
     @Override
-    public void openIncident(RunView view) {
-        LOG.info("(Slack not configured) no incident channel for run {}", view.run().id());
+    public void cardChanged(String runId, RollbackRun.CardRef card) {
+        LOG.debug("(Slack not configured) run {} changed", runId);
     }
 
     @Override
-    public void progress(RunView view, RunEvent event) {
+    public void openIncident(String runId) {
+        LOG.info("(Slack not configured) no incident channel for run {}", runId);
+    }
+
+    @Override
+    public void progress(RunEvent event, Optional<RollbackRun.CardRef> card) {
         LOG.info("(Slack not configured) run {}: {}", event.runId(), event.message());
     }
 

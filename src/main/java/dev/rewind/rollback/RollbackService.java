@@ -238,7 +238,7 @@ public final class RollbackService {
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.label()
                 + " requested by " + Mentions.token(userId) + (override ? " (guardrails overridden)" : "")));
         if (config.incidentChannel() == IncidentPolicy.ON_REQUEST && !run.dryRun()) {
-            runs.find(runId).ifPresent(requested -> channel.openIncident(view(requested)));
+            channel.openIncident(runId);
         }
         if (policy.counts(userId, Optional.of(userId), config.approval())) {
             return approve(runId, userId, false);
@@ -299,7 +299,7 @@ public final class RollbackService {
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
         refreshCard(runId);
         if (config.incidentChannel() == IncidentPolicy.ON_APPROVAL && !run.dryRun()) {
-            runs.find(runId).ifPresent(approved -> channel.openIncident(view(approved)));
+            channel.openIncident(runId);
         }
         executor.start(runId);
         return new Decision.Accepted("Rolling back " + run.service() + "; the card shows progress.");
@@ -346,7 +346,7 @@ public final class RollbackService {
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
         refreshCard(runId);
         if (config.incidentChannel() != IncidentPolicy.NEVER) {
-            runs.find(runId).ifPresent(approved -> channel.openIncident(view(approved)));
+            channel.openIncident(runId);
         }
         executor.start(runId);
         return new Decision.Accepted("Rolling back " + run.service() + " by policy.");

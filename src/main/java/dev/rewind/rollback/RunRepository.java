@@ -19,6 +19,9 @@ public interface RunRepository {
 
     Optional<RollbackRun> find(String id);
 
+    /** Where a run's card is, read on its own (cheaper than the whole run). */
+    Optional<RollbackRun.CardRef> card(String id);
+
     void saveAssessment(String id, Assessment assessment, Instant now);
 
     void attachCard(String id, RollbackRun.CardRef card, Instant now);

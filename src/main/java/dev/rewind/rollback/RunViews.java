@@ -52,11 +52,11 @@ public final class RunViews {
 
     /** Redraws the run's card in place, if it has one. */
     public void refresh(String runId) {
-        runs.find(runId).ifPresent(run -> run.card().ifPresent(card -> channel.showCard(view(run), card.channel())));
+        runs.card(runId).ifPresent(card -> channel.cardChanged(runId, card));
     }
 
     /** Hands a timeline line to the channel's live status. */
     public void progress(RunEvent event) {
-        runs.find(event.runId()).ifPresent(run -> channel.progress(view(run), event));
+        channel.progress(event, runs.card(event.runId()));
     }
 }

@@ -47,9 +47,7 @@ public final class SlackIncidentChannel implements IncidentChannel {
         String runId = view.run().id();
         Optional<RollbackRun.CardRef> existing = view.run().card();
         if (existing.isPresent()) {
-            outbox.appendUnlessWaiting(OutboxKinds.cardStream(runId), OutboxKinds.CARD, Optional.of(runId),
-                    Optional.of(existing.get().channel()), clock.instant());
-            signal.signal();
+            cardChanged(runId, existing.get());
             return new CardPlacement.Posted(existing.get());
         }
         Card card = renderer.render(view, clock.instant());
@@ -69,22 +67,28 @@ public final class SlackIncidentChannel implements IncidentChannel {
     }
 
     @Override
-    public void openIncident(RunView view) {
-        String runId = view.run().id();
+    public void cardChanged(String runId, RollbackRun.CardRef card) {
+        outbox.appendUnlessWaiting(OutboxKinds.cardStream(runId), OutboxKinds.CARD, Optional.of(runId),
+                Optional.of(card.channel()), clock.instant());
+        signal.signal();
+    }
+
+    @Override
+    public void openIncident(String runId) {
         outbox.append(OutboxKinds.incidentStream(runId), OutboxKinds.INCIDENT, Optional.of(runId), Optional.empty(), "",
                 clock.instant());
         signal.signal();
     }
 
     @Override
-    public void progress(RunView view, RunEvent event) {
-        String runId = view.run().id();
+    public void progress(RunEvent event, Optional<RollbackRun.CardRef> card) {
+        String runId = event.runId();
         String stream = OutboxKinds.incidentStream(runId);
         outbox.append(stream, OutboxKinds.THREAD, Optional.of(runId), Optional.empty(),
                 "`" + TIME.format(event.at()) + "` " + MENTIONS.expand(SlackText.escape(event.message())), clock.instant());
         outbox.appendUnlessWaiting(stream, OutboxKinds.STATUS, Optional.of(runId), Optional.empty(), clock.instant());
-        view.run().card().ifPresent(card -> outbox.appendUnlessWaiting(OutboxKinds.cardStream(runId), OutboxKinds.CARD,
-                Optional.of(runId), Optional.of(card.channel()), clock.instant()));
+        card.ifPresent(ref -> outbox.appendUnlessWaiting(OutboxKinds.cardStream(runId), OutboxKinds.CARD,
+                Optional.of(runId), Optional.of(ref.channel()), clock.instant()));
         signal.signal();
     }
 

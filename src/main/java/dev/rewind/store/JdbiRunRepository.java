@@ -70,6 +70,15 @@ public final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
+    public Optional<RollbackRun.CardRef> card(String id) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT card_channel, card_message FROM runs WHERE id = :id "
+                        + "AND card_channel IS NOT NULL AND card_message IS NOT NULL")
+                .bind("id", id)
+                .map((rs, ctx) -> new RollbackRun.CardRef(rs.getString("card_channel"), rs.getString("card_message")))
+                .findOne());
+    }
+
+    @Override
     public void saveAssessment(String id, Assessment assessment, Instant now) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET assessment = :assessment, updated_at = :now "
                         + "WHERE id = :id")
