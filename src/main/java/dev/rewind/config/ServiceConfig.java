@@ -67,7 +67,8 @@ public record ServiceConfig(
 
     /**
      * How recovery is confirmed after the adapter is done: {@code checks} consecutive good readings,
-     * {@code interval} apart, each signal under its threshold or within {@code baselineRatio} of its baseline.
+     * one every {@code interval} (the first one interval after the change: 3 × 30 s covers 90 s), each
+     * signal under its threshold or within {@code baselineRatio} of its baseline.
      */
     public record Verification(int checks, Duration interval, double baselineRatio) {
         public static final Verification DEFAULT = new Verification(3, Duration.ofSeconds(30), 1.5);

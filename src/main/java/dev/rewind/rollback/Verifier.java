@@ -56,6 +56,10 @@ public final class Verifier {
         int passed = 0;
         String last = "";
         for (int attempt = 1; attempt <= budget; attempt++) {
+            if (!service.signals().isEmpty()) {
+                // Metrics lag the change: each check, the first too, looks at a window after the previous one.
+                sleeper.sleep(rules.interval());
+            }
             List<SignalSample> seen = new ArrayList<>();
             Check check = check(service, before, seen);
             samples.accept(seen);
@@ -73,12 +77,9 @@ public final class Verifier {
                     return new Result(false, check.detail());
                 }
             }
-            if (attempt < budget) {
-                sleeper.sleep(rules.interval());
-            }
         }
         return new Result(false, "Rolled back, but " + last + " after " + DurationText.format(
-                rules.interval().multipliedBy(budget - 1L)) + ": the cause may not be the deploy");
+                rules.interval().multipliedBy(budget)) + ": the cause may not be the deploy");
     }
 
     private record Check(boolean ok, boolean fatal, String detail) {
