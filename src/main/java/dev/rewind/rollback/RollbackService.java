@@ -69,8 +69,17 @@ public final class RollbackService {
         }
     }
 
+    /** A run just opened, and what became of its card. */
+    public record Opened(RollbackRun run, CardPlacement card) {
+    }
+
     /** Stores the request, assesses the service, posts the card and returns the run. */
     public RollbackRun open(ServiceConfig service, Opening opening) {
+        return openRun(service, opening).run();
+    }
+
+    /** As {@link #open}, saying also whether the card was posted, queued (Slack is slow) or refused everywhere. */
+    public Opened openRun(ServiceConfig service, Opening opening) {
         Instant now = clock.instant();
         RollbackRun run = new RollbackRun(RunIds.next(), service.name(), service.environment(), RunState.ASSESSED,
                 opening.trigger(), opening.askedBy(), opening.reason(), opening.dryRun(), Optional.empty(),
@@ -91,10 +100,12 @@ public final class RollbackService {
                 + assessment.tier() + (assessment.verdict().reasons().isEmpty() ? ""
                 : " (" + String.join("; ", assessment.verdict().reasons()) + ")")));
         RollbackRun assessed = runs.find(run.id()).orElseThrow();
+        CardPlacement placed;
         if (assessed.card().isPresent()) {
             refreshCard(run.id());
+            placed = new CardPlacement.Posted(assessed.card().get());
         } else {
-            CardPlacement placed = channel.showCard(view(assessed), opening.channel());
+            placed = channel.showCard(view(assessed), opening.channel());
             if (placed instanceof CardPlacement.Refused && !opening.channel().equals(service.channel())) {
                 placed = channel.showCard(view(assessed), service.channel());
             }
@@ -102,7 +113,7 @@ public final class RollbackService {
                 runs.attachCard(run.id(), posted.card(), clock.instant());
             }
         }
-        return runs.find(run.id()).orElse(assessed);
+        return new Opened(runs.find(run.id()).orElse(assessed), placed);
     }
 
     /** "Retry" on a failed or interrupted card: a fresh assessment and run that take over the same card. */

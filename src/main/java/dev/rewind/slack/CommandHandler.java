@@ -6,6 +6,7 @@ import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.ServiceConfig;
+import dev.rewind.incident.CardPlacement;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
@@ -94,11 +95,16 @@ final class CommandHandler {
 
     private void open(SlashCommandPayload p, ServiceConfig service, RollbackCommand.Assess assess) {
         try {
-            RollbackRun run = rollbacks.open(service, RollbackService.Opening.command(p.getUserId(), assess.reason(),
-                    assess.flags(), assess.dryRun(), p.getChannelId(), assess.revision()));
+            RollbackService.Opened opened = rollbacks.openRun(service, RollbackService.Opening.command(p.getUserId(),
+                    assess.reason(), assess.flags(), assess.dryRun(), p.getChannelId(), assess.revision()));
+            RollbackRun run = opened.run();
             Listings.revisionNote(assess.revision(), run).ifPresent(note ->
                     replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), note));
-            if (run.card().isEmpty()) {
+            if (opened.card() instanceof CardPlacement.Queued) {
+                replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), ":hourglass: Slack is slow to "
+                        + "answer; the card for " + service.name() + " (run `" + run.id() + "`) is queued and will appear "
+                        + "here shortly.");
+            } else if (run.card().isEmpty()) {
                 replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), ":warning: I assessed "
                         + service.name() + " (run `" + run.id() + "`) but could not post the card here or in <#"
                         + service.channel() + ">. Invite me with `/invite @Rewind` and try again.");
