@@ -118,6 +118,10 @@ public final class Rewind implements AutoCloseable {
             LOG.error("Cannot start: {}", e.getMessage());
             System.exit(2);
             return;
+        } catch (RuntimeException e) {
+            LOG.error("Cannot start: {} (details below)", e.getMessage(), e);
+            System.exit(1);
+            return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(rewind::close, "rewind-shutdown"));
     }
