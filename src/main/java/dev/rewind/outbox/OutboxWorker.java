@@ -27,6 +27,8 @@ public final class OutboxWorker implements AutoCloseable {
     static final Duration CLAIM = Duration.ofSeconds(30);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     static final Duration IDLE = Duration.ofMillis(100);
+    /** With backoff capped at a minute, about 45 minutes of trying before a message is given up. */
+    static final int MAX_ATTEMPTS = 50;
 
     private final OutboxStore store;
     private final Map<String, Delivery> byKind = new HashMap<>();
@@ -114,6 +116,11 @@ public final class OutboxWorker implements AutoCloseable {
             store.markSent(seqs, now, Optional.empty());
         } else if (result instanceof Delivery.Result.Later later) {
             store.retryLater(head.seq(), now.plus(later.delay()), later.why());
+        } else if (result instanceof Delivery.Result.Failed failed && head.attempts() + 1 >= MAX_ATTEMPTS) {
+            LOG.warn("outbox {} #{} given up after {} attempts: {}", head.kind(), head.seq(), head.attempts() + 1, failed.why());
+            onError.accept(head.kind(), failed.why());
+            store.markSent(List.of(head.seq()), now, Optional.of("gave up after " + (head.attempts() + 1) + " attempts: "
+                    + failed.why()));
         } else if (result instanceof Delivery.Result.Failed failed) {
             Duration backoff = backoff(head.attempts());
             LOG.info("outbox {} #{} failed (attempt {}), retrying in {} ms: {}", head.kind(), head.seq(),

@@ -47,7 +47,11 @@ final class SlackCall<T extends SlackApiTextResponse> {
                 return Optional.of(new Delivery.Result.Later(retryAfter(e.getResponse().header("Retry-After")),
                         method + " rate-limited (429)"));
             }
-            return Optional.of(new Delivery.Result.Failed(method + " answered HTTP " + code));
+            if (code >= 500) {
+                return Optional.of(new Delivery.Result.Failed(method + " answered HTTP " + code));
+            }
+            // 400/403/404 from the Web API are not passing: the call itself is wrong for this workspace.
+            return Optional.of(new Delivery.Result.Rejected(method + " answered HTTP " + code));
         } catch (IOException e) {
             return Optional.of(new Delivery.Result.Failed(method + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage())));
