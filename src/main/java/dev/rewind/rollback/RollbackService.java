@@ -223,7 +223,7 @@ public final class RollbackService {
         }
         Revision to = chosen.get();
         if (!override) {
-            Optional<String> guardrail = guardrail(config, clock.instant());
+            Optional<String> guardrail = guardrail(config, runId, clock.instant());
             if (guardrail.isPresent()) {
                 audit.record(userId, "refused", Optional.of(run.id()), run.service(), guardrail.get());
                 if (policy.mayApprove(userId, config.approval())) {
@@ -332,7 +332,7 @@ public final class RollbackService {
         if (to.isEmpty()) {
             return new Decision.Refused(run.service() + " has no earlier revision to roll back to");
         }
-        Optional<String> guardrail = guardrail(config, clock.instant());
+        Optional<String> guardrail = guardrail(config, runId, clock.instant());
         if (guardrail.isPresent()) {
             audit.record(AutoRollback.ACTOR, "refused", Optional.of(runId), run.service(), guardrail.get());
             return new Decision.Refused(guardrail.get());
@@ -399,13 +399,17 @@ public final class RollbackService {
         return views.standing(run, config);
     }
 
-    /** Cooldown and attempt limits; empty when the rollback may go ahead. */
-    private Optional<String> guardrail(ServiceConfig config, Instant now) {
+    /**
+     * Cooldown and attempt limits; empty when the rollback may go ahead. Runs still in progress are left
+     * to the target lock, which answers "already being rolled back" rather than "wait for the cooldown".
+     */
+    private Optional<String> guardrail(ServiceConfig config, String runId, Instant now) {
         ServiceConfig.Guardrails limits = config.guardrails();
-        List<RollbackRun> recent = runs.startedSince(config.name(), now.minus(limits.attemptsWindow()));
-        Optional<RollbackRun> last = recent.stream().findFirst();
+        List<RollbackRun> recent = runs.startedSince(config.name(), now.minus(limits.attemptsWindow())).stream()
+                .filter(r -> !r.id().equals(runId)).toList();
+        Optional<RollbackRun> last = recent.stream().filter(r -> r.finishedAt().isPresent()).findFirst();
         if (last.isPresent()) {
-            Instant ended = last.get().finishedAt().orElse(now);
+            Instant ended = last.get().finishedAt().orElseThrow();
             Duration since = Duration.between(ended, now);
             if (since.compareTo(limits.cooldown()) < 0) {
                 return Optional.of(config.name() + " was rolled back " + DurationText.format(since.isZero()

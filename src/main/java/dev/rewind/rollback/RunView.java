@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * What a front end needs to draw a run: the run, its approvals and where they stand, its timeline,
- * its incident room, the signal values seen, and the report's address once there is one.
+ * its incident room, the signal values seen, the report's address once there is one, and — for a card
+ * still awaiting a decision — which other run is rolling the same service back right now.
  */
 public record RunView(
         RollbackRun run,
@@ -18,7 +19,8 @@ public record RunView(
         Optional<String> reportUrl,
         IncidentRoom incident,
         List<SignalSample> samples,
-        Optional<AlertDigest> alerts) {
+        Optional<AlertDigest> alerts,
+        Optional<String> busy) {
 
     public RunView {
         approvals = List.copyOf(approvals);

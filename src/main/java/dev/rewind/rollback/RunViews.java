@@ -38,7 +38,18 @@ public final class RunViews {
                 config.map(c -> c.approval().approvers()).orElse(List.of()), runs.events(run.id()),
                 run.state() == RunState.ASSESSED ? Optional.empty() : Optional.of(reportUrl(run.id())),
                 runs.incident(run.id()), runs.samples(run.id()),
-                run.trigger() == Trigger.ALERT ? alerts.apply(run.id()) : Optional.empty());
+                run.trigger() == Trigger.ALERT ? alerts.apply(run.id()) : Optional.empty(),
+                run.state() == RunState.ASSESSED ? busy(run) : Optional.empty());
+    }
+
+    /** Another run of the same service that holds its targets now, in words. */
+    private Optional<String> busy(RollbackRun run) {
+        return runs.inStates(RunState.holding()).stream()
+                .filter(other -> other.service().equals(run.service()) && !other.id().equals(run.id()))
+                .findFirst()
+                .map(other -> run.service() + " is already being rolled back by "
+                        + Mentions.token(other.requestedBy().orElse(other.askedBy())) + " (run " + other.id() + ", "
+                        + other.state().name().toLowerCase().replace('_', ' ') + ")");
     }
 
     public String reportUrl(String runId) {

@@ -136,8 +136,9 @@ public final class CardRenderer {
         String elapsed = run.elapsed(now).map(SlackText::duration).orElse("");
         String report = view.reportUrl().map(url -> " · " + SlackText.link(url, "Report")).orElse("");
         return switch (run.state()) {
-            case ASSESSED -> run.assessment().isPresent() ? "*Decide:* roll back, monitor or dismiss." + monitoring(view)
-                    : ":mag: Assessing " + SlackText.escape(run.service()) + "…";
+            case ASSESSED -> view.busy().map(b -> ":warning: *" + rich(b) + ".* This card can be dismissed.")
+                    .orElse(run.assessment().isPresent() ? "*Decide:* roll back, monitor or dismiss." + monitoring(view)
+                    : ":mag: Assessing " + SlackText.escape(run.service()) + "…");
             case AWAITING_APPROVAL -> ":raised_hand: *Rollback to " + to + " requested by " + requester + "* · "
                     + view.standing().have() + " of " + view.standing().need() + " approvals"
                     + (view.standing().missing() > 0 ? "; waiting for " + view.standing().missing() + " more from "

@@ -57,8 +57,8 @@ class EngineIT {
 
     private Card card(String user, String text) {
         Map<String, String> post = rewind.cardFor(user, text);
-        List<SlackStub.Post> posts = rewind.slack().postedWithTs();
-        return new Card(post, posts.get(posts.size() - 1).ts());
+        List<SlackStub.Post> cards = rewind.cards();
+        return new Card(post, cards.get(cards.size() - 1).ts());
     }
 
     private record Card(Map<String, String> post, String ts) {
@@ -234,5 +234,20 @@ class EngineIT {
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
         await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("Rolled back to r1"));
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.0");
+    }
+
+    @Test
+    void aNewCardSaysWhenTheServiceIsAlreadyBeingRolledBack() throws Exception {
+        start("    approvers: [" + ALICE + "]");
+        Card first = card(ALICE, "checkout");
+        rewind.kubernetes().pauseController(true);
+        rewind.signed().click(ALICE, CHANNEL, first.ts(), ActionIds.ROLL_BACK, first.value(ActionIds.ROLL_BACK));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(first).contains("Rolling back to r2"));
+
+        Card second = card(BOB, "checkout");
+
+        assertThat(SlackStub.readable(second.post())).contains("checkout is already being rolled back by <@U0ALICE>")
+                .contains(first.runId());
+        rewind.kubernetes().pauseController(false);
     }
 }

@@ -136,10 +136,15 @@ public final class RewindFixture implements AutoCloseable {
 
     /** Types {@code /rollback text} and waits for the card to be posted; returns the card's post. */
     public Map<String, String> cardFor(String user, String text) {
-        int before = slack.posted().size();
+        int before = cards().size();
         signed.command(user, CHANNEL, text);
-        await().atMost(Duration.ofSeconds(15)).until(() -> slack.posted().size() > before);
-        return slack.posted().get(before);
+        await().atMost(Duration.ofSeconds(15)).until(() -> cards().size() > before);
+        return cards().get(before).form();
+    }
+
+    /** Every card posted so far (messages with blocks), oldest first, with the ts Slack gave each. */
+    public List<SlackStub.Post> cards() {
+        return slack.postedWithTs().stream().filter(p -> p.form().containsKey("blocks")).toList();
     }
 
     /** The latest drawing of the card Slack knows as {@code ts}: its last chat.update, or its post. */
