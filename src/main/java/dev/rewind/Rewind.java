@@ -251,7 +251,9 @@ public final class Rewind implements AutoCloseable {
                 5, 5, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(() -> guarded("starting automatic rollbacks", auto::runDue), 1, 1, TimeUnit.SECONDS);
         work.submit(() -> guarded("resuming stored alerts", () -> {
-            int resumed = alerts.resume(payload -> AlertmanagerPayload.parse(payload.body()));
+            int resumed = alerts.resume(payload -> payload.source().equals(AlertmanagerPayload.SOURCE)
+                    ? AlertmanagerPayload.parse(payload.body()) : List.of(),
+                    settings.alertmanagerToken().isPresent());
             if (resumed > 0) {
                 LOG.info("Processed {} alert payload(s) stored before a restart", resumed);
             }
@@ -354,9 +356,18 @@ public final class Rewind implements AutoCloseable {
         };
     }
 
+    /** Stops the pools and gives running rollbacks a moment to hand their runs over before the database closes. */
     private static void shutdown(ExecutorService... executors) {
         for (ExecutorService executor : executors) {
             executor.shutdownNow();
+        }
+        for (ExecutorService executor : executors) {
+            try {
+                executor.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

@@ -74,9 +74,9 @@ public final class AlertIntake implements AutoCloseable {
     }
 
     /** Stores the payload, then hands its alerts to their services' lanes. @return the stored payload's id */
-    public long accept(String source, String body, List<Alert> alerts) {
+    public long accept(String source, String body, List<Alert> alerts, boolean trusted) {
         long id = store.savePayload(source, body, clock.instant());
-        dispatch(id, alerts);
+        dispatch(id, alerts, trusted);
         return id;
     }
 
@@ -84,9 +84,11 @@ public final class AlertIntake implements AutoCloseable {
      * Stores a raw payload first, then reads it with {@code parse}; a payload that cannot be read is
      * kept (marked done) and its {@link MalformedAlertException} passed on for the caller's 400.
      *
+     * @param trusted whether the sender was authenticated (only then may a policy roll back by itself)
      * @return how many alerts it carried
      */
-    public int receive(String source, String body, java.util.function.Function<String, List<Alert>> parse) {
+    public int receive(String source, String body, java.util.function.Function<String, List<Alert>> parse,
+                       boolean trusted) {
         long id = store.savePayload(source, body, clock.instant());
         List<Alert> alerts;
         try {
@@ -95,16 +97,16 @@ public final class AlertIntake implements AutoCloseable {
             store.markProcessed(id, clock.instant());
             throw e;
         }
-        dispatch(id, alerts);
+        dispatch(id, alerts, trusted);
         return alerts.size();
     }
 
     /** Processes payloads that were stored but not processed before a restart. */
-    public int resume(java.util.function.Function<AlertStore.StoredPayload, List<Alert>> parse) {
+    public int resume(java.util.function.Function<AlertStore.StoredPayload, List<Alert>> parse, boolean trusted) {
         int resumed = 0;
         for (AlertStore.StoredPayload payload : store.unprocessed()) {
             try {
-                dispatch(payload.id(), parse.apply(payload));
+                dispatch(payload.id(), parse.apply(payload), trusted);
                 resumed++;
             } catch (RuntimeException e) {
                 LOG.warn("stored alert payload {} cannot be read again: {}", payload.id(), e.getMessage());
@@ -114,7 +116,7 @@ public final class AlertIntake implements AutoCloseable {
         return resumed;
     }
 
-    private void dispatch(long payloadId, List<Alert> alerts) {
+    private void dispatch(long payloadId, List<Alert> alerts, boolean trusted) {
         Catalogue catalogue = catalogues.get();
         java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(alerts.size());
         if (alerts.isEmpty()) {
@@ -127,7 +129,7 @@ public final class AlertIntake implements AutoCloseable {
             String key = service.map(ServiceConfig::name).orElse("");
             lanes.get(Math.floorMod(key.hashCode(), LANES)).submit(() -> {
                 try {
-                    handle(alert, service);
+                    handle(alert, service, trusted);
                 } catch (RuntimeException e) {
                     LOG.error("handling alert {} failed", alert.name(), e);
                 } finally {
@@ -139,7 +141,7 @@ public final class AlertIntake implements AutoCloseable {
         }
     }
 
-    private void handle(Alert alert, Optional<ServiceConfig> service) {
+    private void handle(Alert alert, Optional<ServiceConfig> service, boolean trusted) {
         Instant now = clock.instant();
         if (service.isEmpty()) {
             store.recordUnrouted(alert, now);
@@ -148,13 +150,15 @@ public final class AlertIntake implements AutoCloseable {
         }
         AlertStore.Incident incident = store.openOrCreate(service.get().name(), RunIds.next().replace("rb-", "in-"), now);
         store.record(incident.id(), alert, now);
-        if (incident.created() && alert.firing()) {
+        // The incident's first firing alert opens its card; so does a later one if opening the card failed before.
+        if (alert.firing() && (incident.created() || incident.runId().isEmpty())) {
             RollbackRun run = rollbacks.open(service.get(), new RollbackService.Opening(Trigger.ALERT,
                     "alert " + alert.name(), alert.summary(), alert.critical() ? Set.of("critical") : Set.of(), false,
                     service.get().channel(), Optional.empty(), Optional.empty()));
             store.linkRun(incident.id(), run.id());
             views.refresh(run.id());
-            policy.consider(service.get(), run, alert.labels());
+            policy.consider(service.get(), run, alert.labels(), trusted ? Optional.empty()
+                    : Optional.of("the alert came from " + alert.source() + " without authentication"));
             return;
         }
         if (!alert.firing() && store.closeIfQuiet(incident.id(), alert.endsAt().orElse(now))) {

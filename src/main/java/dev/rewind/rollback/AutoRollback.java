@@ -48,8 +48,14 @@ public final class AutoRollback {
         this.clock = clock;
     }
 
-    /** Applies the service's policy to a card an alert just opened. */
-    public void consider(ServiceConfig service, RollbackRun run, Map<String, String> alertLabels) {
+    /**
+     * Applies the service's policy to a card an alert just opened.
+     *
+     * @param untrusted why the alert cannot be trusted to start a rollback by itself (an unauthenticated
+     *                  sender), in which case an {@code auto} rule only proposes
+     */
+    public void consider(ServiceConfig service, RollbackRun run, Map<String, String> alertLabels,
+                         Optional<String> untrusted) {
         if (service.policy().isEmpty() || run.assessment().isEmpty()) {
             return;
         }
@@ -66,7 +72,14 @@ public final class AutoRollback {
                 case NOTIFY -> note(run, service, "Matched " + reason + " (notify only)");
                 case PROPOSE -> note(run, service, "Proposes rolling back" + target.map(t -> " to " + t.label()).orElse("")
                         + " (" + reason + ")");
-                case AUTO -> countdown(run, service, rule, reason, current, target);
+                case AUTO -> {
+                    if (untrusted.isPresent()) {
+                        note(run, service, "Proposes rolling back" + target.map(t -> " to " + t.label()).orElse("")
+                                + " (" + reason + "); " + untrusted.get() + ", so a person decides");
+                    } else {
+                        countdown(run, service, rule, reason, current, target);
+                    }
+                }
             }
             return;
         }

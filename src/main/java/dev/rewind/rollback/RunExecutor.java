@@ -58,6 +58,13 @@ public final class RunExecutor {
     private final RunObserver observer;
     private final ReportFiler reports;
     private final java.util.Set<String> driving = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> lostLeases = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Lease renewals get a thread of their own: nothing slow on the shared timers may let a lease run out. */
+    private final ScheduledExecutorService leaseTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "rewind-leases");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public RunExecutor(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, AuditLog audit,
                        Verifier verifier, RunViews views, IncidentChannel channel, ExecutorService workers,
@@ -112,6 +119,9 @@ public final class RunExecutor {
                 if (staleApproval(run)) {
                     interrupt(run, "approved at " + run.updatedAt() + " but Rewind was not running to carry it out; "
                             + "nothing was changed. Assess again before rolling back");
+                } else if (staleExecution(run)) {
+                    interrupt(run, "Rewind stopped while this rollback was executing and was down too long to finish it "
+                            + "blindly (started " + run.updatedAt() + "); check the target by hand and assess again");
                 } else {
                     workers.submit(() -> drive(run.id(), true));
                 }
@@ -130,8 +140,8 @@ public final class RunExecutor {
                 LOG.info("run {} is being executed by another Rewind process", runId);
                 return;
             }
-            ScheduledFuture<?> renewal = timers.scheduleAtFixedRate(
-                    () -> runs.lease(runId, owner, owner, clock.instant().plus(LEASE), clock.instant()),
+            lostLeases.remove(runId);
+            ScheduledFuture<?> renewal = leaseTimer.scheduleWithFixedDelay(() -> renew(runId),
                     LEASE.toSeconds() / 4, LEASE.toSeconds() / 4, TimeUnit.SECONDS);
             try {
                 driveLeased(runId, resumed);
@@ -141,6 +151,28 @@ public final class RunExecutor {
         } finally {
             driving.remove(runId);
         }
+    }
+
+    /** Renews a lease; a renewal refused (another process took the run) stops this one at its next step. */
+    private void renew(String runId) {
+        try {
+            if (!runs.lease(runId, owner, owner, clock.instant().plus(LEASE), clock.instant())) {
+                LOG.warn("run {}: the lease went to another Rewind process; this one stops at its next step", runId);
+                lostLeases.add(runId);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: renewing the lease failed ({}); trying again", runId, e.getMessage());
+        }
+    }
+
+    /** Whether this process must stop working on the run because another one holds it now. */
+    private boolean lostLease(String runId) {
+        if (lostLeases.contains(runId)) {
+            runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE,
+                    "Another Rewind process took this rollback over; this one stopped"));
+            return true;
+        }
+        return false;
     }
 
     private void driveLeased(String runId, boolean resumed) {
@@ -154,6 +186,7 @@ public final class RunExecutor {
             if (resumed) {
                 announceResume(run);
             }
+            boolean startedNow = false;
             if (run.state() == RunState.APPROVED) {
                 if (run.dryRun()) {
                     finishDryRun(run, service.get());
@@ -165,14 +198,18 @@ public final class RunExecutor {
                 audit.record("rewind", "transition", Optional.of(runId), run.service(), "APPROVED → EXECUTING");
                 event(runId, RunEvent.Kind.STARTED, "Rollback started: " + plan(run, service.get()));
                 run = runs.find(runId).orElseThrow();
+                startedNow = true;
             }
             if (run.state() == RunState.EXECUTING) {
+                if (startedNow && !unchangedSinceTheCard(run, service.get())) {
+                    return;
+                }
                 if (!execute(run, service.get())) {
                     return;
                 }
                 run = runs.find(runId).orElseThrow();
             }
-            if (run.state() == RunState.VERIFYING) {
+            if (run.state() == RunState.VERIFYING && !lostLease(runId)) {
                 verify(run, service.get());
             }
         } catch (InterruptedException e) {
@@ -194,10 +231,45 @@ public final class RunExecutor {
         run.card().ifPresent(card -> channel.announce(card.channel(), run.service() + ": " + note));
     }
 
+    /**
+     * Before anything changes: every target must still be at the revision the card showed (or already
+     * at the one it goes to). A redeploy since the card, a fix shipped during a policy countdown, or an
+     * approval given days later must not roll back something nobody looked at.
+     *
+     * @return whether the run may go on (otherwise it has failed with the reason)
+     */
+    private boolean unchangedSinceTheCard(RollbackRun run, ServiceConfig service) {
+        for (Step step : steps(run, service)) {
+            if (step.from().isEmpty() || step.error().isPresent()) {
+                continue;
+            }
+            Revision then = step.from().get();
+            Revision now;
+            try {
+                now = adapters.forTarget(step.target()).describe(step.target()).current();
+            } catch (RuntimeException e) {
+                fail(run, RunState.EXECUTING, step.target().describe() + " could not be read before the change: "
+                        + e.getMessage() + ". Nothing was changed.");
+                return false;
+            }
+            boolean alreadyThere = step.to().map(to -> to.id().equals(now.id())).orElse(false);
+            if (!now.id().equals(then.id()) && !alreadyThere) {
+                fail(run, RunState.EXECUTING, step.target().describe() + " changed since the card was made: it runs "
+                        + now.label() + " (" + now.imagesText() + "), the card showed " + then.label()
+                        + ". Nothing was changed; Retry assesses it again.");
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return whether the run reached VERIFYING */
     private boolean execute(RollbackRun run, ServiceConfig service) throws InterruptedException {
         List<Step> steps = steps(run, service);
         for (int i = 0; i < steps.size(); i++) {
+            if (lostLease(run.id())) {
+                return false;
+            }
             Step step = steps.get(i);
             String prefix = steps.size() > 1 ? "Step " + (i + 1) + "/" + steps.size() + " " : "";
             if (step.error().isPresent()) {
@@ -263,6 +335,12 @@ public final class RunExecutor {
     }
 
     private void fail(RollbackRun run, RunState from, String reason) {
+        if (!from.canMoveTo(RunState.FAILED)) {
+            if (from.canMoveTo(RunState.INTERRUPTED)) {
+                interrupt(run, reason);
+            }
+            return;
+        }
         if (runs.transition(run.id(), from, RunState.FAILED, Optional.of(reason), clock.instant())) {
             audit.record("rewind", "transition", Optional.of(run.id()), run.service(), from + " → FAILED: " + reason);
             event(run.id(), RunEvent.Kind.FAILED, "Failed: " + reason);
@@ -281,6 +359,16 @@ public final class RunExecutor {
     /** An approval that was never acted on while Rewind was down is not carried out later: the world may have moved on. */
     private boolean staleApproval(RollbackRun run) {
         return run.state() == RunState.APPROVED && run.updatedAt().isBefore(clock.instant().minus(STALE_APPROVAL));
+    }
+
+    /** A change left half-done for longer than its step could take plus a margin is not picked up again. */
+    private boolean staleExecution(RollbackRun run) {
+        if (run.state() != RunState.EXECUTING) {
+            return false;
+        }
+        Duration allowed = catalogues.service(run.service()).map(s -> s.guardrails().executeTimeout())
+                .orElse(Duration.ZERO).plus(STALE_APPROVAL);
+        return run.updatedAt().isBefore(clock.instant().minus(allowed));
     }
 
     private void interrupt(RollbackRun run, String reason) {

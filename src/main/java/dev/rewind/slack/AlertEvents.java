@@ -21,8 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Alert messages posted by other tools in the watched channels become alerts: ack at once, then
- * parse and hand over on a worker. Repeated deliveries of one event are handled once; messages that
+ * Alert messages posted by other tools (bots and integrations, never people) in the watched channels
+ * become alerts: ack at once, then parse and hand over on a worker. They are not authenticated, so
+ * they may open cards but never start an automatic rollback. Repeated deliveries of one event are handled once; messages that
  * are not alerts, or not in a watched channel, are ignored quietly. Rewind's own messages never
  * arrive here (Bolt drops events from this bot).
  */
@@ -44,7 +45,8 @@ final class AlertEvents {
 
     Response message(EventsApiPayload<MessageEvent> payload, EventContext ctx) {
         MessageEvent event = payload.getEvent();
-        if (!fromThisBot(ctx, event.getBotId(), event.getUser())) {
+        // Only tools post alerts: a person typing "[FIRING] …" must not open a card.
+        if (event.getBotId() != null && !fromThisBot(ctx, event.getBotId(), event.getUser())) {
             submit(payload.getEventId(), event.getChannel(), event.getText(), event.getAttachments());
         }
         return ctx.ack();
@@ -87,7 +89,7 @@ final class AlertEvents {
                     .anyMatch(p -> p.text() != null && p.text().contains("Labels:")) ? "slack:grafana" : "slack:alertmanager";
             Optional<Alert> alert = AlertMessageParser.parse(new AlertMessageParser.Message(kind, text, parts),
                     catalogues.get(), clock.instant());
-            alert.ifPresent(a -> intake.accept(a.source(), "channel " + channel + ": " + text, List.of(a)));
+            alert.ifPresent(a -> intake.accept(a.source(), "channel " + channel + ": " + text, List.of(a), false));
         });
     }
 }

@@ -36,15 +36,17 @@ public final class JdbiAuditLog implements AuditLog {
     public void record(String actor, String action, Optional<String> runId, String service, String detail) {
         long at = clock.instant().toEpochMilli();
         String clippedDetail = Text.clip(detail, 4000);
+        String clippedActor = Text.clip(actor, 100);
+        String clippedAction = Text.clip(action, 100);
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 jdbi.useTransaction(handle -> {
                     String previous = handle.createQuery("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")
                             .mapTo(String.class).findOne().orElse(GENESIS);
-                    String hash = hash(previous, at, actor, action, runId.orElse(""), service, clippedDetail);
+                    String hash = hash(previous, at, clippedActor, clippedAction, runId.orElse(""), service, clippedDetail);
                     handle.createUpdate("INSERT INTO audit (at, actor, action, run_id, service, detail, prev_hash, hash) "
                                     + "VALUES (:at, :actor, :action, :runId, :service, :detail, :prev, :hash)")
-                            .bind("at", at).bind("actor", actor).bind("action", action)
+                            .bind("at", at).bind("actor", clippedActor).bind("action", clippedAction)
                             .bind("runId", runId.orElse(null)).bind("service", service).bind("detail", clippedDetail)
                             .bind("prev", previous).bind("hash", hash).execute();
                 });

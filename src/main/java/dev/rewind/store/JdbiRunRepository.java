@@ -45,7 +45,7 @@ public final class JdbiRunRepository implements RunRepository {
                 .bind("environment", run.environment())
                 .bind("state", run.state().name())
                 .bind("trigger", run.trigger().name())
-                .bind("askedBy", run.askedBy())
+                .bind("askedBy", Text.clip(run.askedBy(), 100))
                 .bind("reason", Text.clip(run.reason(), 4000))
                 .bind("dryRun", run.dryRun())
                 .bind("assessment", run.assessment().map(AssessmentJson::write).orElse(null))

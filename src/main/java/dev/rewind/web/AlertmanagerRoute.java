@@ -36,7 +36,7 @@ final class AlertmanagerRoute {
             return;
         }
         try {
-            int alerts = intake.receive(AlertmanagerPayload.SOURCE, body, AlertmanagerPayload::parse);
+            int alerts = intake.receive(AlertmanagerPayload.SOURCE, body, AlertmanagerPayload::parse, token.isPresent());
             ctx.status(200).contentType("application/json").result("{\"status\":\"accepted\",\"alerts\":" + alerts + "}");
         } catch (MalformedAlertException e) {
             ctx.status(400).contentType("text/plain").result("malformed Alertmanager payload: " + e.getMessage() + "\n");

@@ -50,14 +50,15 @@ class PolicyIT {
                 "        when: {signal: errorRate, above: 5%, for: 2m, maxSinceDeploy: 1h}",
                 "        action: auto",
                 "        countdown: " + countdown,
-                "")).build();
+                "")).env("ALERTMANAGER_TOKEN", "am-token").build();
         rewind.prometheus().returns("errors", 0.2).before(0.001);
         rewind.prometheus().returns("min_over_time((errors)[120s:15s])", 0.12);
     }
 
     private void fire(String status) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(rewind.url("/alerts/alertmanager"))).POST(HttpRequest.BodyPublishers.ofString(
+                        URI.create(rewind.url("/alerts/alertmanager"))).header("Authorization", "Bearer am-token")
+                .POST(HttpRequest.BodyPublishers.ofString(
                         AlertsIT.payload(status, ALERT))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
     }
@@ -148,6 +149,36 @@ class PolicyIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(second.ts())
                 .contains("the policy already rolled back this deploy once"));
         Thread.sleep(2_000);
+        assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
+    }
+
+    @Test
+    void anUnauthenticatedAlertOnlyProposes() throws Exception {
+        start("2s", "");
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(rewind.url("/alerts/alertmanager"))).POST(HttpRequest.BodyPublishers.ofString(
+                        AlertsIT.payload("firing", ALERT))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("a token is configured").isEqualTo(401);
+        rewind.close();
+        rewind = RewindFixture.builder().catalogue(String.join("\n",
+                "services:",
+                "  - name: checkout",
+                "    channel: " + CHANNEL,
+                "    target: {type: kubernetes-deployment, namespace: shop, deployment: checkout}",
+                "    signals: {errorRate: 'errors'}",
+                "    approvers: [" + ALICE + "]",
+                "    policy:",
+                "      - {name: any alert, action: auto, countdown: 1s}",
+                "")).build();
+        rewind.prometheus().returns("errors", 0.2).before(0.001);
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(rewind.url("/alerts/alertmanager")))
+                .POST(HttpRequest.BodyPublishers.ofString(AlertsIT.payload("firing", ALERT))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(20)).until(() -> cards().size() == 1);
+        SlackStub.Post card = cards().get(0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(card.ts())
+                .contains("without authentication, so a person decides"));
+        Thread.sleep(2_500);
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
     }
 }
