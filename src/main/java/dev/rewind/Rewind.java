@@ -193,7 +193,10 @@ public final class Rewind implements AutoCloseable {
         ApprovalPolicy policy = new ApprovalPolicy(directory);
         JdbiAlertStore alertStore = new JdbiAlertStore(database.jdbi());
         RunViews views = new RunViews(catalogues, runs, policy, channel, settings.publicUrl(), alertStore::digestForRun);
-        Assessor assessor = new Assessor(adapters, signals, work, clock, Duration.ofSeconds(5), Duration.ofHours(1));
+        // Assessments fan out to Kubernetes and Prometheus on a pool of their own, so callers on `work` never wait on it.
+        ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
+        closeables.add(0, () -> shutdown(assessing));
+        Assessor assessor = new Assessor(adapters, signals, assessing, clock, Duration.ofSeconds(5), Duration.ofHours(1));
         Verifier verifier = new Verifier(adapters, signals, clock, Verifier.Sleeper.REAL);
         RunExecutor.Owner owner = RunExecutor.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, audit, verifier, views, channel, runWorkers,
@@ -215,7 +218,7 @@ public final class Rewind implements AutoCloseable {
                 (kind, why) -> metrics.slackError(why.contains(":") ? why.substring(0, why.indexOf(':')) : kind));
         outboxWorker.start();
         closeables.add(0, outboxWorker);
-        ServiceOverview overview = new ServiceOverview(adapters, work, Duration.ofSeconds(5));
+        ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
         AutoRollback auto = new AutoRollback(runs, audit, signals, rollbacks, views, catalogues, clock);
         AlertIntake alerts = new AlertIntake(catalogues, alertStore, rollbacks, views, channel, auto, clock,
                 metrics::alertReceived);
@@ -250,6 +253,8 @@ public final class Rewind implements AutoCloseable {
         timers.scheduleWithFixedDelay(() -> guarded("re-assessing monitored cards", rollbacks::reassessDue),
                 5, 5, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(() -> guarded("starting automatic rollbacks", auto::runDue), 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(() -> guarded("withdrawing expired requests", rollbacks::expireRequests),
+                1, 1, TimeUnit.MINUTES);
         work.submit(() -> guarded("resuming stored alerts", () -> {
             int resumed = alerts.resume(payload -> payload.source().equals(AlertmanagerPayload.SOURCE)
                     ? AlertmanagerPayload.parse(payload.body()) : List.of(),

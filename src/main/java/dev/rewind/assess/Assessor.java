@@ -59,21 +59,25 @@ public final class Assessor {
                                 TimeUnit.MILLISECONDS))
                 .toList();
         Map<String, CompletableFuture<Reading>> current = new LinkedHashMap<>();
-        service.signals().forEach((name, query) ->
-                current.put(name, CompletableFuture.supplyAsync(() -> signals.query(query, now), executor)));
+        service.signals().forEach((name, query) -> current.put(name, bounded(() -> signals.query(query, now))));
 
         List<TargetView> targets = described.stream().map(CompletableFuture::join).toList();
         Optional<Instant> deployedAt = targets.get(0).state().map(TargetState::current).flatMap(Revision::createdAt);
         Baseline baseline = baselineFor(now, deployedAt, targets.get(0).state().map(s -> s.current().label()));
         Map<String, CompletableFuture<Reading>> before = new LinkedHashMap<>();
-        service.signals().forEach((name, query) ->
-                before.put(name, CompletableFuture.supplyAsync(() -> signals.query(query, baseline.at()), executor)));
+        service.signals().forEach((name, query) -> before.put(name, bounded(() -> signals.query(query, baseline.at()))));
 
         List<SignalReading> readings = new ArrayList<>();
         service.signals().forEach((name, query) -> readings.add(new SignalReading(name, query,
                 current.get(name).join(), before.get(name).join(), now, baseline.at(), baseline.basis())));
         Verdict verdict = TierPolicy.decide(readings, flags, service.thresholds());
         return new Assessment(service.name(), service.environment(), targets, readings, verdict, flags, now);
+    }
+
+    /** A query on the pool, given up (as unavailable) if it outlives the describe budget. */
+    private CompletableFuture<Reading> bounded(java.util.function.Supplier<Reading> query) {
+        return CompletableFuture.supplyAsync(query, executor).completeOnTimeout(new Reading.Unavailable(
+                "no answer within " + describeTimeout.toSeconds() + " s"), describeTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     Baseline baselineFor(Instant now, Optional<Instant> deployedAt, Optional<String> revisionLabel) {

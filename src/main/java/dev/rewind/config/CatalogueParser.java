@@ -31,7 +31,7 @@ public final class CatalogueParser {
     private static final Set<String> SERVICE_KEYS = Set.of("name", "channel", "environment", "target", "targets",
             "signals", "approvers", "requesters", "approvals", "selfApproval", "breakGlass", "oncall", "thresholds",
             "cooldown", "maxAttempts", "attemptsWindow", "timeout", "verification", "alerts", "report", "policy",
-            "incidentChannel", "autoRollback");
+            "incidentChannel", "autoRollback", "requestExpiry");
     private static final Set<String> TOP_KEYS = Set.of("services", "environments", "alerts");
     private static final String DATABASE_MIGRATION = "database-migration";
 
@@ -290,7 +290,8 @@ public final class CatalogueParser {
                 service.optionalDuration("cooldown").orElse(d.cooldown()),
                 service.optionalInt("maxAttempts").orElse(d.maxAttempts()),
                 service.optionalDuration("attemptsWindow").orElse(d.attemptsWindow()),
-                service.optionalDuration("timeout").orElse(d.executeTimeout()));
+                service.optionalDuration("timeout").orElse(d.executeTimeout()),
+                service.optionalDuration("requestExpiry").orElse(d.requestExpiry()));
     }
 
     private ServiceConfig.Verification verification(Place node) {

@@ -59,10 +59,12 @@ public record ServiceConfig(
      * @param maxAttempts     at most this many rollbacks per {@code attemptsWindow}
      * @param attemptsWindow  the window for {@code maxAttempts}
      * @param executeTimeout  how long one adapter step may take before the run fails
+     * @param requestExpiry   a request still short of approvals after this long is withdrawn, freeing the target
      */
-    public record Guardrails(Duration cooldown, int maxAttempts, Duration attemptsWindow, Duration executeTimeout) {
-        public static final Guardrails DEFAULT =
-                new Guardrails(Duration.ofMinutes(5), 3, Duration.ofHours(1), Duration.ofMinutes(10));
+    public record Guardrails(Duration cooldown, int maxAttempts, Duration attemptsWindow, Duration executeTimeout,
+                             Duration requestExpiry) {
+        public static final Guardrails DEFAULT = new Guardrails(Duration.ofMinutes(5), 3, Duration.ofHours(1),
+                Duration.ofMinutes(10), Duration.ofMinutes(30));
     }
 
     /**

@@ -85,15 +85,20 @@ public record Settings(
         return "Settings[slackBotToken=" + mask(slackBotToken)
                 + ", slackSigningSecret=" + mask(slackSigningSecret)
                 + ", slackAppToken=" + mask(slackAppToken)
-                + ", slackApiUrl=" + slackApiUrl
+                + ", slackApiUrl=" + withoutCredentials(slackApiUrl)
                 + ", configPath=" + configPath
-                + ", prometheusUrl=" + prometheusUrl.orElse("(none)")
-                + ", databaseUrl=" + databaseUrl.replaceAll("password=[^&;]*", "password=***")
+                + ", prometheusUrl=" + prometheusUrl.map(Settings::withoutCredentials).orElse("(none)")
+                + ", databaseUrl=" + withoutCredentials(databaseUrl).replaceAll("password=[^&;]*", "password=***")
                 + ", databaseUser=" + databaseUser.orElse("(none)")
                 + ", databasePassword=" + mask(databasePassword)
                 + ", port=" + port
                 + ", publicUrl=" + publicUrl
                 + ", alertmanagerToken=" + mask(alertmanagerToken) + "]";
+    }
+
+    /** A URL with any {@code user:password@} replaced, for the log. */
+    static String withoutCredentials(String url) {
+        return url.replaceAll("//[^/@]*@", "//***@");
     }
 
     private static String mask(Optional<String> secret) {

@@ -24,7 +24,8 @@ public interface OutboxStore {
 
     void markSent(List<Long> seqs, Instant now, Optional<String> note);
 
-    void retryLater(long seq, Instant at, String why);
+    /** Puts a message back until {@code at}; {@code attempted} says whether it counts as a failed attempt. */
+    void retryLater(long seq, Instant at, String why, boolean attempted);
 
     /** How many messages are waiting, for tests and /readyz. */
     int waiting();

@@ -88,7 +88,8 @@ public final class OutboxWorker implements AutoCloseable {
     /** One pass over the due streams. @return how many heads were handled */
     int drainOnce() {
         Instant now = clock.instant();
-        List<OutboxStore.Batch> batches = store.claim(worker, now, now.plus(CLAIM), 20);
+        // Few at a time: every head claimed must be sent well before its claim runs out.
+        List<OutboxStore.Batch> batches = store.claim(worker, now, now.plus(CLAIM), 5);
         for (OutboxStore.Batch batch : batches) {
             handle(batch);
         }
@@ -115,7 +116,7 @@ public final class OutboxWorker implements AutoCloseable {
             batch.following().stream().limit(Math.max(0, sent.consumed() - 1)).forEach(m -> seqs.add(m.seq()));
             store.markSent(seqs, now, Optional.empty());
         } else if (result instanceof Delivery.Result.Later later) {
-            store.retryLater(head.seq(), now.plus(later.delay()), later.why());
+            store.retryLater(head.seq(), now.plus(later.delay()), later.why(), false);
         } else if (result instanceof Delivery.Result.Failed failed && head.attempts() + 1 >= MAX_ATTEMPTS) {
             LOG.warn("outbox {} #{} given up after {} attempts: {}", head.kind(), head.seq(), head.attempts() + 1, failed.why());
             onError.accept(head.kind(), failed.why());
@@ -126,7 +127,7 @@ public final class OutboxWorker implements AutoCloseable {
             LOG.info("outbox {} #{} failed (attempt {}), retrying in {} ms: {}", head.kind(), head.seq(),
                     head.attempts() + 1, backoff.toMillis(), failed.why());
             onError.accept(head.kind(), failed.why());
-            store.retryLater(head.seq(), now.plus(backoff), failed.why());
+            store.retryLater(head.seq(), now.plus(backoff), failed.why(), true);
         } else if (result instanceof Delivery.Result.Rejected rejected) {
             LOG.warn("outbox {} #{} dropped: {}", head.kind(), head.seq(), rejected.why());
             onError.accept(head.kind(), rejected.why());

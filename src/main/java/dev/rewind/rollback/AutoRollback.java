@@ -143,21 +143,26 @@ public final class AutoRollback {
             }
             Optional<ServiceConfig> service = catalogues.service(run.service());
             Optional<Revision> current = run.assessment().flatMap(Assessment::current);
-            if (service.isEmpty() || current.isEmpty()
-                    || !runs.recordPolicyApplication(run.service(), current.get().id(), run.id(), clock.instant())) {
+            if (service.isEmpty() || current.isEmpty() || runs.policyApplied(run.service(), current.get().id())) {
                 runs.setPolicy(run.id(), Optional.empty(), "Automatic rollback not started: the policy already rolled "
                         + "back this deploy once");
                 views.refresh(run.id());
                 continue;
             }
-            Decision decision = rollbacks.rollBackByPolicy(run.id(), service.get());
-            if (!(decision instanceof Decision.Accepted)) {
+            Decision decision;
+            try {
+                decision = rollbacks.rollBackByPolicy(run.id(), service.get());
+            } catch (RuntimeException e) {
+                decision = new Decision.Refused("Rewind hit an internal error: " + e.getClass().getSimpleName());
+            }
+            if (decision instanceof Decision.Accepted) {
+                runs.recordPolicyApplication(run.service(), current.get().id(), run.id(), clock.instant());
+                started++;
+            } else {
                 String why = decision instanceof Decision.Refused refused ? refused.reason()
                         : decision instanceof Decision.AlreadyHandled handled ? handled.message() : decision.toString();
                 runs.setPolicy(run.id(), Optional.empty(), "Automatic rollback not started: " + why);
                 views.refresh(run.id());
-            } else {
-                started++;
             }
         }
         return started;

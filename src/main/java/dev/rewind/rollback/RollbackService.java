@@ -27,6 +27,8 @@ import java.util.stream.Collectors;
  */
 public final class RollbackService {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RollbackService.class);
+
     private final Catalogues catalogues;
     private final Assessor assessor;
     private final RunRepository runs;
@@ -73,6 +75,11 @@ public final class RollbackService {
     public record Opened(RollbackRun run, CardPlacement card) {
     }
 
+    /** People's own words may not pose as a mention token ({@code @{S0ALL}}). */
+    static String words(String text) {
+        return text == null ? "" : text.replace("@{", "@ {");
+    }
+
     /** Stores the request, assesses the service, posts the card and returns the run. */
     public RollbackRun open(ServiceConfig service, Opening opening) {
         return openRun(service, opening).run();
@@ -82,7 +89,7 @@ public final class RollbackService {
     public Opened openRun(ServiceConfig service, Opening opening) {
         Instant now = clock.instant();
         RollbackRun run = new RollbackRun(RunIds.next(), service.name(), service.environment(), RunState.ASSESSED,
-                opening.trigger(), opening.askedBy(), opening.reason(), opening.dryRun(), Optional.empty(),
+                opening.trigger(), opening.askedBy(), words(opening.reason()), opening.dryRun(), Optional.empty(),
                 Optional.empty(), opening.revision(), opening.card(), Optional.empty(), now, now, Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty());
         runs.insert(run);
@@ -141,6 +148,13 @@ public final class RollbackService {
         return new Decision.Accepted("Re-assessed as run " + next.id() + "; decide on the card.");
     }
 
+    /** A revision picked on a card still awaiting a decision: its button is redrawn to name it. */
+    public void preselect(String runId, String revisionId) {
+        if (runs.preselect(runId, revisionId, clock.instant())) {
+            refreshCard(runId);
+        }
+    }
+
     /** "Monitor": the card is re-assessed after {@code delay} and redrawn in place. */
     public Decision monitor(String runId, String userId, Duration delay) {
         Optional<RollbackRun> found = runs.find(runId);
@@ -161,6 +175,27 @@ public final class RollbackService {
                 + " and update the card.");
     }
 
+    /** Withdraws requests that waited longer than their service allows for approvals; called periodically. */
+    public int expireRequests() {
+        int expired = 0;
+        for (RollbackRun run : runs.inStates(java.util.EnumSet.of(RunState.AWAITING_APPROVAL))) {
+            Duration limit = catalogues.service(run.service()).map(s -> s.guardrails().requestExpiry())
+                    .orElse(ServiceConfig.Guardrails.DEFAULT.requestExpiry());
+            if (run.updatedAt().isAfter(clock.instant().minus(limit))) {
+                continue;
+            }
+            String outcome = "Request withdrawn: not enough approvals within " + DurationText.format(limit)
+                    + ". Nothing was changed; ask again if it is still needed";
+            if (runs.transition(run.id(), RunState.AWAITING_APPROVAL, RunState.ABORTED, Optional.of(outcome), clock.instant())) {
+                audit.record("rewind", "request expired", Optional.of(run.id()), run.service(), outcome);
+                runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.DISMISSED, outcome));
+                refreshCard(run.id());
+                expired++;
+            }
+        }
+        return expired;
+    }
+
     /** Re-assesses every monitored card that is due; called periodically. */
     public int reassessDue() {
         int done = 0;
@@ -176,7 +211,9 @@ public final class RollbackService {
             }
             Tier before = run.assessment().map(Assessment::tier).orElse(Tier.UNKNOWN);
             Assessment fresh = assessor.assess(service.get(), run.assessment().map(Assessment::flags).orElse(Set.of()));
-            runs.saveAssessment(run.id(), fresh, clock.instant());
+            if (!runs.saveAssessmentIfUndecided(run.id(), fresh, clock.instant())) {
+                continue;
+            }
             runs.recordSamples(run.id(), Samples.of(fresh, false));
             runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
                     + fresh.tier() + (fresh.tier() != before ? " (was " + before + ")" : " (unchanged)")));
@@ -232,7 +269,8 @@ public final class RollbackService {
                 return refuse(run, userId, guardrail.get() + " Only an approver may override it", whoMayApprove(config));
             }
         }
-        List<String> keys = config.targets().stream().map(Target::key).toList();
+        // A dry run changes nothing, so it holds no target: it must never block a real rollback.
+        List<String> keys = run.dryRun() ? List.of() : config.targets().stream().map(Target::key).toList();
         RunRepository.Claim claim = runs.claim(runId, userId, to.id(), keys, clock.instant());
         if (claim instanceof RunRepository.Claim.StateChanged) {
             return alreadyHandled(runs.find(runId).orElse(run));
@@ -308,11 +346,8 @@ public final class RollbackService {
             return alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
-        refreshCard(runId);
-        if (config.incidentChannel() == IncidentPolicy.ON_APPROVAL && !run.dryRun()) {
-            channel.openIncident(runId);
-        }
         executor.start(runId);
+        afterApproval(runId, config.incidentChannel() == IncidentPolicy.ON_APPROVAL && !run.dryRun());
         return new Decision.Accepted("Rolling back " + run.service() + "; the card shows progress.");
     }
 
@@ -355,12 +390,21 @@ public final class RollbackService {
             return alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
-        refreshCard(runId);
-        if (config.incidentChannel() != IncidentPolicy.NEVER) {
-            channel.openIncident(runId);
-        }
         executor.start(runId);
+        afterApproval(runId, config.incidentChannel() != IncidentPolicy.NEVER);
         return new Decision.Accepted("Rolling back " + run.service() + " by policy.");
+    }
+
+    /** The card and the incident room after an approval; the rollback is already under way, whatever happens here. */
+    private void afterApproval(String runId, boolean openRoom) {
+        try {
+            refreshCard(runId);
+            if (openRoom) {
+                channel.openIncident(runId);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("run {} is rolling back, but its card or incident room could not be queued: {}", runId, e.getMessage());
+        }
     }
 
     /** "Dismiss": records who and why; the run ends without any change. */
@@ -370,13 +414,22 @@ public final class RollbackService {
             return new Decision.Refused("run " + runId + " is not in Rewind's database");
         }
         RollbackRun run = found.get();
-        String outcome = "Dismissed by " + Mentions.token(userId) + reason.filter(r -> !r.isBlank()).map(r -> ": " + r).orElse("");
+        Optional<ServiceConfig> config = catalogues.service(run.service());
+        if (run.state() == RunState.AWAITING_APPROVAL && config.isPresent()
+                && !policy.mayRequest(userId, config.get().approval()) && !run.requestedBy().orElse("").equals(userId)) {
+            return refuse(run, userId, "may not cancel a rollback someone requested", whoMayApprove(config.get()));
+        }
+        String outcome = "Dismissed by " + Mentions.token(userId) + reason.filter(r -> !r.isBlank()).map(r -> ": " + words(r))
+                .orElse("");
         boolean done = runs.transition(runId, RunState.ASSESSED, RunState.ABORTED, Optional.of(outcome), clock.instant())
                 || runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.ABORTED, Optional.of(outcome), clock.instant());
         if (!done) {
             return alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record(userId, "dismissed", Optional.of(runId), run.service(), reason.orElse(""));
+        if (run.autoAt().isPresent()) {
+            runs.takeAuto(runId, run.autoAt().get(), "Automatic rollback cancelled: the card was dismissed");
+        }
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.DISMISSED, outcome));
         refreshCard(runId);
         runs.find(runId).ifPresent(dismissed -> reports.file(view(dismissed)));

@@ -114,7 +114,7 @@ public final class RunExecutor {
             if (driving.contains(run.id())) {
                 continue;
             }
-            if (runs.lease(run.id(), owner, reclaimPrefix, clock.instant().plus(LEASE), clock.instant())) {
+            if (runs.lease(run.id(), owner, takeOverFrom(run.id()), clock.instant().plus(LEASE), clock.instant())) {
                 resumed.add(run.id());
                 if (staleApproval(run)) {
                     interrupt(run, "approved at " + run.updatedAt() + " but Rewind was not running to carry it out; "
@@ -162,6 +162,26 @@ public final class RunExecutor {
             }
         } catch (RuntimeException e) {
             LOG.warn("run {}: renewing the lease failed ({}); trying again", runId, e.getMessage());
+        }
+    }
+
+    /**
+     * Whose lease may be taken over at once: a holder on this host whose process is gone (its pid is not
+     * alive, or is ours because we replaced it in a container). Anyone else's lease must run out first.
+     */
+    private String takeOverFrom(String runId) {
+        Optional<String> holder = runs.leaseHolder(runId);
+        if (holder.isEmpty() || holder.get().equals(owner) || !holder.get().startsWith(reclaimPrefix)) {
+            return owner;
+        }
+        String[] parts = holder.get().split("/");
+        try {
+            long pid = Long.parseLong(parts[1]);
+            boolean gone = pid == ProcessHandle.current().pid()
+                    || ProcessHandle.of(pid).map(process -> !process.isAlive()).orElse(true);
+            return gone ? holder.get() : owner;
+        } catch (RuntimeException e) {
+            return owner;
         }
     }
 
@@ -307,7 +327,7 @@ public final class RunExecutor {
     }
 
     private void verify(RollbackRun run, ServiceConfig service) throws InterruptedException {
-        event(run.id(), RunEvent.Kind.VERIFYING, "Verifying recovery (" + (service.signals().isEmpty()
+        event(run.id(), RunEvent.Kind.VERIFYING, "Verifying recovery (" + (service.signals().isEmpty() || !verifier.judgesSignals()
                 ? "target health" : service.verification().checks() + " checks, "
                 + DurationText.format(service.verification().interval()) + " apart") + ")");
         Verifier.Result result = verifier.verify(service, run.assessment(),

@@ -24,7 +24,13 @@ public interface RunRepository {
 
     void saveAssessment(String id, Assessment assessment, Instant now);
 
+    /** Saves a re-assessment only while nobody has decided on the card; @return whether it was saved. */
+    boolean saveAssessmentIfUndecided(String id, Assessment assessment, Instant now);
+
     void attachCard(String id, RollbackRun.CardRef card, Instant now);
+
+    /** Records the revision a card offers, while nobody has decided on it; @return whether it was recorded. */
+    boolean preselect(String id, String revisionId, Instant now);
 
     /**
      * Moves an {@link RunState#ASSESSED} run to {@link RunState#AWAITING_APPROVAL}, recording who asked
@@ -47,6 +53,9 @@ public interface RunRepository {
      * replicas from executing the same run at once.
      */
     boolean lease(String id, String owner, String reclaimPrefix, Instant until, Instant now);
+
+    /** Who holds a run's lease now, if anyone. */
+    Optional<String> leaseHolder(String id);
 
     IncidentRoom incident(String runId);
 

@@ -44,6 +44,11 @@ public final class Verifier {
         this.sleeper = sleeper;
     }
 
+    /** Whether signal numbers take part in verification (a metrics source is configured). */
+    public boolean judgesSignals() {
+        return signals.configured();
+    }
+
     /** The result: recovered or not, and the sentence that says why. */
     public record Result(boolean recovered, String summary) {
     }
@@ -51,17 +56,18 @@ public final class Verifier {
     public Result verify(ServiceConfig service, Optional<Assessment> before, java.util.function.Consumer<String> progress,
                          java.util.function.Consumer<List<SignalSample>> samples) throws InterruptedException {
         ServiceConfig.Verification rules = service.verification();
-        int checks = service.signals().isEmpty() ? 1 : rules.checks();
+        boolean judgeSignals = !service.signals().isEmpty() && signals.configured();
+        int checks = judgeSignals ? rules.checks() : 1;
         int budget = checks * 2;
         int passed = 0;
         String last = "";
         for (int attempt = 1; attempt <= budget; attempt++) {
-            if (!service.signals().isEmpty()) {
+            if (judgeSignals || attempt > 1) {
                 // Metrics lag the change: each check, the first too, looks at a window after the previous one.
                 sleeper.sleep(rules.interval());
             }
             List<SignalSample> seen = new ArrayList<>();
-            Check check = check(service, before, seen);
+            Check check = check(service, before, seen, judgeSignals);
             samples.accept(seen);
             last = check.detail();
             if (check.ok()) {
@@ -78,14 +84,18 @@ public final class Verifier {
                 }
             }
         }
-        return new Result(false, "Rolled back, but " + last + " after " + DurationText.format(
-                rules.interval().multipliedBy(budget)) + ": the cause may not be the deploy");
+        String waited = DurationText.format(rules.interval().multipliedBy(budget));
+        if (last.contains("could not be read")) {
+            return new Result(false, "Rolled back, but recovery could not be confirmed after " + waited + ": " + last
+                    + ". Check the numbers by hand");
+        }
+        return new Result(false, "Rolled back, but " + last + " after " + waited + ": the cause may not be the deploy");
     }
 
     private record Check(boolean ok, boolean fatal, String detail) {
     }
 
-    private Check check(ServiceConfig service, Optional<Assessment> before, List<SignalSample> seen) {
+    private Check check(ServiceConfig service, Optional<Assessment> before, List<SignalSample> seen, boolean judgeSignals) {
         List<String> notes = new ArrayList<>();
         for (Target target : service.targets()) {
             Health health;
@@ -103,9 +113,19 @@ public final class Verifier {
             notes.add(health.detail());
         }
         List<String> bad = new ArrayList<>();
+        if (!judgeSignals) {
+            if (!service.signals().isEmpty()) {
+                notes.add("metrics not configured, judged by target health only");
+            }
+            return new Check(true, false, String.join("; ", notes));
+        }
         service.signals().forEach((name, query) -> {
             java.time.Instant at = clock.instant();
             Reading now = signals.query(query, at);
+            if (now instanceof Reading.Unavailable unavailable) {
+                bad.add(name + " could not be read (" + unavailable.reason() + ")");
+                return;
+            }
             if (!(now instanceof Reading.Value value)) {
                 notes.add(name + ": " + now.describe());
                 return;

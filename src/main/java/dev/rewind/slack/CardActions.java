@@ -13,13 +13,11 @@ import dev.rewind.rollback.AutoRollback;
 import dev.rewind.rollback.Decision;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackService;
-import dev.rewind.rollback.RunView;
 import dev.rewind.store.JdbiDeliveryLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,30 +43,27 @@ final class CardActions {
 
     private final RollbackService rollbacks;
     private final AutoRollback auto;
-    private final CardRenderer renderer;
     private final MethodsClient client;
     private final Replies replies;
     private final Mentions mentions;
     private final JdbiDeliveryLog deliveries;
     private final ExecutorService work;
-    private final Clock clock;
 
-    CardActions(RollbackService rollbacks, AutoRollback auto, CardRenderer renderer, MethodsClient client, Replies replies,
-                Mentions mentions, JdbiDeliveryLog deliveries, ExecutorService work, Clock clock) {
+    CardActions(RollbackService rollbacks, AutoRollback auto, MethodsClient client, Replies replies,
+                Mentions mentions, JdbiDeliveryLog deliveries, ExecutorService work) {
         this.rollbacks = rollbacks;
         this.auto = auto;
-        this.renderer = renderer;
         this.client = client;
         this.replies = replies;
         this.mentions = mentions;
         this.deliveries = deliveries;
         this.work = work;
-        this.clock = clock;
     }
 
     Response rollBack(BlockActionRequest request, ActionContext ctx) {
+        // The button names its revision (the picker redraws it); trust what the clicker saw and confirmed.
         return decide(request, ctx, (p, value) -> rollbacks.requestRollback(ActionIds.runId(value), p.getUser().getId(),
-                picked(p).or(() -> nonEmpty(ActionIds.revision(value))), false));
+                nonEmpty(ActionIds.revision(value)).or(() -> picked(p)), false));
     }
 
     Response approve(BlockActionRequest request, ActionContext ctx) {
@@ -123,7 +118,13 @@ final class CardActions {
         BlockActionPayload p = request.getPayload();
         BlockActionPayload.Action action = p.getActions().get(0);
         String value = action.getSelectedOption() == null ? "" : action.getSelectedOption().getValue();
-        work.submit(() -> rollbacks.view(ActionIds.runId(value)).ifPresent(view -> redraw(view, ActionIds.revision(value))));
+        work.submit(() -> {
+            try {
+                rollbacks.preselect(ActionIds.runId(value), ActionIds.revision(value));
+            } catch (RuntimeException e) {
+                LOG.error("redrawing the card for a picked revision failed", e);
+            }
+        });
         return ctx.ack();
     }
 
@@ -186,21 +187,6 @@ final class CardActions {
 
     private static Optional<String> nonEmpty(String text) {
         return text == null || text.isEmpty() ? Optional.empty() : Optional.of(text);
-    }
-
-    private void redraw(RunView view, String revision) {
-        view.run().card().ifPresent(card -> {
-            Card drawn = renderer.render(view, clock.instant(), nonEmpty(revision));
-            try {
-                var response = client.chatUpdate(r -> r.channel(card.channel()).ts(card.messageId())
-                        .text(drawn.text()).blocks(drawn.blocks()));
-                if (!response.isOk()) {
-                    LOG.warn("chat.update after a revision pick failed: {}", response.getError());
-                }
-            } catch (IOException | SlackApiException e) {
-                LOG.warn("chat.update after a revision pick failed: {}", e.getMessage());
-            }
-        });
     }
 
     private void openDismissModal(String triggerId, String runId, BlockActionPayload p) {

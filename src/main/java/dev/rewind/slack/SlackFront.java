@@ -86,8 +86,8 @@ public final class SlackFront implements AutoCloseable {
         Replies replies = new Replies(slack, client);
         CommandHandler commands = new CommandHandler(w.catalogues(), w.rollbacks(), w.overview(), w.runs(), w.audit(),
                 replies, w.mentions(), w.work(), w.clock());
-        CardActions actions = new CardActions(w.rollbacks(), w.auto(), w.renderer(), client, replies, w.mentions(),
-                w.deliveries(), w.work(), w.clock());
+        CardActions actions = new CardActions(w.rollbacks(), w.auto(), client, replies, w.mentions(),
+                w.deliveries(), w.work());
         AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries(), w.work(), w.clock());
         SlackListeners.register(app, commands, actions, alerts);
         return new SlackFront(app, signingSecret.isPresent());

@@ -110,10 +110,11 @@ public final class JdbiOutbox implements OutboxStore {
     }
 
     @Override
-    public void retryLater(long seq, Instant at, String why) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = :at, "
+    public void retryLater(long seq, Instant at, String why, boolean attempted) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE outbox SET attempts = attempts + :add, next_attempt_at = :at, "
                         + "last_error = :why, claimed_by = NULL, claimed_until = NULL WHERE seq = :seq")
-                .bind("at", at.toEpochMilli()).bind("why", Text.clip(why, 1000)).bind("seq", seq).execute());
+                .bind("add", attempted ? 1 : 0).bind("at", at.toEpochMilli()).bind("why", Text.clip(why, 1000))
+                .bind("seq", seq).execute());
     }
 
     @Override

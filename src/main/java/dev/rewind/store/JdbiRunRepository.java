@@ -87,11 +87,27 @@ public final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
+    public boolean saveAssessmentIfUndecided(String id, Assessment assessment, Instant now) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE runs SET assessment = :assessment, updated_at = :now "
+                        + "WHERE id = :id AND state = :state")
+                .bind("assessment", AssessmentJson.write(assessment)).bind("now", now.toEpochMilli()).bind("id", id)
+                .bind("state", RunState.ASSESSED.name()).execute()) == 1;
+    }
+
+    @Override
     public void attachCard(String id, RollbackRun.CardRef card, Instant now) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET card_channel = :channel, card_message = :message, "
                         + "updated_at = :now WHERE id = :id")
                 .bind("channel", card.channel()).bind("message", card.messageId()).bind("now", now.toEpochMilli())
                 .bind("id", id).execute());
+    }
+
+    @Override
+    public boolean preselect(String id, String revisionId, Instant now) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE runs SET to_revision = :revision, updated_at = :now "
+                        + "WHERE id = :id AND state = :state")
+                .bind("revision", Text.clip(revisionId, 200)).bind("now", now.toEpochMilli()).bind("id", id)
+                .bind("state", RunState.ASSESSED.name()).execute()) == 1;
     }
 
     @Override
@@ -271,6 +287,12 @@ public final class JdbiRunRepository implements RunRepository {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM runs WHERE reassess_at IS NOT NULL "
                         + "AND reassess_at <= :now ORDER BY reassess_at")
                 .bind("now", now.toEpochMilli()).map(JdbiRunRepository::run).list());
+    }
+
+    @Override
+    public Optional<String> leaseHolder(String id) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT lease_owner FROM runs WHERE id = :id AND lease_owner IS NOT NULL")
+                .bind("id", id).mapTo(String.class).findOne());
     }
 
     @Override

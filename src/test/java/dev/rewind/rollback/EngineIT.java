@@ -250,4 +250,38 @@ class EngineIT {
                 .contains(first.runId());
         rewind.kubernetes().pauseController(false);
     }
+
+    @Test
+    void aDeployAfterTheCardStopsTheRollbackBeforeAnythingChanges() throws Exception {
+        start("    approvers: [" + ALICE + "]");
+        Card card = card(ALICE, "checkout");
+        rewind.kubernetes().client().apps().deployments().inNamespace("shop").withName("checkout").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("shop/checkout:1.4.3");
+            return d;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.kubernetes().get("shop", "checkout").getMetadata()
+                .getAnnotations().get("deployment.kubernetes.io/revision").equals("4"));
+
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("failed"));
+        assertThat(cardText(card)).contains("changed since the card was made: it runs r4")
+                .contains("the card showed r3").contains("Nothing was changed").contains("Retry");
+        assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.3");
+    }
+
+    @Test
+    void onlySomeoneWhoMayAskCanCancelAPendingRequest() throws Exception {
+        start("    approvers: [" + ALICE + ", " + BOB + "]\n    approvals: 2");
+        Card card = card(ALICE, "checkout");
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("1 of 2 approvals"));
+
+        rewind.signed().click("U0MALLORY", CHANNEL, card.ts(), ActionIds.DISMISS, card.runId());
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("may not cancel a rollback someone requested"));
+        assertThat(cardText(card)).contains("1 of 2 approvals");
+
+        rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.DISMISS, card.runId());
+        await().atMost(Duration.ofSeconds(20)).until(() -> cardText(card).contains("Dismissed by <@U0ALICE>"));
+    }
 }

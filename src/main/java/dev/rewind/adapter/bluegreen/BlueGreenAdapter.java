@@ -284,7 +284,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
             return "(empty)";
         }
         List<String> parts = new ArrayList<>();
-        selector.forEach((key, value) -> parts.add(key + "=" + value));
+        new java.util.TreeMap<>(selector).forEach((key, value) -> parts.add(key + "=" + value));
         return String.join(",", parts);
     }
 

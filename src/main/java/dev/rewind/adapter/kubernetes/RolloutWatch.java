@@ -86,11 +86,17 @@ public final class RolloutWatch<T extends HasMetadata> {
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!result.isDone()) {
-                T current = resource.get();
-                if (current == null) {
-                    throw new AdapterException(what + " was deleted during the rollback");
+                T current;
+                try {
+                    current = resource.get();
+                    if (current == null) {
+                        throw new AdapterException(what + " was deleted during the rollback");
+                    }
+                    evaluate(current);
+                } catch (KubernetesClientException e) {
+                    // A passing API error must not fail a rollback that is progressing: read again until the deadline.
+                    progress.step("Reading " + what + " failed (" + KubernetesErrors.describe(e) + "); trying again");
                 }
-                evaluate(current);
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
