@@ -26,9 +26,10 @@ class SettingsTest {
     void secretsNeverAppearInItsText() {
         Settings settings = Settings.from(Map.of("SLACK_BOT_TOKEN", "xoxb-very-secret", "SLACK_SIGNING_SECRET", "sign-secret",
                 "DATABASE_PASSWORD", "pw-secret", "ALERTMANAGER_TOKEN", "am-secret", "SLACK_APP_TOKEN", "xapp-secret",
-                "DATABASE_URL", "jdbc:postgresql://db/rewind?user=r&password=inline-secret"));
+                "DATABASE_URL", "jdbc:postgresql://db/rewind?user=r&password=inline-secret",
+                "PROMETHEUS_URL", "https://scraper:prom-secret@prometheus.example.com"));
         assertThat(settings.toString()).doesNotContain("very-secret", "sign-secret", "pw-secret", "am-secret",
-                "xapp-secret", "inline-secret").contains("(set)");
+                "xapp-secret", "inline-secret", "prom-secret").contains("(set)");
         assertThat(settings.socketMode()).isTrue();
         assertThat(settings.slackProblems()).isEmpty();
     }
