@@ -122,13 +122,16 @@ public final class CatalogueParser {
         List<Target> targets = targets(service);
         boolean destructive = targets.stream().anyMatch(t -> t.type().equals(DATABASE_MIGRATION));
         Place envRules = environments.getOrDefault(environment, new Place("environments." + environment, null));
+        int approvals = service.optionalInt("approvals").or(() -> envRules.optionalInt("approvals")).orElse(destructive ? 2 : 1);
         ApprovalRules approval = new ApprovalRules(
                 service.textList("requesters"),
                 service.textList("approvers"),
-                service.optionalInt("approvals").or(() -> envRules.optionalInt("approvals")).orElse(destructive ? 2 : 1),
+                approvals,
                 service.optionalBoolean("selfApproval").or(() -> envRules.optionalBoolean("selfApproval")).orElse(true),
                 service.optionalBoolean("breakGlass").or(() -> envRules.optionalBoolean("breakGlass")).orElse(false),
-                service.optionalBoolean("autoRollback").or(() -> envRules.optionalBoolean("autoRollback")).orElse(true));
+                // A policy approves alone, so where two people must approve it may only propose unless told otherwise.
+                service.optionalBoolean("autoRollback").or(() -> envRules.optionalBoolean("autoRollback"))
+                        .orElse(approvals == 1));
         if (approval.approvals() < 1) {
             throw new ConfigException(service.path + ".approvals must be at least 1");
         }

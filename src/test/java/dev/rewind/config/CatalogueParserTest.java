@@ -74,7 +74,7 @@ class CatalogueParserTest {
                   - {name: b, channel: C1, environment: production, target: {type: t}, approvers: [S1], approvals: 1}
                   - {name: c, channel: C1, environment: staging, target: {type: t}, approvers: [S1]}
                 """, "rewind.yml");
-        assertThat(catalogue.find("a").orElseThrow().approval()).isEqualTo(new ApprovalRules(List.of(), List.of("S1"), 2, false, true, true));
+        assertThat(catalogue.find("a").orElseThrow().approval()).isEqualTo(new ApprovalRules(List.of(), List.of("S1"), 2, false, true, false));
         assertThat(catalogue.find("b").orElseThrow().approval().approvals()).isEqualTo(1);
         assertThat(catalogue.find("c").orElseThrow().approval()).isEqualTo(new ApprovalRules(List.of(), List.of("S1"), 1, true, false, true));
     }
