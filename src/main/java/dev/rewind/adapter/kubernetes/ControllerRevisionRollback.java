@@ -6,6 +6,7 @@ import dev.rewind.adapter.Health;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
+import dev.rewind.adapter.RollbackAdapter;
 import dev.rewind.adapter.Target;
 import dev.rewind.adapter.TargetState;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -30,10 +31,10 @@ import java.util.stream.Collectors;
  * Rolling back a workload whose history is kept in ControllerRevisions (StatefulSets, DaemonSets) the
  * way {@code kubectl rollout undo} does: the chosen revision's pod template is written back into
  * {@code spec.template}, then the rollout is watched until the kind's own "done" holds. Each kind
- * supplies how to read it; {@link KubernetesStatefulSetAdapter} and {@link KubernetesDaemonSetAdapter}
- * are the two uses.
+ * supplies how to read it by extending this class: {@link KubernetesStatefulSetAdapter} and
+ * {@link KubernetesDaemonSetAdapter}.
  */
-abstract class ControllerRevisionRollback<T extends HasMetadata> {
+abstract class ControllerRevisionRollback<T extends HasMetadata> implements RollbackAdapter {
 
     private final KubernetesClient client;
     private final String kind;
@@ -59,12 +60,14 @@ abstract class ControllerRevisionRollback<T extends HasMetadata> {
     /** The kind's update strategy ({@code RollingUpdate}, {@code OnDelete}), if set. */
     abstract Optional<String> updateStrategy(T workload);
 
-    final void validate(Target target) {
+    @Override
+    public final void validate(Target target) {
         target.string("namespace");
         target.string(field);
     }
 
-    final TargetState describe(Target target) {
+    @Override
+    public final TargetState describe(Target target) {
         T workload = workload(target);
         List<ControllerRevision> history = history(workload);
         Optional<ControllerRevision> current = current(workload, history);
@@ -96,7 +99,8 @@ abstract class ControllerRevisionRollback<T extends HasMetadata> {
         return new TargetState(name(target), live, candidates, facts, warnings);
     }
 
-    final Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
+    @Override
+    public final Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
         String revisionId = change.revisionId();
         T workload = workload(target);
         List<ControllerRevision> history = history(workload);
@@ -131,7 +135,8 @@ abstract class ControllerRevisionRollback<T extends HasMetadata> {
                 + "): " + done.detail(), Map.of("fromRevision", from, "toControllerRevision", wanted.getMetadata().getName()));
     }
 
-    final Health verify(Target target) {
+    @Override
+    public final Health verify(Target target) {
         RolloutStatus status = status(workload(target));
         return switch (status.state()) {
             case COMPLETE -> Health.healthy(kind + " " + name(target) + ": " + status.detail());

@@ -1,19 +1,11 @@
 package dev.rewind.adapter.kubernetes;
 
-import dev.rewind.adapter.Change;
-import dev.rewind.adapter.Health;
-import dev.rewind.adapter.Outcome;
-import dev.rewind.adapter.Progress;
-import dev.rewind.adapter.RollbackAdapter;
-import dev.rewind.adapter.Target;
-import dev.rewind.adapter.TargetState;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -23,69 +15,47 @@ import java.util.Optional;
  * {@code desiredNumberScheduled}). DaemonSets have no progress deadline: one that does not get there
  * fails at the timeout with its pods' reasons.
  */
-public final class KubernetesDaemonSetAdapter implements RollbackAdapter {
+public final class KubernetesDaemonSetAdapter extends ControllerRevisionRollback<DaemonSet> {
 
     public static final String TYPE = "kubernetes-daemonset";
 
-    private final ControllerRevisionRollback<DaemonSet> rollback;
-
     public KubernetesDaemonSetAdapter(KubernetesClient client) {
-        this.rollback = new ControllerRevisionRollback<>(client, "DaemonSet", "daemonSet") {
-            @Override
-            Resource<DaemonSet> resource(KubernetesClient client, String namespace, String name) {
-                return client.apps().daemonSets().inNamespace(namespace).withName(name);
-            }
+        super(client, "DaemonSet", "daemonSet");
+    }
 
-            @Override
-            PodTemplateSpec template(DaemonSet workload) {
-                return workload.getSpec().getTemplate();
-            }
+    @Override
+    Resource<DaemonSet> resource(KubernetesClient client, String namespace, String name) {
+        return client.apps().daemonSets().inNamespace(namespace).withName(name);
+    }
 
-            @Override
-            LabelSelector selector(DaemonSet workload) {
-                return workload.getSpec().getSelector();
-            }
+    @Override
+    PodTemplateSpec template(DaemonSet workload) {
+        return workload.getSpec().getTemplate();
+    }
 
-            @Override
-            RolloutStatus status(DaemonSet workload) {
-                return RolloutStatus.of(workload);
-            }
+    @Override
+    LabelSelector selector(DaemonSet workload) {
+        return workload.getSpec().getSelector();
+    }
 
-            @Override
-            Optional<String> recordedRevision(DaemonSet workload) {
-                // A DaemonSet's status names no revision; the one holding its template is the live one.
-                return Optional.empty();
-            }
+    @Override
+    RolloutStatus status(DaemonSet workload) {
+        return RolloutStatus.of(workload);
+    }
 
-            @Override
-            Optional<String> updateStrategy(DaemonSet workload) {
-                return Optional.ofNullable(workload.getSpec().getUpdateStrategy()).map(s -> s.getType());
-            }
-        };
+    @Override
+    Optional<String> recordedRevision(DaemonSet workload) {
+        // A DaemonSet's status names no revision; the one holding its template is the live one.
+        return Optional.empty();
+    }
+
+    @Override
+    Optional<String> updateStrategy(DaemonSet workload) {
+        return Optional.ofNullable(workload.getSpec().getUpdateStrategy()).map(s -> s.getType());
     }
 
     @Override
     public String type() {
         return TYPE;
-    }
-
-    @Override
-    public void validate(Target target) {
-        rollback.validate(target);
-    }
-
-    @Override
-    public TargetState describe(Target target) {
-        return rollback.describe(target);
-    }
-
-    @Override
-    public Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
-        return rollback.execute(target, change, progress, timeout);
-    }
-
-    @Override
-    public Health verify(Target target) {
-        return rollback.verify(target);
     }
 }
