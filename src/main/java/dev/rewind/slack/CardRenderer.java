@@ -57,12 +57,8 @@ public final class CardRenderer {
         this.mentions = mentions;
     }
 
+    /** The revision offered is the run's picked one ({@code toRevision}), else the previous revision. */
     public Card render(RunView view, Instant now) {
-        return render(view, now, Optional.empty());
-    }
-
-    /** @param selected the revision picked in the card's picker, when it differs from the default */
-    public Card render(RunView view, Instant now, Optional<String> selected) {
         RollbackRun run = view.run();
         List<LayoutBlock> blocks = new ArrayList<>();
         Optional<Assessment> assessment = run.assessment();
@@ -74,7 +70,7 @@ public final class CardRenderer {
             blocks.add(context(c -> c.elements(List.of(markdownText("Assessing…")))));
         } else {
             Assessment a = assessment.get();
-            Optional<Revision> target = chosen(run, a, selected);
+            Optional<Revision> target = chosen(run, a);
             for (TargetView targetView : a.targets()) {
                 blocks.add(section(s -> s.text(markdownText(SlackText.clip(revisions(targetView, now,
                         targetView == a.targets().get(0) ? target : targetView.state().flatMap(TargetState::previous)),
@@ -361,12 +357,12 @@ public final class CardRenderer {
                 .placeholder(plainText("Choose revision")).options(options).initialOption(initial)));
     }
 
-    private static Optional<Revision> chosen(RollbackRun run, Assessment a, Optional<String> selected) {
+    private static Optional<Revision> chosen(RollbackRun run, Assessment a) {
         Optional<TargetState> primary = a.primary();
         if (primary.isEmpty()) {
             return Optional.empty();
         }
-        Optional<String> id = selected.or(run::toRevision);
+        Optional<String> id = run.toRevision();
         return id.flatMap(primary.get()::candidate).or(primary.get()::previous);
     }
 

@@ -146,7 +146,13 @@ class CardRendererTest {
     @Test
     void aPickedRevisionRenamesTheButton() {
         RunView view = extreme(RunState.ASSESSED);
-        String json = GsonFactory.createSnakeCase().toJson(renderer.render(view, NOW, Optional.of("rs-7")).blocks());
+        RollbackRun r = view.run();
+        RollbackRun picked = new RollbackRun(r.id(), r.service(), r.environment(), r.state(), r.trigger(), r.askedBy(),
+                r.reason(), r.dryRun(), r.assessment(), r.requestedBy(), Optional.of("rs-7"), r.card(), r.outcome(),
+                r.createdAt(), r.updatedAt(), r.startedAt(), r.finishedAt(), r.autoAt(), r.policyNote());
+        view = new RunView(picked, view.approvals(), view.standing(), view.approvers(), view.events(), view.reportUrl(),
+                view.incident(), view.samples(), view.alerts(), view.busy());
+        String json = GsonFactory.createSnakeCase().toJson(renderer.render(view, NOW).blocks());
         assertThat(json).contains("Roll back to r7").doesNotContain("Roll back to r2");
     }
 
