@@ -136,8 +136,19 @@ final class CardActions {
                 .map(v -> v.get(ActionIds.DISMISS_REASON_INPUT)).map(ViewState.Value::getValue).orElse("");
         String user = p.getUser().getId();
         work.submit(() -> {
-            Decision decision = rollbacks.dismiss(runId, user, Optional.of(reason));
-            Answers.of(decision, mentions).ifPresent(text -> LOG.info("dismiss of {} by {}: {}", runId, user, text));
+            String text;
+            try {
+                text = Answers.of(rollbacks.dismiss(runId, user, Optional.of(reason)), mentions).orElse(null);
+            } catch (RuntimeException e) {
+                LOG.error("dismissing {} failed", runId, e);
+                text = ":x: Dismissing failed inside Rewind (" + e.getClass().getSimpleName() + "). The error is in Rewind's log.";
+            }
+            // A modal has no response_url: answer privately in the card's channel.
+            String answer = text;
+            if (answer != null) {
+                rollbacks.view(runId).flatMap(view -> view.run().card()).ifPresent(card ->
+                        replies.ephemeral(null, card.channel(), user, answer));
+            }
         });
         return ctx.ack();
     }
