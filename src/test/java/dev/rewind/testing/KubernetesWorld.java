@@ -32,6 +32,9 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,13 +96,68 @@ public final class KubernetesWorld implements AutoCloseable {
                         if (request.getHeader(BOT_HEADER) != null) {
                             botCalls.add(request.getMethod() + " " + request.getPath());
                         }
-                        return super.dispatch(request);
+                        return closedOffTheEventLoop(super.dispatch(request));
                     }
                 }, false);
         server.init();
         client = server.createClient();
         controller.scheduleWithFixedDelay(this::reconcileAll, 20, 20, TimeUnit.MILLISECONDS);
         controller.scheduleWithFixedDelay(this::runJobs, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The mock's watch listener waits, in {@code onClosed}, for its sender thread to finish, while that
+     * thread waits for the same Vert.x event loop to flush a write: a watch closed while an event is in
+     * flight stalls every connection on that loop for up to 30 s. Closing on another thread breaks the cycle.
+     */
+    private static io.fabric8.mockwebserver.http.MockResponse closedOffTheEventLoop(
+            io.fabric8.mockwebserver.http.MockResponse response) {
+        WebSocketListener watch = response.getWebSocketListener();
+        if (watch == null) {
+            return response;
+        }
+        return response.withWebSocketUpgrade(new WebSocketListener() {
+            @Override
+            public void onBeforeAccept(WebSocket socket, Response upgrade) {
+                watch.onBeforeAccept(socket, upgrade);
+            }
+
+            @Override
+            public void onOpen(WebSocket socket, Response upgrade) {
+                watch.onOpen(socket, upgrade);
+            }
+
+            @Override
+            public void onMessage(WebSocket socket, String text) {
+                watch.onMessage(socket, text);
+            }
+
+            @Override
+            public void onMessage(WebSocket socket, byte[] bytes) {
+                watch.onMessage(socket, bytes);
+            }
+
+            @Override
+            public void onClosing(WebSocket socket, int code, String reason) {
+                watch.onClosing(socket, code, reason);
+            }
+
+            @Override
+            public void onClosed(WebSocket socket, int code, String reason) {
+                offTheEventLoop(() -> watch.onClosed(socket, code, reason));
+            }
+
+            @Override
+            public void onFailure(WebSocket socket, Throwable failure, Response upgrade) {
+                offTheEventLoop(() -> watch.onFailure(socket, failure, upgrade));
+            }
+        });
+    }
+
+    private static void offTheEventLoop(Runnable close) {
+        Thread thread = new Thread(close, "mock-watch-close");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     public KubernetesClient client() {
