@@ -346,8 +346,8 @@ public final class RollbackService {
             return alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
+        queueCardAndRoom(runId, config.incidentChannel() == IncidentPolicy.ON_APPROVAL && !run.dryRun());
         executor.start(runId);
-        afterApproval(runId, config.incidentChannel() == IncidentPolicy.ON_APPROVAL && !run.dryRun());
         return new Decision.Accepted("Rolling back " + run.service() + "; the card shows progress.");
     }
 
@@ -390,20 +390,23 @@ public final class RollbackService {
             return alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
+        queueCardAndRoom(runId, config.incidentChannel() != IncidentPolicy.NEVER);
         executor.start(runId);
-        afterApproval(runId, config.incidentChannel() != IncidentPolicy.NEVER);
         return new Decision.Accepted("Rolling back " + run.service() + " by policy.");
     }
 
-    /** The card and the incident room after an approval; the rollback is already under way, whatever happens here. */
-    private void afterApproval(String runId, boolean openRoom) {
+    /**
+     * The card and the incident room after an approval, queued before the rollback starts so the room
+     * exists ahead of the first timeline line; a failure here is logged and the rollback starts anyway.
+     */
+    private void queueCardAndRoom(String runId, boolean openRoom) {
         try {
             refreshCard(runId);
             if (openRoom) {
                 channel.openIncident(runId);
             }
         } catch (RuntimeException e) {
-            LOG.warn("run {} is rolling back, but its card or incident room could not be queued: {}", runId, e.getMessage());
+            LOG.warn("run {} rolls back, but its card or incident room could not be queued: {}", runId, e.getMessage());
         }
     }
 
