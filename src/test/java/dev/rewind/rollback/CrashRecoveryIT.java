@@ -66,9 +66,15 @@ class CrashRecoveryIT {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         if (bot != null) {
             bot.destroyForcibly();
+        }
+        for (String name : List.of("first", "second")) {
+            Path log = dir.resolve(name + ".log");
+            if (Files.exists(log)) {
+                System.out.println("---- " + name + " process ----\n" + Files.readString(log));
+            }
         }
         kubernetes.close();
         prometheus.close();
@@ -122,8 +128,9 @@ class CrashRecoveryIT {
 
         bot = startBot("second");
         await().atMost(Duration.ofSeconds(60)).until(() -> {
-            List<Map<String, String>> updates = slack.updates();
-            return !updates.isEmpty() && SlackStub.readable(updates.get(updates.size() - 1)).contains("done");
+            List<Map<String, String>> cardUpdates = slack.updates().stream()
+                    .filter(update -> card.ts().equals(update.get("ts"))).toList();
+            return !cardUpdates.isEmpty() && SlackStub.readable(cardUpdates.get(cardUpdates.size() - 1)).contains("done");
         });
         await().atMost(Duration.ofSeconds(20)).until(() -> slack.posted().stream().anyMatch(post -> post.get("channel")
                 .equals(CHANNEL) && post.get("text").contains("Rewind restarted while this rollback was executing; picking it up again")));
