@@ -43,6 +43,9 @@ import dev.rewind.outbox.Delivery;
 import dev.rewind.outbox.OutboxSignal;
 import dev.rewind.outbox.OutboxWorker;
 import dev.rewind.rollback.RunEvent;
+import dev.rewind.rollback.FollowUpService;
+import dev.rewind.rollback.FollowUpTasks;
+import dev.rewind.store.JdbiFollowUpTasks;
 import dev.rewind.slack.SlackReportPublisher;
 import dev.rewind.store.JdbiOutbox;
 import dev.rewind.store.JdbiReportStore;
@@ -192,7 +195,9 @@ public final class Rewind implements AutoCloseable {
         ReportFiler reports = new ReportFiler(reportStore, publishers, clock);
         ApprovalPolicy policy = new ApprovalPolicy(directory);
         JdbiAlertStore alertStore = new JdbiAlertStore(database.jdbi());
-        RunViews views = new RunViews(catalogues, runs, policy, channel, settings.publicUrl(), alertStore::digestForRun);
+        FollowUpTasks followUps = new JdbiFollowUpTasks(database.jdbi());
+        RunViews views = new RunViews(catalogues, runs, policy, channel, settings.publicUrl(), alertStore::digestForRun,
+                followUps);
         // Assessments fan out to Kubernetes and Prometheus on a pool of their own, so callers on `work` never wait on it.
         ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
         closeables.add(0, () -> shutdown(assessing));
@@ -200,7 +205,7 @@ public final class Rewind implements AutoCloseable {
         Verifier verifier = new Verifier(adapters, signals, clock, Verifier.Sleeper.REAL);
         RunExecutor.Owner owner = RunExecutor.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, audit, verifier, views, channel, runWorkers,
-                timers, clock, owner, metrics, reports);
+                timers, clock, owner, metrics, reports, followUps);
         RollbackService rollbacks = new RollbackService(catalogues, assessor, runs, audit, policy, channel, executor,
                 clock, views, reports);
 
@@ -227,7 +232,9 @@ public final class Rewind implements AutoCloseable {
         Optional<SlackFront> front = Optional.empty();
         if (slackProblems.isEmpty()) {
             front = Optional.of(SlackFront.create(slack.orElseThrow(), settings.slackBotToken().orElseThrow(),
-                    settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, rollbacks, auto, alerts, overview, runs, audit,
+                    settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, rollbacks,
+                            new FollowUpService(catalogues, adapters, runs, followUps, policy, audit, views,
+                            reports, clock), auto, alerts, overview, runs, audit,
                             slackDeliveries, renderer, mentions, work, clock)));
             closeables.add(0, front.get());
         } else {

@@ -1,6 +1,8 @@
 package dev.rewind.adapter;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Undoes one kind of release. One implementation per {@code type:} of {@code rewind.yml}, registered
@@ -35,4 +37,22 @@ public interface RollbackAdapter {
 
     /** Is the target healthy now? A quick read, no waiting. */
     Health verify(Target target);
+
+    /**
+     * What {@link #execute} left to be undone after the incident, given what it recorded in its
+     * {@link Outcome}; empty when nothing. No I/O.
+     */
+    default Optional<FollowUp> followUp(Target target, Map<String, String> recorded) {
+        return Optional.empty();
+    }
+
+    /**
+     * Carries out the follow-up {@link #followUp} offered. Idempotent: done already, it says so.
+     *
+     * @return a sentence saying what was done
+     * @throws AdapterException with the reason when it must not be done now (it stays offered)
+     */
+    default String completeFollowUp(Target target, Map<String, String> recorded) {
+        throw new AdapterException(type() + " has nothing left to do after a rollback");
+    }
 }

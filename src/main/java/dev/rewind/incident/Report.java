@@ -84,7 +84,7 @@ public record Report(
                 mentions.expand(e.message()))).toList();
         facts.add(new Row("Impact window", impact(run, events)));
         return new Report(run.id(), title, mentions.expand(summary(run, from, to)), facts, timeline(events),
-                metrics(assessment, view.samples()), changes, nextSteps(run), events);
+                metrics(assessment, view.samples()), changes, nextSteps(view), events);
     }
 
     private static String summary(RollbackRun run, String from, String to) {
@@ -161,8 +161,11 @@ public record Report(
                 : ", still open") + ")";
     }
 
-    private static List<String> nextSteps(RollbackRun run) {
+    private static List<String> nextSteps(RunView view) {
+        RollbackRun run = view.run();
         List<String> steps = new ArrayList<>();
+        view.followUps().stream().filter(task -> task.done().isEmpty())
+                .forEach(task -> steps.add(task.description() + " (\"" + task.action() + "\" on the card)"));
         if (run.state() == RunState.SUCCEEDED) {
             steps.add("Keep the bad revision from being redeployed (pin the version, revert the commit or fix forward).");
             steps.add("Find the root cause before the next deploy; fill in the post-mortem below.");

@@ -26,6 +26,11 @@ public final class ReportFiler {
         this.clock = clock;
     }
 
+    /** Brings the stored report up to date (e.g. a follow-up done) without publishing it again. */
+    public void update(RunView view) {
+        store.file(view.run().id(), ReportRenderer.markdown(Report.of(view, Mentions.PLAIN)), clock.instant());
+    }
+
     public void file(RunView view) {
         String markdown = ReportRenderer.markdown(Report.of(view, Mentions.PLAIN));
         store.file(view.run().id(), markdown, clock.instant());

@@ -57,6 +57,7 @@ public final class RunExecutor {
     private final String reclaimPrefix;
     private final RunObserver observer;
     private final ReportFiler reports;
+    private final FollowUpTasks followUps;
     private final java.util.Set<String> driving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Set<String> lostLeases = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Lease renewals get a thread of their own: nothing slow on the shared timers may let a lease run out. */
@@ -69,7 +70,7 @@ public final class RunExecutor {
     public RunExecutor(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, AuditLog audit,
                        Verifier verifier, RunViews views, IncidentChannel channel, ExecutorService workers,
                        ScheduledExecutorService timers, Clock clock, Owner owner, RunObserver observer,
-                       ReportFiler reports) {
+                       ReportFiler reports, FollowUpTasks followUps) {
         this.catalogues = catalogues;
         this.adapters = adapters;
         this.runs = runs;
@@ -84,6 +85,7 @@ public final class RunExecutor {
         this.reclaimPrefix = owner.host() + "/";
         this.observer = observer;
         this.reports = reports;
+        this.followUps = followUps;
     }
 
     /**
@@ -309,6 +311,7 @@ public final class RunExecutor {
                         step.target().describe() + ": " + outcome.summary() + (outcome.recorded().isEmpty() ? ""
                                 : " " + outcome.recorded()));
                 event(run.id(), RunEvent.Kind.STEP, prefix + outcome.summary());
+                leaveFollowUp(run, i, step, outcome);
             } catch (AdapterException e) {
                 fail(run, RunState.EXECUTING, prefix + step.target().describe() + ": " + e.getMessage() + doneSoFar(steps, i));
                 return false;
@@ -324,6 +327,15 @@ public final class RunExecutor {
         audit.record("rewind", "transition", Optional.of(run.id()), run.service(), "EXECUTING → VERIFYING");
         event(run.id(), RunEvent.Kind.TRAFFIC_RESTORED, "Change applied: traffic is on " + plan(run, service));
         return true;
+    }
+
+    /** Keeps what the step left for after the incident, so the card can offer it whatever the run's end. */
+    private void leaveFollowUp(RollbackRun run, int index, Step step, Outcome outcome) {
+        adapters.forTarget(step.target()).followUp(step.target(), outcome.recorded()).ifPresent(followUp -> {
+            followUps.add(new FollowUpTask(FollowUpTask.idOf(run.id(), index), run.id(), index, step.target().key(),
+                    followUp.action(), followUp.description(), outcome.recorded(), clock.instant(), Optional.empty()));
+            event(run.id(), RunEvent.Kind.NOTE, "Left for after the incident: " + followUp.description());
+        });
     }
 
     private void verify(RollbackRun run, ServiceConfig service) throws InterruptedException {

@@ -18,9 +18,12 @@ public final class RunViews {
     private final IncidentChannel channel;
     private final String reportBaseUrl;
     private final java.util.function.Function<String, Optional<AlertDigest>> alerts;
+    private final FollowUpTasks followUps;
 
     public RunViews(Catalogues catalogues, RunRepository runs, ApprovalPolicy policy, IncidentChannel channel,
-                    String publicUrl, java.util.function.Function<String, Optional<AlertDigest>> alerts) {
+                    String publicUrl, java.util.function.Function<String, Optional<AlertDigest>> alerts,
+                    FollowUpTasks followUps) {
+        this.followUps = followUps;
         this.alerts = alerts;
         this.catalogues = catalogues;
         this.runs = runs;
@@ -39,7 +42,8 @@ public final class RunViews {
                 run.state() == RunState.ASSESSED ? Optional.empty() : Optional.of(reportUrl(run.id())),
                 runs.incident(run.id()), runs.samples(run.id()),
                 run.trigger() == Trigger.ALERT ? alerts.apply(run.id()) : Optional.empty(),
-                run.state() == RunState.ASSESSED ? busy(run) : Optional.empty());
+                run.state() == RunState.ASSESSED ? busy(run) : Optional.empty(),
+                run.startedAt().isPresent() ? followUps.forRun(run.id()) : List.of());
     }
 
     /** Another run of the same service that holds its targets now, in words. */

@@ -14,6 +14,7 @@ public final class ActionIds {
     public static final String RETRY = "rewind.retry";
     public static final String CANCEL_AUTO = "rewind.cancel_auto";
     public static final String OPEN_REPORT = "rewind.open_report";
+    public static final String FOLLOW_UP = "rewind.follow_up";
 
     public static final String DISMISS_MODAL = "rewind.dismiss_modal";
     public static final String DISMISS_REASON_BLOCK = "rewind.dismiss_reason_block";

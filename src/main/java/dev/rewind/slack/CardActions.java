@@ -11,6 +11,7 @@ import com.slack.api.methods.SlackApiException;
 import com.slack.api.model.view.ViewState;
 import dev.rewind.rollback.AutoRollback;
 import dev.rewind.rollback.Decision;
+import dev.rewind.rollback.FollowUpService;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackService;
 import dev.rewind.store.JdbiDeliveryLog;
@@ -42,6 +43,7 @@ final class CardActions {
     private static final Logger LOG = LoggerFactory.getLogger(CardActions.class);
 
     private final RollbackService rollbacks;
+    private final FollowUpService followUps;
     private final AutoRollback auto;
     private final MethodsClient client;
     private final Replies replies;
@@ -49,9 +51,10 @@ final class CardActions {
     private final JdbiDeliveryLog deliveries;
     private final ExecutorService work;
 
-    CardActions(RollbackService rollbacks, AutoRollback auto, MethodsClient client, Replies replies,
+    CardActions(RollbackService rollbacks, FollowUpService followUps, AutoRollback auto, MethodsClient client, Replies replies,
                 Mentions mentions, JdbiDeliveryLog deliveries, ExecutorService work) {
         this.rollbacks = rollbacks;
+        this.followUps = followUps;
         this.auto = auto;
         this.client = client;
         this.replies = replies;
@@ -85,6 +88,11 @@ final class CardActions {
 
     Response cancelAuto(BlockActionRequest request, ActionContext ctx) {
         return decide(request, ctx, (p, value) -> auto.cancel(value, p.getUser().getId()));
+    }
+
+    /** A task the rollback left for after the incident (e.g. "Restore automated sync"). */
+    Response followUp(BlockActionRequest request, ActionContext ctx) {
+        return decide(request, ctx, (p, value) -> followUps.complete(value, p.getUser().getId()));
     }
 
     Response retry(BlockActionRequest request, ActionContext ctx) {

@@ -15,6 +15,7 @@ import dev.rewind.assess.TargetView;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.incident.AlertDigest;
+import dev.rewind.rollback.FollowUpTask;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.RunView;
@@ -50,6 +51,8 @@ public final class CardRenderer {
     static final int PREVIEW_LINES = 12;
     /** Timeline lines shown while a run is in progress. */
     static final int RECENT_STEPS = 5;
+    /** Follow-up buttons on one card; more are listed but done one after another. */
+    static final int FOLLOW_UP_BUTTONS = 3;
 
     private final Mentions mentions;
 
@@ -97,6 +100,7 @@ public final class CardRenderer {
             if (run.state().holdsTarget() || run.state().isFinal()) {
                 timeline(view).ifPresent(text -> blocks.add(context(c -> c.elements(List.of(markdownText(text))))));
             }
+            afterTheIncident(view).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
             List<BlockElement> buttons = buttons(view, a, target);
             if (!buttons.isEmpty()) {
                 blocks.add(actions(b -> b.blockId(ActionIds.ACTIONS_BLOCK).elements(buttons)));
@@ -338,7 +342,32 @@ public final class CardRenderer {
             default -> {
             }
         }
+        if (run.state().isFinal()) {
+            view.followUps().stream().filter(task -> task.done().isEmpty()).limit(FOLLOW_UP_BUTTONS)
+                    .forEach(task -> elements.add(followUpButton(task)));
+        }
         return elements;
+    }
+
+    /** What the rollback left for after the incident, done or not. */
+    private Optional<String> afterTheIncident(RunView view) {
+        if (view.followUps().isEmpty()) {
+            return Optional.empty();
+        }
+        String lines = view.followUps().stream().map(task -> task.done()
+                        .map(done -> ":white_check_mark: " + SlackText.escape(task.action()) + " by " + mentions.user(done.by())
+                                + " at " + SlackText.time(done.at()) + ": " + SlackText.escape(SlackText.clip(done.result(), 500)))
+                        .orElse(":hourglass: " + SlackText.escape(SlackText.clip(task.description(), 500))))
+                .collect(Collectors.joining("\n"));
+        return Optional.of(SlackText.clip("*After the incident*\n" + lines, SlackText.SECTION_TEXT));
+    }
+
+    private static BlockElement followUpButton(FollowUpTask task) {
+        return button(b -> b.actionId(ActionIds.FOLLOW_UP).value(task.id())
+                .text(plainText(SlackText.clip(task.action(), SlackText.BUTTON_TEXT)))
+                .confirm(confirmationDialog(d -> d.title(plainText(SlackText.clip(task.action(), 24) + "?"))
+                        .text(plainText(SlackText.clip(task.description(), 300)))
+                        .confirm(plainText("Do it")).deny(plainText("Not yet")))));
     }
 
     private static Optional<BlockElement> picker(RollbackRun run, Assessment a, Revision selected) {

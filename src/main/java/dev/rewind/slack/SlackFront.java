@@ -23,6 +23,7 @@ import dev.rewind.rollback.UserDirectory;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
+import dev.rewind.rollback.FollowUpService;
 import dev.rewind.rollback.RollbackService;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.store.JdbiDeliveryLog;
@@ -66,7 +67,8 @@ public final class SlackFront implements AutoCloseable {
     }
 
     /** Everything the listeners need. */
-    public record Wiring(Catalogues catalogues, RollbackService rollbacks, AutoRollback auto, AlertIntake alerts,
+    public record Wiring(Catalogues catalogues, RollbackService rollbacks, FollowUpService followUps, AutoRollback auto,
+                         AlertIntake alerts,
                          ServiceOverview overview, RunRepository runs, AuditLog audit, JdbiDeliveryLog deliveries,
                          CardRenderer renderer, Mentions mentions, ExecutorService work, Clock clock) {
     }
@@ -86,7 +88,7 @@ public final class SlackFront implements AutoCloseable {
         Replies replies = new Replies(slack, client);
         CommandHandler commands = new CommandHandler(w.catalogues(), w.rollbacks(), w.overview(), w.runs(), w.audit(),
                 replies, w.mentions(), w.work(), w.clock());
-        CardActions actions = new CardActions(w.rollbacks(), w.auto(), client, replies, w.mentions(),
+        CardActions actions = new CardActions(w.rollbacks(), w.followUps(), w.auto(), client, replies, w.mentions(),
                 w.deliveries(), w.work());
         AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries(), w.work(), w.clock());
         SlackListeners.register(app, commands, actions, alerts);

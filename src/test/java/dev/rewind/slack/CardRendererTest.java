@@ -14,6 +14,7 @@ import dev.rewind.rollback.ApprovalPolicy;
 import dev.rewind.rollback.IncidentRoom;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
+import dev.rewind.rollback.FollowUpTask;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.RunView;
 import dev.rewind.rollback.Trigger;
@@ -76,6 +77,12 @@ class CardRendererTest {
         }
         Assessment assessment = new Assessment("s".repeat(200), "e".repeat(100), targets, signals,
                 new Verdict(Tier.IMMEDIATE, List.of("r".repeat(5000), "r2".repeat(3000))), Set.of("security"), NOW);
+        List<FollowUpTask> followUps = new ArrayList<>();
+        for (int f = 0; f < 30; f++) {
+            followUps.add(new FollowUpTask("rb-0000000001-" + f, "rb-0000000001", f, "argocd " + "k".repeat(400),
+                    "Restore " + "a".repeat(300), "d".repeat(3000), Map.of(), NOW, f % 2 == 0 ? Optional.empty()
+                    : Optional.of(new FollowUpTask.Done("U0" + "b".repeat(100), NOW, "r".repeat(3000)))));
+        }
         List<RunEvent> events = new ArrayList<>();
         for (int e = 0; e < 500; e++) {
             events.add(new RunEvent("rb-1", NOW, RunEvent.Kind.STEP, "step " + e + " " + "z".repeat(1000)));
@@ -92,7 +99,7 @@ class CardRendererTest {
                 List.of("S0SRE", "U0ALICE"), events, Optional.of("https://rewind.example.com/reports/rb-0000000001"),
                 new IncidentRoom(Optional.of("C0INC"), Optional.of("1.3"), Optional.of("n".repeat(5000))), List.of(),
                 Optional.of(new AlertDigest(5000, 4000, 100_000, "a".repeat(2000), "s".repeat(5000), NOW, NOW, Optional.empty())),
-                Optional.of("b".repeat(4000)));
+                Optional.of("b".repeat(4000)), followUps);
     }
 
     @ParameterizedTest
@@ -151,7 +158,7 @@ class CardRendererTest {
                 r.reason(), r.dryRun(), r.assessment(), r.requestedBy(), Optional.of("rs-7"), r.card(), r.outcome(),
                 r.createdAt(), r.updatedAt(), r.startedAt(), r.finishedAt(), r.autoAt(), r.policyNote());
         view = new RunView(picked, view.approvals(), view.standing(), view.approvers(), view.events(), view.reportUrl(),
-                view.incident(), view.samples(), view.alerts(), view.busy());
+                view.incident(), view.samples(), view.alerts(), view.busy(), view.followUps());
         String json = GsonFactory.createSnakeCase().toJson(renderer.render(view, NOW).blocks());
         assertThat(json).contains("Roll back to r7").doesNotContain("Roll back to r2");
     }

@@ -12,6 +12,8 @@ import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunIds;
+import dev.rewind.rollback.FollowUpTask;
+import dev.rewind.rollback.FollowUpTasks;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.Trigger;
@@ -118,6 +120,38 @@ class StoreIT {
             pool.shutdown();
             assertThat(claimed).hasValue(1);
             assertThat(runs.inStates(RunState.holding())).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aFollowUpIsKeptOnceTakenByOneClickerAndDoneOnce(String kind) {
+        try (Database db = open(kind)) {
+            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RollbackRun run = run("shop");
+            runs.insert(run);
+            FollowUpTasks tasks = new JdbiFollowUpTasks(db.jdbi());
+            String id = FollowUpTask.idOf(run.id(), 0);
+            tasks.add(new FollowUpTask(id, run.id(), 0, "argocd:shop", "Restore automated sync", "sync is off",
+                    Map.of("automatedBefore", "{\"prune\":true}"), clock.instant(), Optional.empty()));
+            tasks.add(new FollowUpTask(id, run.id(), 0, "argocd:shop", "Restore automated sync", "executed again",
+                    Map.of(), clock.instant(), Optional.empty()));
+
+            assertThat(tasks.forRun(run.id())).singleElement().satisfies(task -> {
+                assertThat(task.description()).as("the first record stands").isEqualTo("sync is off");
+                assertThat(task.recorded()).containsEntry("automatedBefore", "{\"prune\":true}");
+            });
+            assertThat(tasks.claim(id, "U1")).isTrue();
+            assertThat(tasks.claim(id, "U2")).as("someone is on it").isFalse();
+            tasks.release(id, "U1");
+            assertThat(tasks.claim(id, "U2")).isTrue();
+            tasks.complete(id, "U2", clock.instant(), "on again");
+            tasks.release(id, "U2");
+            assertThat(tasks.claim(id, "U3")).as("done is done").isFalse();
+            assertThat(tasks.find(id).orElseThrow().done()).hasValueSatisfying(done -> {
+                assertThat(done.by()).isEqualTo("U2");
+                assertThat(done.result()).isEqualTo("on again");
+            });
         }
     }
 

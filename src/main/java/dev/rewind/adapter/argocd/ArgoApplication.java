@@ -98,6 +98,15 @@ final class ArgoApplication {
                 .or(() -> text(state.path("syncResult").path("revision")));
     }
 
+    /** The git revision Argo CD compares the live state with: where the tracked branch points now. */
+    Optional<String> targetRevision() {
+        return text(app.path("status").path("sync").path("revision"));
+    }
+
+    Optional<String> annotation(String name) {
+        return text(app.path("metadata").path("annotations").path(name));
+    }
+
     /** {@code Synced / Healthy, operation Succeeded}: for progress lines and messages. */
     String summary() {
         return syncStatus() + " / " + health() + healthMessage().map(m -> " (" + m + ")").orElse("")

@@ -2,6 +2,7 @@ package dev.rewind.adapter.argocd;
 
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
+import dev.rewind.adapter.FollowUp;
 import dev.rewind.adapter.Health;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
@@ -32,6 +33,13 @@ import java.util.stream.Collectors;
 public final class ArgoCdAdapter implements RollbackAdapter {
 
     public static final String TYPE = "argocd";
+    /**
+     * Kept on the Application itself when Rewind turns automated sync off: a re-execution after a crash
+     * finds sync already off and must still know what to restore.
+     */
+    static final String SYNC_BEFORE_ANNOTATION = "rewind.dev/automated-sync-before";
+    static final String AUTOMATED_BEFORE = "automatedBefore";
+    static final String ROLLED_BACK_FROM = "rolledBackFrom";
     static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
 
     private final Secrets secrets;
@@ -110,6 +118,10 @@ public final class ArgoCdAdapter implements RollbackAdapter {
         recorded.put("historyId", String.valueOf(wanted.id()));
         recorded.put("revision", wanted.revision());
         recorded.put("restoreAutoSync", String.valueOf(restoreAutoSync(target)));
+        change.from().map(r -> r.attributes().get("git revision"))
+                .or(() -> app.live().map(ArgoApplication.Deployment::revision))
+                .filter(r -> !r.equals(wanted.revision()))
+                .ifPresent(r -> recorded.put(ROLLED_BACK_FROM, r));
 
         boolean alreadyThere = app.live().map(d -> d.revision().equals(wanted.revision())).orElse(false);
         if (app.operationRunning() && !app.operationRevision().map(wanted.revision()::equals).orElse(false)) {
@@ -117,12 +129,13 @@ public final class ArgoCdAdapter implements RollbackAdapter {
                     + app.operationRevision().map(r -> ", to " + r).orElse("") + "); wait for it or terminate it, then retry");
         }
         if (app.automatedSync()) {
-            recorded.put("previousSyncPolicy", JsonApi.JSON.writeValueAsString(app.syncPolicy()));
-            disableAutomatedSync(api, name, app);
+            String automated = JsonApi.JSON.writeValueAsString(app.syncPolicy().path("automated"));
+            recorded.put(AUTOMATED_BEFORE, automated);
+            disableAutomatedSync(api, name, automated);
             progress.step("Argo CD application " + name + ": automated sync disabled (was on"
                     + (app.selfHeal() ? ", self-heal" : "") + (app.prune() ? ", prune" : "") + ")");
         } else {
-            recorded.put("previousSyncPolicy", "automated sync was already off");
+            app.annotation(SYNC_BEFORE_ANNOTATION).ifPresent(before -> recorded.put(AUTOMATED_BEFORE, before));
         }
         if (alreadyThere || app.operationRunning()) {
             progress.step("Argo CD application " + name + " is already " + (alreadyThere ? "at " : "rolling back to ")
@@ -157,10 +170,11 @@ public final class ArgoCdAdapter implements RollbackAdapter {
         return Health.unhealthy("Argo CD application " + name + at + ": " + app.summary());
     }
 
-    private void disableAutomatedSync(JsonApi api, String name, ArgoApplication app) {
-        Map<String, Object> patch = Map.of("name", name, "patchType", "merge",
-                "patch", "{\"spec\":{\"syncPolicy\":{\"automated\":null}}}");
-        ApiResponse response = api.call("PATCH", path(name), patch, null);
+    private void disableAutomatedSync(JsonApi api, String name, String automatedBefore) {
+        Map<String, Object> mergePatch = Map.of(
+                "metadata", Map.of("annotations", Map.of(SYNC_BEFORE_ANNOTATION, automatedBefore)),
+                "spec", Map.of("syncPolicy", nullValued("automated")));
+        ApiResponse response = api.call("PATCH", path(name), patchRequest(name, mergePatch), null);
         if (!response.ok()) {
             throw new AdapterException("Refusing to roll back Argo CD application " + name
                     + ": its automated sync could not be disabled (" + response.remoteMessage() + ", HTTP "
@@ -174,9 +188,74 @@ public final class ArgoCdAdapter implements RollbackAdapter {
         }
     }
 
+    @Override
+    public Optional<FollowUp> followUp(Target target, Map<String, String> recorded) {
+        if (!restoreAutoSync(target) || !recorded.containsKey(AUTOMATED_BEFORE)) {
+            return Optional.empty();
+        }
+        return Optional.of(new FollowUp("Restore automated sync", "Argo CD application " + recorded.get("application")
+                + ": automated sync is off (was on" + policyWords(recorded.get(AUTOMATED_BEFORE)) + "). Turn it back on once "
+                + "git no longer points at the revision that was rolled back, or Argo CD redeploys it."));
+    }
+
+    /**
+     * Turns automated sync back on as it was, unless git still points at the revision the rollback
+     * undid: then the sync loop would redeploy it at once, and the rollback would be undone.
+     */
+    @Override
+    public String completeFollowUp(Target target, Map<String, String> recorded) {
+        JsonApi api = api(target);
+        String name = target.string("application");
+        ArgoApplication app = new ArgoApplication(api.get(path(name) + "?refresh=normal", "application " + name));
+        if (app.automatedSync()) {
+            return "Automated sync of Argo CD application " + name + " is already on; nothing changed";
+        }
+        Optional<String> head = app.targetRevision();
+        Optional<String> bad = Optional.ofNullable(recorded.get(ROLLED_BACK_FROM));
+        if (head.isPresent() && bad.isPresent() && head.get().equals(bad.get())) {
+            throw new AdapterException("Not restoring automated sync of Argo CD application " + name + ": git still points at "
+                    + shortSha(bad.get()) + ", the revision this rollback undid, and Argo CD would redeploy it at once. "
+                    + "Revert or fix it in git first, then restore.");
+        }
+        String automated = Optional.ofNullable(recorded.get(AUTOMATED_BEFORE)).or(() -> app.annotation(SYNC_BEFORE_ANNOTATION))
+                .orElse("{}");
+        Map<String, Object> annotations = new LinkedHashMap<>();
+        annotations.put(SYNC_BEFORE_ANNOTATION, null);
+        Map<String, Object> mergePatch = Map.of("metadata", Map.of("annotations", annotations),
+                "spec", Map.of("syncPolicy", Map.of("automated", JsonApi.JSON.readTree(automated))));
+        ApiResponse response = api.call("PATCH", path(name), patchRequest(name, mergePatch), null);
+        if (!response.ok()) {
+            throw new AdapterException("Argo CD refused to turn automated sync of " + name + " back on: "
+                    + response.remoteMessage() + " (HTTP " + response.status() + ")");
+        }
+        return "Automated sync of Argo CD application " + name + " is on again" + policyWords(automated)
+                .replaceFirst("^, ", " (") + (policyWords(automated).isEmpty() ? "" : ")") + "; Argo CD now syncs to "
+                + head.map(ArgoCdAdapter::shortSha).orElse("the head of its branch");
+    }
+
+    private static String policyWords(String automatedJson) {
+        var automated = JsonApi.JSON.readTree(automatedJson);
+        return (automated.path("selfHeal").asBoolean(false) ? ", self-heal" : "")
+                + (automated.path("prune").asBoolean(false) ? ", prune" : "");
+    }
+
+    private static Map<String, Object> patchRequest(String name, Map<String, Object> mergePatch) {
+        return Map.of("name", name, "patchType", "merge", "patch", JsonApi.JSON.writeValueAsString(mergePatch));
+    }
+
+    private static Map<String, Object> nullValued(String key) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put(key, null);
+        return map;
+    }
+
+    private static String shortSha(String sha) {
+        return sha.length() > 7 ? sha.substring(0, 7) : sha;
+    }
+
     private static String autoSyncNote(Target target) {
         return restoreAutoSync(target)
-                ? "Automated sync is off and must be restored after the incident (the previous sync policy is recorded with this run)."
+                ? "Automated sync is off until it is restored from the card after the incident."
                 : "Automated sync stays off: fix or revert git before turning it on, or it redeploys the bad revision.";
     }
 

@@ -113,16 +113,62 @@ class ArgoCdAdapterIT extends RollbackAdapterContract {
         assertThat(steps).anyMatch(s -> s.contains("Healthy") && s.contains("#13 a1b2c3d"));
         assertThat(outcome.recorded()).containsEntry("historyId", "11").containsEntry("revision", GOOD)
                 .containsEntry("restoreAutoSync", "false");
-        assertThat(outcome.recorded().get("previousSyncPolicy")).contains("\"selfHeal\":true");
+        assertThat(outcome.recorded().get(ArgoCdAdapter.AUTOMATED_BEFORE)).contains("\"selfHeal\":true");
+        assertThat(outcome.recorded()).containsEntry(ArgoCdAdapter.ROLLED_BACK_FROM, BAD);
         assertThat(outcome.summary()).contains("Automated sync stays off");
+        assertThat(adapter.followUp(target(), outcome.recorded())).as("restoreAutoSync is off: nothing is offered").isEmpty();
     }
 
     @Test
-    void restoreAutoSyncIsRecordedAndSaid() {
+    void restoreAutoSyncIsOfferedForAfterTheIncident() {
         Outcome outcome = adapter.execute(target(Map.of("restoreAutoSync", true)), Change.to("rb-argo0000002", "11"),
                 Progress.NONE, Duration.ofSeconds(10));
         assertThat(outcome.recorded()).containsEntry("restoreAutoSync", "true");
-        assertThat(outcome.summary()).contains("must be restored after the incident");
+        assertThat(outcome.summary()).contains("restored from the card after the incident");
+        assertThat(adapter.followUp(target(Map.of("restoreAutoSync", true)), outcome.recorded())).hasValueSatisfying(f -> {
+            assertThat(f.action()).isEqualTo("Restore automated sync");
+            assertThat(f.description()).contains("automated sync is off (was on, self-heal, prune)");
+        });
+    }
+
+    @Test
+    void automatedSyncIsNotRestoredWhileGitStillPointsAtTheBadRevision() {
+        Target target = target(Map.of("restoreAutoSync", true));
+        Outcome outcome = adapter.execute(target, Change.to("rb-argo0000010", "11"), Progress.NONE, Duration.ofSeconds(10));
+
+        assertThatThrownBy(() -> adapter.completeFollowUp(target, outcome.recorded()))
+                .isInstanceOf(AdapterException.class)
+                .hasMessageContaining("git still points at bad0bad")
+                .hasMessageContaining("would redeploy it");
+        assertThat(world.get("shop").automated).isNull();
+        assertThat(world.get("shop").liveRevision()).isEqualTo(GOOD);
+    }
+
+    @Test
+    void automatedSyncIsRestoredAsItWasOnceGitHasMovedOn() {
+        Target target = target(Map.of("restoreAutoSync", true));
+        Outcome outcome = adapter.execute(target, Change.to("rb-argo0000011", "11"), Progress.NONE, Duration.ofSeconds(10));
+        assertThat(world.get("shop").annotations).containsKey(ArgoCdAdapter.SYNC_BEFORE_ANNOTATION);
+        world.get("shop").gitHead = "f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1";
+
+        String said = adapter.completeFollowUp(target, outcome.recorded());
+
+        assertThat(said).contains("is on again (self-heal, prune)").contains("syncs to f1f1f1f");
+        assertThat(world.get("shop").automated).containsEntry("selfHeal", true).containsEntry("prune", true);
+        assertThat(world.get("shop").annotations).doesNotContainKey(ArgoCdAdapter.SYNC_BEFORE_ANNOTATION);
+        assertThat(world.server().requests("GET", "/api/v1/applications/shop")).anyMatch(r -> r.getUrl().contains("refresh=normal"));
+        assertThat(adapter.completeFollowUp(target, outcome.recorded())).contains("already on");
+    }
+
+    @Test
+    void aReExecutionAfterACrashStillKnowsWhatToRestore() {
+        Target target = target(Map.of("restoreAutoSync", true));
+        adapter.execute(target, Change.to("rb-argo0000012", "11"), Progress.NONE, Duration.ofSeconds(10));
+
+        Outcome again = adapter.execute(target, Change.to("rb-argo0000012", "11"), Progress.NONE, Duration.ofSeconds(10));
+
+        assertThat(again.recorded().get(ArgoCdAdapter.AUTOMATED_BEFORE)).contains("\"selfHeal\":true");
+        assertThat(adapter.followUp(target, again.recorded())).isPresent();
     }
 
     @Test

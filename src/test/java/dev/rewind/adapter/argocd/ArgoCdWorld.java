@@ -38,6 +38,9 @@ final class ArgoCdWorld implements AutoCloseable {
         volatile String message = "successfully synced (all tasks run)";
         volatile boolean pending;
         volatile int readsUntilDone;
+        /** Where the tracked git branch points: what Argo CD compares with, and what automated sync deploys. */
+        volatile String gitHead;
+        final Map<String, String> annotations = new ConcurrentHashMap<>();
 
         App(String name) {
             this.name = name;
@@ -60,6 +63,7 @@ final class ArgoCdWorld implements AutoCloseable {
             app.history.add(entry(10 + i, revisions[i]));
         }
         app.operationRevision = revisions[revisions.length - 1];
+        app.gitHead = revisions[revisions.length - 1];
         apps.put(name, app);
         return app;
     }
@@ -118,11 +122,26 @@ final class ArgoCdWorld implements AutoCloseable {
                 }
                 var body = call.json();
                 String patch = body.path("patch").asString();
-                if (!body.path("patchType").asString().equals("merge")
-                        || !FakeHttpService.JSON.readTree(patch).path("spec").path("syncPolicy").path("automated").isNull()) {
+                var merge = FakeHttpService.JSON.readTree(patch);
+                var automated = merge.path("spec").path("syncPolicy").path("automated");
+                if (!body.path("patchType").asString().equals("merge") || !(automated.isNull() || automated.isObject())) {
                     return Reply.json(400, Map.of("error", "unexpected patch " + patch, "code", 3));
                 }
-                if (!keepAutomated) {
+                merge.path("metadata").path("annotations").properties().forEach(a -> {
+                    if (a.getValue().isNull()) {
+                        app.annotations.remove(a.getKey());
+                    } else {
+                        app.annotations.put(a.getKey(), a.getValue().asString());
+                    }
+                });
+                if (automated.isObject()) {
+                    app.automated = FakeHttpService.JSON.convertValue(automated, Map.class);
+                    if (!app.gitHead.equals(app.liveRevision())) {
+                        app.operationRevision = app.gitHead;
+                        app.pending = true;
+                        app.readsUntilDone = 2;
+                    }
+                } else if (!keepAutomated) {
                     app.automated = null;
                 }
                 return Reply.ok(json(app));
@@ -195,14 +214,15 @@ final class ArgoCdWorld implements AutoCloseable {
         }
         syncPolicy.put("syncOptions", List.of("CreateNamespace=true"));
         Map<String, Object> status = new LinkedHashMap<>();
-        status.put("sync", Map.of("status", app.sync, "revision", app.history.get(app.history.size() - 1).get("revision")));
+        status.put("sync", Map.of("status", app.gitHead.equals(app.liveRevision()) ? "Synced" : app.sync,
+                "revision", app.gitHead));
         status.put("health", Map.of("status", app.health));
         status.put("history", List.copyOf(app.history));
         status.put("operationState", Map.of("phase", app.phase, "message", app.message,
                 "operation", Map.of("sync", Map.of("revision", app.operationRevision)),
                 "syncResult", Map.of("revision", app.operationRevision)));
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("metadata", Map.of("name", app.name, "namespace", "argocd"));
+        result.put("metadata", Map.of("name", app.name, "namespace", "argocd", "annotations", Map.copyOf(app.annotations)));
         result.put("spec", Map.of("project", "default", "syncPolicy", syncPolicy,
                 "source", Map.of("repoURL", "https://github.com/org/gitops", "path", "apps/shop", "targetRevision", "HEAD")));
         result.put("status", status);

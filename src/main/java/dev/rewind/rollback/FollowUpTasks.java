@@ -1,0 +1,25 @@
+package dev.rewind.rollback;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Where follow-up tasks are kept. */
+public interface FollowUpTasks {
+
+    /** Keeps a task; a task with the same id (the step executed again after a crash) is left as it is. */
+    void add(FollowUpTask task);
+
+    Optional<FollowUpTask> find(String id);
+
+    /** A run's tasks in step order. */
+    List<FollowUpTask> forRun(String runId);
+
+    /** Takes a pending task for {@code userId}; false when it is done or someone else is on it. */
+    boolean claim(String id, String userId);
+
+    /** Gives a claimed task back after an attempt that did not finish it. */
+    void release(String id, String userId);
+
+    void complete(String id, String userId, Instant at, String result);
+}
