@@ -22,7 +22,6 @@ import dev.rewind.adapter.symlink.SymlinkReleaseAdapter;
 import dev.rewind.adapter.webhook.WebhookAdapter;
 import dev.rewind.adapter.webhook.WebhookCallbacks;
 import dev.rewind.alerts.AlertIntake;
-import dev.rewind.alerts.AlertmanagerPayload;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.Catalogue;
@@ -263,9 +262,7 @@ public final class Rewind implements AutoCloseable {
         timers.scheduleWithFixedDelay(() -> guarded("withdrawing expired requests", rollbacks::expireRequests),
                 1, 1, TimeUnit.MINUTES);
         work.submit(() -> guarded("resuming stored alerts", () -> {
-            int resumed = alerts.resume(payload -> payload.source().equals(AlertmanagerPayload.SOURCE)
-                    ? AlertmanagerPayload.parse(payload.body()) : List.of(),
-                    settings.alertmanagerToken().isPresent());
+            int resumed = alerts.resume(settings.alertmanagerToken().isPresent());
             if (resumed > 0) {
                 LOG.info("Processed {} alert payload(s) stored before a restart", resumed);
             }

@@ -101,12 +101,21 @@ public final class AlertIntake implements AutoCloseable {
         return alerts.size();
     }
 
-    /** Processes payloads that were stored but not processed before a restart. */
-    public int resume(java.util.function.Function<AlertStore.StoredPayload, List<Alert>> parse, boolean trusted) {
+    /**
+     * Processes payloads that were stored but not processed before a restart: Alertmanager's webhook
+     * bodies and alerts read from chat messages.
+     *
+     * @param webhookTrusted whether the webhook requires a token (chat alerts are never trusted)
+     */
+    public int resume(boolean webhookTrusted) {
         int resumed = 0;
         for (AlertStore.StoredPayload payload : store.unprocessed()) {
             try {
-                dispatch(payload.id(), parse.apply(payload), trusted);
+                boolean fromChat = SlackAlertPayload.isSlack(payload.source());
+                List<Alert> alerts = fromChat ? SlackAlertPayload.read(payload.body())
+                        : payload.source().equals(AlertmanagerPayload.SOURCE) ? AlertmanagerPayload.parse(payload.body())
+                        : List.of();
+                dispatch(payload.id(), alerts, webhookTrusted && !fromChat);
                 resumed++;
             } catch (RuntimeException e) {
                 LOG.warn("stored alert payload {} cannot be read again: {}", payload.id(), e.getMessage());

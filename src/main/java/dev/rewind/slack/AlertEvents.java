@@ -9,6 +9,7 @@ import com.slack.api.model.event.MessageEvent;
 import dev.rewind.alerts.Alert;
 import dev.rewind.alerts.AlertIntake;
 import dev.rewind.alerts.AlertMessageParser;
+import dev.rewind.alerts.SlackAlertPayload;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.store.JdbiDeliveryLog;
 
@@ -89,7 +90,7 @@ final class AlertEvents {
                     .anyMatch(p -> p.text() != null && p.text().contains("Labels:")) ? "slack:grafana" : "slack:alertmanager";
             Optional<Alert> alert = AlertMessageParser.parse(new AlertMessageParser.Message(kind, text, parts),
                     catalogues.get(), clock.instant());
-            alert.ifPresent(a -> intake.accept(a.source(), "channel " + channel + ": " + text, List.of(a), false));
+            alert.ifPresent(a -> intake.accept(a.source(), SlackAlertPayload.write(channel, text, List.of(a)), List.of(a), false));
         });
     }
 }
