@@ -267,6 +267,8 @@ public final class Rewind implements AutoCloseable {
                 LOG.info("Processed {} alert payload(s) stored before a restart", resumed);
             }
         }));
+        timers.scheduleWithFixedDelay(() -> guarded("closing quiet alert incidents", () -> alerts.expireQuiet(Optional.empty())),
+                5, 5, TimeUnit.MINUTES);
         timers.scheduleWithFixedDelay(() -> guarded("forgetting old Slack deliveries and sent messages", () -> {
             slackDeliveries.forgetOlderThan(Duration.ofDays(1));
             outbox.forgetSentBefore(clock.instant(), Duration.ofDays(1));

@@ -157,6 +157,7 @@ public final class AlertIntake implements AutoCloseable {
             announceUnrouted(alert, now);
             return;
         }
+        expireQuiet(Optional.of(service.get().name()));
         AlertStore.Incident incident = store.openOrCreate(service.get().name(), RunIds.next().replace("rb-", "in-"), now);
         store.record(incident.id(), alert, now);
         // The incident's first firing alert opens its card; so does a later one if opening the card failed before.
@@ -174,6 +175,22 @@ public final class AlertIntake implements AutoCloseable {
             LOG.info("all alerts of {}'s incident {} resolved", service.get().name(), incident.id());
         }
         incident.runId().ifPresent(views::refresh);
+    }
+
+    /**
+     * Closes incidents whose alerts went quiet without resolving, so the next alert opens a new card
+     * instead of updating one from days ago; their cards say so. Runs before each alert of a service,
+     * and for all services from a timer. @return how many were closed
+     */
+    public int expireQuiet(Optional<String> service) {
+        Instant now = clock.instant();
+        List<AlertStore.Incident> closed = store.expireQuiet(service, now.minus(catalogues.get().alerts().staleAfter()), now);
+        for (AlertStore.Incident incident : closed) {
+            LOG.info("{}'s alert incident {} had no notification for {}; closed as stale", incident.service(), incident.id(),
+                    catalogues.get().alerts().staleAfter());
+            incident.runId().ifPresent(views::refresh);
+        }
+        return closed.size();
     }
 
     private void announceUnrouted(Alert alert, Instant now) {

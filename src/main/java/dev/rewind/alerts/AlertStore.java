@@ -40,6 +40,12 @@ public interface AlertStore {
     record StoredPayload(long id, String source, String body) {
     }
 
+    /**
+     * Closes open incidents with no notification since {@code quietSince} (all services, or one),
+     * marking them expired rather than resolved. @return the incidents closed now
+     */
+    List<Incident> expireQuiet(Optional<String> service, Instant quietSince, Instant at);
+
     /** An incident and whether this call opened it. */
     record Incident(String id, String service, Optional<String> runId, boolean created) {
     }

@@ -63,9 +63,14 @@ public record Catalogue(List<ServiceConfig> services, AlertRouting alerts) {
      * @param serviceLabel   the alert label naming the service
      * @param defaultChannel where alerts for no known service are posted, if anywhere
      * @param watchedChannels channels whose alert messages (Alertmanager, Grafana) are read
+     * @param staleAfter      an incident with no notification for this long is closed: its "resolved"
+     *                        was lost, since Alertmanager repeats firing alerts (every 4 h by default)
      */
-    public record AlertRouting(String serviceLabel, Optional<String> defaultChannel, List<String> watchedChannels) {
-        public static final AlertRouting DEFAULT = new AlertRouting("service", Optional.empty(), List.of());
+    public record AlertRouting(String serviceLabel, Optional<String> defaultChannel, List<String> watchedChannels,
+                               java.time.Duration staleAfter) {
+        public static final java.time.Duration DEFAULT_STALE_AFTER = java.time.Duration.ofHours(6);
+        public static final AlertRouting DEFAULT = new AlertRouting("service", Optional.empty(), List.of(),
+                DEFAULT_STALE_AFTER);
 
         public AlertRouting {
             watchedChannels = List.copyOf(watchedChannels);

@@ -102,11 +102,12 @@ public final class CatalogueParser {
             return Catalogue.AlertRouting.DEFAULT;
         }
         alerts.requireObject();
-        alerts.warnUnknown(Set.of("serviceLabel", "defaultChannel", "watchedChannels"));
+        alerts.warnUnknown(Set.of("serviceLabel", "defaultChannel", "watchedChannels", "staleAfter"));
         return new Catalogue.AlertRouting(
                 alerts.optionalText("serviceLabel").orElse("service"),
                 alerts.optionalText("defaultChannel"),
-                alerts.textList("watchedChannels"));
+                alerts.textList("watchedChannels"),
+                alerts.optionalDuration("staleAfter").orElse(Catalogue.AlertRouting.DEFAULT_STALE_AFTER));
     }
 
     private ServiceConfig service(Place node, Map<String, Place> environments) {

@@ -8,5 +8,6 @@ import java.util.Optional;
  * and (once every alert resolved) ended.
  */
 public record AlertDigest(int alerts, int firing, int notifications, String latestName, String latestSummary,
-                          Instant firstFiredAt, Instant lastSeenAt, Optional<Instant> resolvedAt) {
+                          Instant firstFiredAt, Instant lastSeenAt, Optional<Instant> resolvedAt,
+                          Optional<Instant> expiredAt) {
 }

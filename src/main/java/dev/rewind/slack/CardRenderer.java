@@ -166,6 +166,12 @@ public final class CardRenderer {
         AlertDigest digest = view.alerts().get();
         String latest = SlackText.escape(SlackText.clip(digest.latestName() + (digest.latestSummary().equals(digest.latestName())
                 ? "" : ": " + digest.latestSummary()), 300));
+        if (digest.expiredAt().isPresent() && digest.resolvedAt().isEmpty()) {
+            return "\n:zzz: No word on these alerts since " + SlackText.time(digest.lastSeenAt()) + " ("
+                    + SlackText.age(digest.lastSeenAt(), now) + "): Rewind closed the incident as stale, without a "
+                    + "resolution; a new alert opens a new card (" + digest.alerts() + " alert"
+                    + (digest.alerts() == 1 ? "" : "s") + ", latest " + latest + ")";
+        }
         if (digest.resolvedAt().isPresent()) {
             return "\n:white_check_mark: Alerts resolved at " + SlackText.time(digest.resolvedAt().get()) + ", "
                     + SlackText.duration(java.time.Duration.between(digest.firstFiredAt(), digest.resolvedAt().get()))

@@ -7,6 +7,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,6 +125,29 @@ public final class JdbiAlertStore implements AlertStore {
     }
 
     @Override
+    public List<Incident> expireQuiet(Optional<String> service, Instant quietSince, Instant at) {
+        return jdbi.inTransaction(handle -> {
+            List<Incident> quiet = handle.createQuery("SELECT i.id, i.service, i.run_id FROM open_alert_incidents o "
+                            + "JOIN alert_incidents i ON i.id = o.incident_id WHERE i.updated_at < :since"
+                            + (service.isPresent() ? " AND o.service = :service" : ""))
+                    .bind("since", quietSince.toEpochMilli()).bind("service", service.orElse(""))
+                    .map((rs, ctx) -> new Incident(rs.getString("id"), rs.getString("service"),
+                            Optional.ofNullable(rs.getString("run_id")), false))
+                    .list();
+            List<Incident> closed = new ArrayList<>();
+            for (Incident incident : quiet) {
+                if (handle.createUpdate("DELETE FROM open_alert_incidents WHERE incident_id = :id")
+                        .bind("id", incident.id()).execute() == 1) {
+                    handle.createUpdate("UPDATE alert_incidents SET expired_at = :at WHERE id = :id")
+                            .bind("at", at.toEpochMilli()).bind("id", incident.id()).execute();
+                    closed.add(incident);
+                }
+            }
+            return closed;
+        });
+    }
+
+    @Override
     public void recordUnrouted(Alert alert, Instant at) {
         jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO unrouted_alerts (fingerprint, name, labels, received_at) "
                         + "VALUES (:fingerprint, :name, :labels, :at)")
@@ -135,7 +159,7 @@ public final class JdbiAlertStore implements AlertStore {
     @Override
     public Optional<AlertDigest> digestForRun(String runId) {
         return jdbi.withHandle(handle -> {
-            Optional<Map<String, Object>> incident = handle.createQuery("SELECT id, opened_at, resolved_at FROM alert_incidents "
+            Optional<Map<String, Object>> incident = handle.createQuery("SELECT id, opened_at, resolved_at, expired_at FROM alert_incidents "
                     + "WHERE run_id = :runId").bind("runId", runId).mapToMap().findOne();
             if (incident.isEmpty()) {
                 return Optional.empty();
@@ -154,11 +178,13 @@ public final class JdbiAlertStore implements AlertStore {
             }
             Row latest = rows.get(rows.size() - 1);
             Object resolved = incident.get().get("resolved_at");
+            Object expired = incident.get().get("expired_at");
             return Optional.of(new AlertDigest(rows.size(), (int) rows.stream().filter(r -> r.status().equals("FIRING")).count(),
                     rows.stream().mapToInt(Row::seen).sum(), latest.name(), latest.summary(),
                     Instant.ofEpochMilli(rows.stream().mapToLong(Row::startsAt).min().orElse(latest.startsAt())),
                     Instant.ofEpochMilli(latest.lastSeen()),
-                    resolved == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(((Number) resolved).longValue()))));
+                    resolved == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(((Number) resolved).longValue())),
+                    expired == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(((Number) expired).longValue()))));
         });
     }
 }

@@ -97,6 +97,23 @@ class AlertsIT {
     }
 
     @Test
+    void anIncidentWhoseAlertsWentQuietWithoutResolvingIsClosedAndTheNextAlertOpensANewCard() throws Exception {
+        start(null);
+        Map<String, String> high = Map.of("alertname", "HighErrorRate", "service", "checkout", "severity", "page");
+        send(payload("firing", high), null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> cards().size() == 1);
+        String ts = rewind.slack().postedWithTs().stream().filter(p -> p.form().containsKey("blocks")).findFirst().orElseThrow().ts();
+
+        // The "resolved" notification was lost; Alertmanager would have repeated a firing alert within 4 h.
+        rewind.clock().advance(Duration.ofHours(7));
+        send(payload("firing", high), null);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> cards().size() == 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(ts).contains("closed the incident as stale"));
+        assertThat(rewind.latestCardText(ts)).contains("a new alert opens a new card");
+    }
+
+    @Test
     void aFiringAlertOpensOneCardAndRepeatsAndResolutionUpdateIt() throws Exception {
         start(null);
         Map<String, String> high = Map.of("alertname", "HighErrorRate", "service", "checkout", "severity", "page");

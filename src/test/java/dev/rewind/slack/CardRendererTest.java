@@ -98,7 +98,8 @@ class CardRendererTest {
         return new RunView(run, approvals, new ApprovalPolicy.Standing(1, 3, false, true),
                 List.of("S0SRE", "U0ALICE"), events, Optional.of("https://rewind.example.com/reports/rb-0000000001"),
                 new IncidentRoom(Optional.of("C0INC"), Optional.of("1.3"), Optional.of("n".repeat(5000))), List.of(),
-                Optional.of(new AlertDigest(5000, 4000, 100_000, "a".repeat(2000), "s".repeat(5000), NOW, NOW, Optional.empty())),
+                Optional.of(new AlertDigest(5000, 4000, 100_000, "a".repeat(2000), "s".repeat(5000), NOW, NOW, Optional.empty(),
+                        Optional.of(NOW))),
                 Optional.of("b".repeat(4000)), followUps);
     }
 
