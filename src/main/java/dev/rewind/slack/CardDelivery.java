@@ -5,27 +5,35 @@ import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import dev.rewind.outbox.Delivery;
 import dev.rewind.outbox.Message;
+import dev.rewind.config.ServiceConfig;
+import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.RollbackRun;
+import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunView;
 import dev.rewind.rollback.RunViews;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /** Cards and plain messages from the outbox: first posts that had to wait, redraws, announcements. */
 final class CardDelivery implements Delivery {
 
+    static final String DISPLACED = "The card could not be posted in ";
+
     private final MethodsClient client;
     private final CardRenderer renderer;
     private final RunViews views;
     private final RunRepository runs;
+    private final Catalogues catalogues;
     private final ChannelPacer pacer;
     private final Clock clock;
 
-    CardDelivery(MethodsClient client, CardRenderer renderer, RunViews views, RunRepository runs, ChannelPacer pacer,
-                 Clock clock) {
+    CardDelivery(MethodsClient client, CardRenderer renderer, RunViews views, RunRepository runs, Catalogues catalogues,
+                 ChannelPacer pacer, Clock clock) {
+        this.catalogues = catalogues;
         this.client = client;
         this.renderer = renderer;
         this.views = views;
@@ -48,26 +56,49 @@ final class CardDelivery implements Delivery {
         };
     }
 
+    /**
+     * A first post that had to wait. If Slack refuses it in the channel it was meant for (the bot is not
+     * in it, it was archived meanwhile), the service's channel and then the alerts' default channel are
+     * tried, as when the card is posted at once: a card must land somewhere people look.
+     */
     private Result post(Message message) {
         Optional<RollbackRun> run = message.runId().flatMap(runs::find);
         if (run.isEmpty() || run.get().card().isPresent()) {
             return new Result.Sent(1);
         }
-        String channel = message.payload();
-        Optional<java.time.Duration> wait = pacer.book("post:" + channel, ChannelPacer.POST_SPACING);
-        if (wait.isPresent()) {
-            return new Result.Later(wait.get(), "pacing posts to " + channel);
+        List<String> refusals = new ArrayList<>();
+        for (String channel : channelsFor(run.get(), message.payload())) {
+            Optional<java.time.Duration> wait = pacer.book("post:" + channel, ChannelPacer.POST_SPACING);
+            if (wait.isPresent()) {
+                return new Result.Later(wait.get(), "pacing posts to " + channel);
+            }
+            Card card = renderer.render(views.view(run.get()), clock.instant());
+            SlackCall<ChatPostMessageResponse> call = SlackCall.of("chat.postMessage", () -> client.chatPostMessage(r -> r
+                    .channel(channel).text(card.text()).blocks(card.blocks()).unfurlLinks(false).unfurlMedia(false)));
+            Optional<Result> problem = call.run();
+            if (problem.isEmpty()) {
+                runs.attachCard(run.get().id(), new RollbackRun.CardRef(call.response().getChannel(), call.response().getTs()),
+                        clock.instant());
+                if (!refusals.isEmpty()) {
+                    runs.append(new RunEvent(run.get().id(), clock.instant(), RunEvent.Kind.NOTE, DISPLACED
+                            + String.join(", ", refusals) + "; posted in #" + channel + " instead"));
+                    views.refresh(run.get().id());
+                }
+                return new Result.Sent(1);
+            }
+            if (!(problem.get() instanceof Result.Rejected rejected)) {
+                return problem.get();
+            }
+            refusals.add("#" + channel + " (" + rejected.why() + ")");
         }
-        Card card = renderer.render(views.view(run.get()), clock.instant());
-        SlackCall<ChatPostMessageResponse> call = SlackCall.of("chat.postMessage", () -> client.chatPostMessage(r -> r
-                .channel(channel).text(card.text()).blocks(card.blocks()).unfurlLinks(false).unfurlMedia(false)));
-        Optional<Result> problem = call.run();
-        if (problem.isPresent()) {
-            return problem.get();
-        }
-        runs.attachCard(run.get().id(), new RollbackRun.CardRef(call.response().getChannel(), call.response().getTs()),
-                clock.instant());
-        return new Result.Sent(1);
+        return new Result.Rejected("the card was refused in every channel it could go to: " + String.join(", ", refusals));
+    }
+
+    private List<String> channelsFor(RollbackRun run, String first) {
+        List<String> channels = new ArrayList<>(List.of(first));
+        catalogues.service(run.service()).map(ServiceConfig::channel).ifPresent(channels::add);
+        catalogues.get().alerts().defaultChannel().ifPresent(channels::add);
+        return channels.stream().distinct().toList();
     }
 
     private Result redraw(Message message) {

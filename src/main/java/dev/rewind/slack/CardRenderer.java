@@ -68,7 +68,7 @@ public final class CardRenderer {
         Tier tier = assessment.map(Assessment::tier).orElse(Tier.UNKNOWN);
         blocks.add(header(h -> h.text(plainText(SlackText.clip(headline(run, tier), SlackText.HEADER_TEXT)))));
         blocks.add(section(s -> s.text(markdownText(SlackText.clip(status(view, now) + room(view) + alerts(view, now)
-                + policy(view, now), SlackText.SECTION_TEXT)))));
+                + policy(view, now) + displaced(view), SlackText.SECTION_TEXT)))));
         if (assessment.isEmpty()) {
             blocks.add(context(c -> c.elements(List.of(markdownText("Assessing…")))));
         } else {
@@ -202,6 +202,12 @@ public final class CardRenderer {
             return "\n:rotating_light: Follow it in <#" + view.incident().channel().get() + ">";
         }
         return view.incident().note().map(note -> "\n:warning: " + SlackText.escape(note)).orElse("");
+    }
+
+    /** Why the card is not where it was asked for, so people there can be told. */
+    private String displaced(RunView view) {
+        return view.events().stream().filter(e -> e.message().startsWith(CardDelivery.DISPLACED)).reduce((a, b) -> b)
+                .map(e -> "\n:warning: " + rich(e.message()).replaceAll("#(C[A-Z0-9]{2,})", "<#$1>")).orElse("");
     }
 
     /** The latest monitoring note or re-assessment, so everyone sees the card is being watched. */

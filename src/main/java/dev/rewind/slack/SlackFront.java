@@ -100,7 +100,7 @@ public final class SlackFront implements AutoCloseable {
                                             Catalogues catalogues, UserDirectory directory, ReportStore reports,
                                             OutboxStore outbox, OutboxSignal signal, SlackMentions mentions, Clock clock) {
         ChannelPacer pacer = new ChannelPacer(clock);
-        return List.of(new CardDelivery(client, renderer, views, runs, pacer, clock),
+        return List.of(new CardDelivery(client, renderer, views, runs, catalogues, pacer, clock),
                 new IncidentRoomDelivery(client, views, runs, catalogues, directory, reports, outbox, signal, pacer,
                         mentions, clock));
     }

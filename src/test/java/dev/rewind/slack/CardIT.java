@@ -157,4 +157,21 @@ class CardIT {
         assertThat(ackMillis).as("the ack does not wait for Prometheus").isLessThan(1500);
         await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().posted().isEmpty());
     }
+
+    @Test
+    void aCardThatHadToWaitAndIsThenRefusedInItsChannelLandsInTheServiceChannel() {
+        rewind.slack().beFlaky("chat.postMessage");
+        rewind.signed().command(RewindFixture.ALICE, "C0ELSEWHERE", "checkout");
+        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().failuresServed() > 0);
+        // The bot was removed from the channel while Slack was having a bad minute.
+        rewind.slack().failFor("chat.postMessage", "C0ELSEWHERE", "not_in_channel");
+        rewind.slack().recover();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> rewind.cards().stream()
+                .anyMatch(post -> post.form().get("channel").equals(RewindFixture.CHANNEL)));
+        String ts = rewind.cards().stream().filter(post -> post.form().get("channel").equals(RewindFixture.CHANNEL))
+                .findFirst().orElseThrow().ts();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
+                .contains("could not be posted in <#C0ELSEWHERE> (chat.postMessage: not_in_channel)"));
+    }
 }

@@ -95,6 +95,8 @@ public final class SlackStub implements AutoCloseable {
     public List<Post> postedWithTs() {
         return server.getAllServeEvents().stream()
                 .filter(e -> e.getRequest().getUrl().equals("/api/chat.postMessage"))
+                // Only messages Slack accepted exist in the channel.
+                .filter(e -> e.getResponse().getStatus() == 200 && e.getResponse().getBodyAsString().contains("\"ok\":true"))
                 .sorted(java.util.Comparator.comparing(e -> e.getRequest().getLoggedDate()))
                 .map(e -> new Post(form(e.getRequest()), JSON.readTree(e.getResponse().getBodyAsString()).path("ts").asString()))
                 .toList();
