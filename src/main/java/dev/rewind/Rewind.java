@@ -310,7 +310,7 @@ public final class Rewind implements AutoCloseable {
                 new ArgoRolloutAdapter(kubernetes),
                 new IstioWeightsAdapter(kubernetes),
                 new ConfigAdapter(kubernetes, configHistory, secrets, clock),
-                new DatabaseMigrationAdapter(kubernetes),
+                new DatabaseMigrationAdapter(kubernetes, clock),
                 new FeatureFlagAdapter(secrets, http),
                 new ArgoCdAdapter(secrets, http),
                 new GitRevertAdapter(secrets, http),

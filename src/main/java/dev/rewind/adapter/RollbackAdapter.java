@@ -22,7 +22,12 @@ public interface RollbackAdapter {
     default void validate(Target target) {
     }
 
-    /** The live revision, the candidates to go back to, facts and warnings. Reads only. */
+    /**
+     * The live revision, the candidates to go back to, facts and warnings. Reads only, and quickly: it
+     * runs whenever a card is drawn and again at approval. The one allowed exception is starting work
+     * that changes nothing and is not waited for, such as database-migration's listing Job; an adapter
+     * that does so says why in its class Javadoc.
+     */
     TargetState describe(Target target);
 
     /**

@@ -210,15 +210,20 @@ class RbacIT {
         }
     }
 
-    /** A migration rollback that succeeds (with the list Job) and one whose backup fails, so its log is read. */
+    /**
+     * The card's listing (started by one describe, read by the next, which follows the app's Deployment),
+     * a migration rollback that succeeds, and one whose backup fails, so its log is read.
+     */
     private static void databaseMigration(KubernetesWorld world, KubernetesClient client) {
         DatabaseMigrationAdapter adapter = new DatabaseMigrationAdapter(client);
-        Target target = new Target(DatabaseMigrationAdapter.TYPE, Map.of("namespace", "shop",
+        Target target = new Target(DatabaseMigrationAdapter.TYPE, Map.of("namespace", "shop", "deployment", "payments",
                 "list", Map.of("image", "shop/migrate:1", "command", List.of("migrate", "status")),
                 "backup", Map.of("image", "shop/migrate:1", "command", List.of("backup-db")),
                 "rollback", Map.of("image", "shop/migrate:1", "command", List.of("migrate", "down"))));
         world.jobPrints("migrate status", "0042_add_refunds");
         adapter.describe(target);
+        await().atMost(Duration.ofSeconds(15)).until(() -> adapter.describe(target).facts().stream()
+                .anyMatch(f -> f.value().contains("0042_add_refunds")));
         adapter.execute(target, Change.to("rb-rbac000003", DatabaseMigrationAdapter.PREVIOUS), Progress.NONE,
                 Duration.ofSeconds(20));
         adapter.verify(target);

@@ -64,7 +64,8 @@ import java.util.function.Predicate;
  * template, numbers its revision as the real controller does, and reports the rollout done, or stuck
  * with ImagePullBackOff for images the test marked as broken. The Job controller: a new Job gets a
  * pod, runs for a tick, then succeeds — or fails, or hangs, as the test scripted for its command —
- * and its pod's log is served the way {@code getLog()} with {@code tailingLines(20)} asks for it.
+ * and its pod's log is served the way {@code getLog()} with {@code tailingLines(20)} or
+ * {@code limitBytes(65536)} asks for it.
  */
 public final class KubernetesWorld implements AutoCloseable {
 
@@ -388,8 +389,9 @@ public final class KubernetesWorld implements AutoCloseable {
         }
         String ns = job.getMetadata().getNamespace();
         boolean failed = script.end() == JobEnd.FAIL;
-        server.expect().get().withPath("/api/v1/namespaces/" + ns + "/pods/" + podOf(job) + "/log?pretty=false&tailLines=20")
-                .andReturn(200, script.log()).always();
+        String log = "/api/v1/namespaces/" + ns + "/pods/" + podOf(job) + "/log?pretty=false";
+        server.expect().get().withPath(log + "&tailLines=20").andReturn(200, script.log()).always();
+        server.expect().get().withPath(log + "&limitBytes=65536").andReturn(200, script.log()).always();
         client.pods().inNamespace(ns).withName(podOf(job)).editStatus(pod -> {
             pod.getStatus().setPhase(failed ? "Failed" : "Succeeded");
             pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName("job").withNewState()

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,9 +26,18 @@ import java.util.stream.Collectors;
 /**
  * {@code database-migration}: reverts the latest schema migration by running the app's own images as
  * Kubernetes Jobs — first a backup, and only when it succeeds the rollback — so Rewind itself never
- * holds database credentials. Optionally a listing Job first reports which migrations would be
- * reverted. Destructive by nature: the card says so, and services with this step need two approvals
- * unless configured otherwise.
+ * holds database credentials. Destructive by nature: the card says so, and services with this step
+ * need two approvals unless configured otherwise.
+ * <p>
+ * With a {@code list} Job configured, the card shows the migrations that would be reverted. Only a Job
+ * can tell (Rewind has no database access), and {@code describe} must not wait for one: the card is
+ * drawn within a fraction of a second. So here {@code describe} makes one exception to "reads only":
+ * when no current listing exists for what is deployed now, it creates that one listing Job and says
+ * so, without waiting; the next describe (a refresh, the approval) shows its output. The exception is
+ * safe because the Job only reads the schema — it changes neither the app nor its data — and its name
+ * is derived from the target's state, so however many describes run, at most one listing per state and
+ * freshness window is created (see {@link MigrationListing}). A run reuses that listing when it is
+ * fresh, and otherwise lists for itself before the backup.
  */
 public final class DatabaseMigrationAdapter implements RollbackAdapter {
 
@@ -39,10 +49,17 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
 
     private final KubernetesClient client;
     private final MigrationJobs jobs;
+    private final MigrationListing listing;
 
     public DatabaseMigrationAdapter(KubernetesClient client) {
+        this(client, Clock.systemUTC());
+    }
+
+    /** @param clock tells how old a listing is, against the Jobs' timestamps */
+    public DatabaseMigrationAdapter(KubernetesClient client, Clock clock) {
         this.client = client;
         this.jobs = new MigrationJobs(client);
+        this.listing = new MigrationListing(client, jobs, clock);
     }
 
     @Override
@@ -64,10 +81,11 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
         facts.add(new TargetState.Fact("Plan", "backup Job (" + migration.backup().describe() + "), then, only if it "
                 + "succeeds, rollback Job (" + migration.rollback().describe() + ")"));
         facts.add(new TargetState.Fact("Last Rewind run", lastRun(previous).orElse("none")));
+        if (migration.list().isPresent()) {
+            facts.add(listing.describe(migration, target, previous));
+        }
         List<String> warnings = new ArrayList<>();
         warnings.add(DESTRUCTIVE);
-        migration.list().ifPresent(list -> warnings.add("The migrations that would be reverted are listed in the run's "
-                + "progress: the list Job (" + list.describe() + ") runs first, before the backup"));
         previous.stream().filter(job -> !JobStatus.of(job).finished()).forEach(job -> warnings.add("Job "
                 + job.getMetadata().getName() + " from an earlier rollback is still " + JobStatus.of(job).detail()));
         Revision current = new Revision(DEPLOYED, "schema as deployed", List.of(), Optional.empty(), Optional.empty(),
@@ -91,10 +109,7 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
         long deadline = System.nanoTime() + timeout.toNanos();
         String hash = MigrationTarget.shortHash(target);
         if (migration.list().isPresent()) {
-            String list = run(migration, migration.list().get(), hash, change, progress, deadline, "Listing",
-                    "nothing was changed");
-            progress.step("Migrations that would be reverted, as the list Job reports them: "
-                    + jobs.logTail(migration.namespace(), list));
+            listMigrations(migration, target, hash, change, progress, deadline);
         }
         String backup = run(migration, migration.backup(), hash, change, progress, deadline, "Backup",
                 "the rollback was not run and nothing was changed");
@@ -134,6 +149,45 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
     }
 
     /**
+     * Reports the migrations the rollback will revert: from the listing the card started when it is
+     * fresh (following it if it still runs), else from a listing Job of this run's own. Skipped when
+     * this run's backup already exists: the list was reported when the run began, and listing now could
+     * show a schema this run has already rolled back.
+     */
+    private void listMigrations(MigrationTarget migration, Target target, String hash, Change change, Progress progress,
+                                long deadline) {
+        String namespace = migration.namespace();
+        if (jobs.find(namespace, MigrationJobs.name(change.runId(), migration.backup(), hash)).isPresent()) {
+            progress.step("Listing skipped: the backup Job of run " + change.runId() + " exists, so the migrations "
+                    + "were listed when the run began");
+            return;
+        }
+        String consequence = "nothing was changed";
+        Optional<Job> reusable = listing.reusable(migration, target, jobs.forTarget(namespace, hash));
+        String name;
+        if (reusable.isPresent()) {
+            name = reusable.get().getMetadata().getName();
+            String title = "Listing Job " + namespace + "/" + name;
+            if (JobStatus.of(reusable.get()).finished()) {
+                progress.step(title + " listed them " + listing.finishedAgo(reusable.get())
+                        + " for what is deployed now; reusing its list instead of listing again");
+            } else {
+                progress.step(title + ", started for the card, is still running; following it instead of starting another");
+                follow(namespace, name, title, progress, deadline, consequence);
+            }
+        } else {
+            name = run(migration, migration.list().get().job(), hash, change, progress, deadline, "Listing", consequence);
+        }
+        String migrations;
+        try {
+            migrations = MigrationListing.summary(jobs.log(namespace, name));
+        } catch (AdapterException e) {
+            migrations = "(" + e.getMessage() + ")";
+        }
+        progress.step("Migrations that would be reverted, as listing Job " + name + " reports them:\n" + migrations);
+    }
+
+    /**
      * Creates the step's Job (or finds the one this run already created) and follows it to its end.
      *
      * @return the Job's name
@@ -150,6 +204,17 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
             jobs.create(migration, step, name, hash, change);
             progress.step(stage + ": Job " + namespace + "/" + name + " created (" + step.describe() + ")");
         }
+        follow(namespace, name, title, progress, deadline, consequence);
+        return name;
+    }
+
+    /**
+     * Follows a Job to its end.
+     *
+     * @throws AdapterException with the Job's reason and the tail of its pod's log when it failed or did not finish
+     */
+    private void follow(String namespace, String name, String title, Progress progress, long deadline,
+                        String consequence) {
         Optional<JobStatus> end = new JobWatch(jobs.job(namespace, name), title, progress).await(deadline);
         if (end.isEmpty()) {
             throw new AdapterException(title + " did not finish in time; " + jobs.podState(namespace, name)
@@ -159,7 +224,6 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
             throw new AdapterException(title + " " + end.get().detail() + "; " + consequence + ". "
                     + capitalised(jobs.logTail(namespace, name)));
         }
-        return name;
     }
 
     private void requireNamespace(String namespace) {

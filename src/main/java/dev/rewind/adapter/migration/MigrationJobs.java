@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ScalableResource;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,7 +27,8 @@ import java.util.Optional;
 /**
  * The Kubernetes Jobs of a migration rollback: named after the run (so executing the run again finds
  * them instead of starting a second backup or rollback), labelled so {@code verify} and {@code describe}
- * find the latest ones, and read back — status, pods, the tail of a pod's log.
+ * find the latest ones, and read back — status, pods, a pod's log. Also the card's listing Jobs, which
+ * {@link MigrationListing} names and labels, and which clean up after themselves.
  */
 final class MigrationJobs {
 
@@ -40,6 +42,9 @@ final class MigrationJobs {
     /** How long reading a log waits for the pod to be ready or finished; the pods read here have finished. */
     private static final int LOG_WAIT_MILLIS = 2_000;
     private static final int NAME_LIMIT = 63;
+    /** A listing's whole output is read, up to this much: enough for hundreds of migration names. */
+    private static final int LOG_LIMIT_BYTES = 64 * 1024;
+    private static final int HTTP_CONFLICT = 409;
 
     private final KubernetesClient client;
 
@@ -72,10 +77,56 @@ final class MigrationJobs {
         labels.put(RUN, change.runId().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-_.]", "-"));
         labels.put(STEP, step.step());
         labels.put(TARGET, targetHash);
-        Job job = new JobBuilder()
+        Job job = build(target, step, name, labels);
+        job.getMetadata().getAnnotations().put("rewind.dev/service", change.service());
+        job.getMetadata().getAnnotations().put("rewind.dev/run-id", change.runId());
+        try {
+            return client.batch().v1().jobs().inNamespace(target.namespace()).resource(job).create();
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("Kubernetes refused to create Job " + target.namespace() + "/" + name + ": "
+                    + KubernetesErrors.describe(e), e);
+        }
+    }
+
+    /**
+     * Creates a listing Job that deletes itself {@code ttl} after it finishes and is stopped after
+     * {@code activeDeadline}. Several callers may race to create the same name: the loser is told so.
+     *
+     * @return false when a Job of that name exists already
+     */
+    boolean createListing(MigrationTarget target, String name, Map<String, String> labels, Duration ttl,
+                          Duration activeDeadline) {
+        Map<String, String> all = new LinkedHashMap<>(labels);
+        all.put(MANAGED_BY, "rewind");
+        all.put(STEP, target.list().orElseThrow().job().step());
+        Job job = build(target, target.list().orElseThrow().job(), name, all);
+        job.getSpec().setTtlSecondsAfterFinished((int) ttl.toSeconds());
+        job.getSpec().setActiveDeadlineSeconds(activeDeadline.toSeconds());
+        try {
+            client.batch().v1().jobs().inNamespace(target.namespace()).resource(job).create();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HTTP_CONFLICT) {
+                return false;
+            }
+            throw new AdapterException("Kubernetes refused to create Job " + target.namespace() + "/" + name + ": "
+                    + KubernetesErrors.describe(e), e);
+        }
+    }
+
+    /** Rewind's Jobs with all of these labels, newest first. */
+    List<Job> labelled(String namespace, Map<String, String> labels) {
+        try {
+            return newestFirst(client.batch().v1().jobs().inNamespace(namespace).withLabels(labels).list().getItems());
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("cannot list Rewind's Jobs in " + namespace + ": " + KubernetesErrors.describe(e), e);
+        }
+    }
+
+    private static Job build(MigrationTarget target, MigrationTarget.JobStep step, String name, Map<String, String> labels) {
+        return new JobBuilder()
                 .withNewMetadata().withName(name).withNamespace(target.namespace()).withLabels(labels)
-                .addToAnnotations("rewind.dev/service", change.service())
-                .addToAnnotations("rewind.dev/run-id", change.runId())
+                .withAnnotations(new LinkedHashMap<>())
                 .endMetadata()
                 .withNewSpec()
                 // A migration step must never be retried behind people's backs: one pod, no retries.
@@ -97,25 +148,18 @@ final class MigrationJobs {
                 .endTemplate()
                 .endSpec()
                 .build();
-        try {
-            return client.batch().v1().jobs().inNamespace(target.namespace()).resource(job).create();
-        } catch (KubernetesClientException e) {
-            throw new AdapterException("Kubernetes refused to create Job " + target.namespace() + "/" + name + ": "
-                    + KubernetesErrors.describe(e), e);
-        }
     }
 
     /** Rewind's Jobs for this target, newest first. */
     List<Job> forTarget(String namespace, String targetHash) {
-        try {
-            return client.batch().v1().jobs().inNamespace(namespace)
-                    .withLabel(MANAGED_BY, "rewind").withLabel(TARGET, targetHash).list().getItems().stream()
-                    .sorted(Comparator.comparing((Job j) -> Optional.ofNullable(j.getMetadata().getCreationTimestamp())
-                            .orElse("")).thenComparing(j -> j.getMetadata().getName()).reversed())
-                    .toList();
-        } catch (KubernetesClientException e) {
-            throw new AdapterException("cannot list Rewind's Jobs in " + namespace + ": " + KubernetesErrors.describe(e), e);
-        }
+        return labelled(namespace, Map.of(MANAGED_BY, "rewind", TARGET, targetHash));
+    }
+
+    private static List<Job> newestFirst(List<Job> jobs) {
+        return jobs.stream()
+                .sorted(Comparator.comparing((Job j) -> Optional.ofNullable(j.getMetadata().getCreationTimestamp())
+                        .orElse("")).thenComparing(j -> j.getMetadata().getName()).reversed())
+                .toList();
     }
 
     /** The Job's newest pod, if the Job controller has made one. */
@@ -144,6 +188,24 @@ final class MigrationJobs {
             return "last lines of pod " + podName + ":\n" + log.stripTrailing();
         } catch (KubernetesClientException e) {
             return "the log of pod " + podName + " could not be read: " + KubernetesErrors.describe(e);
+        }
+    }
+
+    /**
+     * The whole log of the Job's newest pod (up to 64 KiB), for a listing whose every line matters.
+     *
+     * @throws AdapterException saying why it cannot be read: no pod, or the API server's reason
+     */
+    String log(String namespace, String jobName) {
+        Pod pod = newestPod(namespace, jobName).orElseThrow(() -> new AdapterException("Job " + jobName
+                + " has no pod whose log could be read"));
+        String podName = pod.getMetadata().getName();
+        try {
+            String log = client.pods().inNamespace(namespace).withName(podName).withReadyWaitTimeout(LOG_WAIT_MILLIS)
+                    .limitBytes(LOG_LIMIT_BYTES).getLog();
+            return log == null ? "" : log;
+        } catch (KubernetesClientException e) {
+            throw new AdapterException("the log of pod " + podName + " could not be read: " + KubernetesErrors.describe(e), e);
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.rewind.adapter.migration;
 
 import dev.rewind.adapter.Target;
+import dev.rewind.config.DurationText;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -17,20 +19,24 @@ import java.util.Optional;
  * optionally a listing of the migrations to revert) and what their pods get (service account,
  * environment from the app's own Secrets and ConfigMaps — Rewind never reads those values).
  *
+ * @param deployment the app's Deployment in {@code namespace}, if given: its revision tells a new deploy
+ *                   apart, so the card lists the migrations afresh after one
  * @param envFrom each entry {@code {secret: NAME}} or {@code {configMap: NAME}}
  * @param env     NAME → a literal, {@code {secret: NAME, key: KEY}} or {@code {configMap: NAME, key: KEY}}
  */
 record MigrationTarget(
         String namespace,
         Optional<String> database,
+        Optional<String> deployment,
         JobStep backup,
         JobStep rollback,
-        Optional<JobStep> list,
+        Optional<ListStep> list,
         Optional<String> serviceAccount,
         List<Reference> envFrom,
         Map<String, EnvValue> env) {
 
     private static final String TYPE = DatabaseMigrationAdapter.TYPE;
+    static final Duration DEFAULT_FRESH_FOR = Duration.ofMinutes(15);
 
     /** One Job's container: the app's image and the command that does the step. */
     record JobStep(String step, String image, List<String> command, List<String> args) {
@@ -39,6 +45,10 @@ record MigrationTarget(
             return image + (command.isEmpty() ? "" : " " + String.join(" ", command))
                     + (args.isEmpty() ? "" : " " + String.join(" ", args));
         }
+    }
+
+    /** The optional Job that lists the migrations a rollback would revert, and how long its list stays good. */
+    record ListStep(JobStep job, Duration freshFor) {
     }
 
     /** A Secret or ConfigMap in the target namespace, and optionally one key of it. */
@@ -54,9 +64,10 @@ record MigrationTarget(
         return new MigrationTarget(
                 target.string("namespace"),
                 target.optionalString("database"),
+                target.optionalString("deployment"),
                 step(target, "backup", true).orElseThrow(),
                 step(target, "rollback", true).orElseThrow(),
-                step(target, "list", false),
+                step(target, "list", false).map(job -> new ListStep(job, freshFor(target))),
                 target.optionalString("serviceAccount"),
                 envFrom(target),
                 env(target));
@@ -64,9 +75,14 @@ record MigrationTarget(
 
     /** Identifies this target among several in one run, for Job names and labels: 6 hex digits. */
     static String shortHash(Target target) {
+        return digest(target.key(), 6);
+    }
+
+    /** The first {@code hexDigits} hex digits of the text's SHA-256: short, DNS-safe, stable across restarts. */
+    static String digest(String text, int hexDigits) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(target.key().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, 6);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, hexDigits);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -97,6 +113,22 @@ record MigrationTarget(
                     + ".command' is required (what the image runs to " + field + ")");
         }
         return Optional.of(new JobStep(field, String.valueOf(image).trim(), command, args));
+    }
+
+    private static Duration freshFor(Target target) {
+        Object value = target.map("list").get("freshFor");
+        if (value == null) {
+            return DEFAULT_FRESH_FOR;
+        }
+        try {
+            Duration freshFor = DurationText.parse(String.valueOf(value));
+            if (freshFor.toSeconds() < 1) {
+                throw new IllegalArgumentException("'" + value + "' is under a second");
+            }
+            return freshFor;
+        } catch (IllegalArgumentException e) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'list.freshFor' " + e.getMessage());
+        }
     }
 
     private static List<String> strings(Object value, String field) {

@@ -107,13 +107,6 @@ class DatabaseMigrationAdapterIT extends RollbackAdapterContract {
     }
 
     @Test
-    void describeSaysWhereTheListOfRevertedMigrationsWillBeShown() {
-        TargetState state = adapter.describe(target(Map.of("list", Map.of("image", IMAGE, "command", List.of("migrate", "status")))));
-        assertThat(state.warnings()).anyMatch(w -> w.contains("listed in the run's progress") && w.contains("migrate status"));
-        assertThat(world.jobs("shop")).isEmpty();
-    }
-
-    @Test
     void theRollbackJobStartsOnlyAfterTheBackupSucceeded() {
         List<String> steps = new CopyOnWriteArrayList<>();
         Outcome outcome = adapter.execute(target(), Change.to("rb-order000001", "previous"), steps::add, Duration.ofSeconds(20));
@@ -217,6 +210,10 @@ class DatabaseMigrationAdapterIT extends RollbackAdapterContract {
         assertThatThrownBy(() -> adapter.validate(target(Map.of("env", Map.of("DB_PASSWORD", Map.of("secret", "db"))))))
                 .isInstanceOf(Target.InvalidTargetException.class)
                 .hasMessageContaining("env.DB_PASSWORD");
+        assertThatThrownBy(() -> adapter.validate(target(Map.of("list", Map.of("image", IMAGE, "command", "status",
+                "freshFor", "soon")))))
+                .isInstanceOf(Target.InvalidTargetException.class)
+                .hasMessageContaining("'list.freshFor' 'soon' is not a duration");
     }
 
     private static int indexOf(List<String> steps, String start, String contains) {
