@@ -1,5 +1,6 @@
 package dev.rewind.adapter;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,12 +13,22 @@ public record TargetState(
         Revision current,
         List<Revision> candidates,
         List<Fact> facts,
-        List<String> warnings) {
+        List<String> warnings,
+        Optional<Duration> refreshIn) {
 
     public TargetState {
         candidates = List.copyOf(candidates);
         facts = List.copyOf(facts);
         warnings = List.copyOf(warnings);
+    }
+
+    public TargetState(String target, Revision current, List<Revision> candidates, List<Fact> facts, List<String> warnings) {
+        this(target, current, candidates, facts, warnings, Optional.empty());
+    }
+
+    /** The same state, saying that part of it is still being worked out and is worth reading again in {@code delay}. */
+    public TargetState refreshIn(Duration delay) {
+        return new TargetState(target, current, candidates, facts, warnings, Optional.of(delay));
     }
 
     public Optional<Revision> previous() {

@@ -44,4 +44,10 @@ public record Assessment(
     public Tier tier() {
         return verdict.tier();
     }
+
+    /** The soonest any target asked to be read again (something on the card is still being worked out). */
+    public Optional<java.time.Duration> refreshIn() {
+        return targets.stream().flatMap(t -> t.state().stream()).flatMap(s -> s.refreshIn().stream())
+                .min(java.util.Comparator.naturalOrder());
+    }
 }

@@ -102,6 +102,7 @@ public final class RollbackService {
         Assessment assessment = assessor.assess(service, opening.flags());
         Instant assessedAt = clock.instant();
         runs.saveAssessment(run.id(), assessment, assessedAt);
+        assessment.refreshIn().ifPresent(delay -> runs.scheduleReassessment(run.id(), assessedAt.plus(delay)));
         runs.recordSamples(run.id(), Samples.of(assessment, true));
         runs.append(new RunEvent(run.id(), assessedAt, RunEvent.Kind.ASSESSED, "Assessed: tier "
                 + assessment.tier() + (assessment.verdict().reasons().isEmpty() ? ""
@@ -214,6 +215,7 @@ public final class RollbackService {
             if (!runs.saveAssessmentIfUndecided(run.id(), fresh, clock.instant())) {
                 continue;
             }
+            fresh.refreshIn().ifPresent(delay -> runs.scheduleReassessment(run.id(), clock.instant().plus(delay)));
             runs.recordSamples(run.id(), Samples.of(fresh, false));
             runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
                     + fresh.tier() + (fresh.tier() != before ? " (was " + before + ")" : " (unchanged)")));

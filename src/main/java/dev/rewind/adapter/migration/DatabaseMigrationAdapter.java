@@ -45,6 +45,8 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
     /** The one revision this adapter can go to. */
     public static final String PREVIOUS = "previous";
     static final String DEPLOYED = "deployed";
+    /** How soon a card whose migrations are still being listed is drawn again. */
+    static final Duration LISTING_REFRESH = Duration.ofSeconds(10);
     static final String DESTRUCTIVE = "database-migration is destructive: data written since the migration may be lost";
 
     private final KubernetesClient client;
@@ -81,8 +83,11 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
         facts.add(new TargetState.Fact("Plan", "backup Job (" + migration.backup().describe() + "), then, only if it "
                 + "succeeds, rollback Job (" + migration.rollback().describe() + ")"));
         facts.add(new TargetState.Fact("Last Rewind run", lastRun(previous).orElse("none")));
+        boolean stillListing = false;
         if (migration.list().isPresent()) {
-            facts.add(listing.describe(migration, target, previous));
+            MigrationListing.Listing listed = this.listing.read(migration, target, previous);
+            facts.add(listed.fact());
+            stillListing = listed.pending();
         }
         List<String> warnings = new ArrayList<>();
         warnings.add(DESTRUCTIVE);
@@ -96,7 +101,8 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
         back.put("rollback Job", migration.rollback().describe());
         Revision candidate = new Revision(PREVIOUS, "one migration back", List.of(migration.rollback().image()),
                 Optional.empty(), Optional.empty(), back);
-        return new TargetState(TYPE + " " + migration.describe(), current, List.of(candidate), facts, warnings);
+        TargetState state = new TargetState(TYPE + " " + migration.describe(), current, List.of(candidate), facts, warnings);
+        return stillListing ? state.refreshIn(LISTING_REFRESH) : state;
     }
 
     @Override

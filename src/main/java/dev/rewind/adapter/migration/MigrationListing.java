@@ -75,17 +75,25 @@ final class MigrationListing {
      * @param runJobs Rewind's run Jobs for this target, newest first
      */
     TargetState.Fact describe(MigrationTarget target, Target block, List<Job> runJobs) {
+        return read(target, block, runJobs).fact();
+    }
+
+    /** A listing as the card shows it, and whether its Job is still running (worth reading again soon). */
+    record Listing(TargetState.Fact fact, boolean pending) {
+    }
+
+    Listing read(MigrationTarget target, Target block, List<Job> runJobs) {
         try {
             Key key = key(target, block, runJobs);
             Optional<Job> current = current(target, key);
             if (current.isPresent()) {
-                return fact(target, current.get());
+                return new Listing(fact(target, current.get()), !JobStatus.of(current.get()).finished());
             }
             String name = key.name(window(target));
             jobs.createListing(target, name, key.labels(), ttl(target), ACTIVE_DEADLINE);
-            return beingListed(name);
+            return new Listing(beingListed(name), true);
         } catch (AdapterException e) {
-            return new TargetState.Fact(FACT, "cannot be listed: " + e.getMessage());
+            return new Listing(new TargetState.Fact(FACT, "cannot be listed: " + e.getMessage()), false);
         }
     }
 
@@ -175,7 +183,7 @@ final class MigrationListing {
     }
 
     private static TargetState.Fact beingListed(String name) {
-        return new TargetState.Fact(FACT, "being listed by Job " + name + "; refresh the card (Monitor) to see them");
+        return new TargetState.Fact(FACT, "being listed by Job " + name + "; the card shows them when it finishes");
     }
 
     /** {@code uid/revision}: a new deploy bumps the revision; a Deployment deleted and made again gets a new uid. */

@@ -87,7 +87,7 @@ class DatabaseMigrationListingIT {
         assertThat(listingJobs()).hasSize(1);
         Job job = listingJobs().get(0);
         assertThat(fact).isEqualTo("being listed by Job " + job.getMetadata().getName()
-                + "; refresh the card (Monitor) to see them");
+                + "; the card shows them when it finishes");
         assertThat(job.getMetadata().getName()).matches("rewind-list-[0-9a-f]{6}-[0-9a-f]{8}-[0-9]+");
         assertThat(job.getSpec().getTtlSecondsAfterFinished()).as("cleans up after 2 × 15m").isEqualTo(1800);
         assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(600L);
