@@ -63,6 +63,7 @@ public final class RewindFixture implements AutoCloseable {
 
     private RewindFixture(Builder builder) throws IOException {
         this.slack = new SlackStub();
+        builder.slackSetup.accept(slack);
         this.prometheus = new PrometheusStub();
         this.kubernetes = new KubernetesWorld();
         this.dir = Files.createTempDirectory("rewind-test");
@@ -172,9 +173,16 @@ public final class RewindFixture implements AutoCloseable {
         private String databaseUrl;
         private final TestClock clock = new TestClock();
         private final Map<String, String> env = new HashMap<>();
+        private java.util.function.Consumer<SlackStub> slackSetup = stub -> { };
 
         public Builder catalogue(String yaml) {
             this.catalogue = yaml;
+            return this;
+        }
+
+        /** Stubs more of Slack's API before Rewind starts (e.g. what it calls at start-up). */
+        public Builder slack(java.util.function.Consumer<SlackStub> setup) {
+            this.slackSetup = setup;
             return this;
         }
 
