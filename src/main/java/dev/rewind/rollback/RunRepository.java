@@ -22,6 +22,9 @@ public interface RunRepository {
     /** Where a run's card is, read on its own (cheaper than the whole run). */
     Optional<RollbackRun.CardRef> card(String id);
 
+    /** The run a card belongs to now: the newest run on it (Retry hands a card to a new run). */
+    Optional<String> cardOwner(RollbackRun.CardRef card);
+
     void saveAssessment(String id, Assessment assessment, Instant now);
 
     /** Saves a re-assessment only while nobody has decided on the card; @return whether it was saved. */

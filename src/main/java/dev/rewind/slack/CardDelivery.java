@@ -107,6 +107,10 @@ final class CardDelivery implements Delivery {
             return new Result.Sent(1);
         }
         RollbackRun.CardRef card = run.get().card().get();
+        if (!runs.cardOwner(card).map(run.get().id()::equals).orElse(true)) {
+            // A late redraw of a run whose card a Retry has handed on would paint the old run over the new one.
+            return new Result.Sent(1);
+        }
         Optional<java.time.Duration> wait = pacer.book("update:" + card.messageId(), ChannelPacer.UPDATE_SPACING);
         if (wait.isPresent()) {
             return new Result.Later(wait.get(), "pacing edits of the card");

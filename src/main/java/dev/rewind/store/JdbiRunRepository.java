@@ -70,6 +70,14 @@ public final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
+    public Optional<String> cardOwner(RollbackRun.CardRef card) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT id FROM runs WHERE card_channel = :channel "
+                        + "AND card_message = :message ORDER BY created_at DESC, id DESC")
+                .bind("channel", card.channel()).bind("message", card.messageId())
+                .setMaxRows(1).mapTo(String.class).findFirst());
+    }
+
+    @Override
     public Optional<RollbackRun.CardRef> card(String id) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT card_channel, card_message FROM runs WHERE id = :id "
                         + "AND card_channel IS NOT NULL AND card_message IS NOT NULL")

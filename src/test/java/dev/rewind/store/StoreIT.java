@@ -125,6 +125,30 @@ class StoreIT {
 
     @ParameterizedTest
     @MethodSource("databases")
+    void aCardBelongsToTheNewestRunOnIt(String kind) {
+        try (Database db = open(kind)) {
+            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RollbackRun.CardRef card = new RollbackRun.CardRef("C0CHECKOUT", "1700000000.000100");
+            RollbackRun failed = run("checkout");
+            runs.insert(failed);
+            runs.attachCard(failed.id(), card, clock.instant());
+            assertThat(runs.cardOwner(card)).contains(failed.id());
+
+            RollbackRun later = run("checkout");
+            RollbackRun retried = new RollbackRun(later.id(), later.service(), later.environment(), later.state(),
+                    later.trigger(), later.askedBy(), later.reason(), later.dryRun(), later.assessment(), later.requestedBy(),
+                    later.toRevision(), later.card(), later.outcome(), failed.createdAt().plusSeconds(1),
+                    failed.createdAt().plusSeconds(1), later.startedAt(), later.finishedAt(), later.autoAt(), later.policyNote());
+            runs.insert(retried);
+            runs.attachCard(retried.id(), card, clock.instant());
+
+            assertThat(runs.cardOwner(card)).as("Retry handed the card on").contains(retried.id());
+            assertThat(runs.cardOwner(new RollbackRun.CardRef("C0CHECKOUT", "1.2"))).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
     void aFollowUpIsKeptOnceTakenByOneClickerAndDoneOnce(String kind) {
         try (Database db = open(kind)) {
             RunRepository runs = new JdbiRunRepository(db.jdbi());
