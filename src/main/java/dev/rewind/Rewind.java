@@ -313,7 +313,7 @@ public final class Rewind implements AutoCloseable {
                 new DatabaseMigrationAdapter(kubernetes, clock),
                 new FeatureFlagAdapter(secrets, http),
                 new ArgoCdAdapter(secrets, http),
-                new GitRevertAdapter(secrets, http),
+                new GitRevertAdapter(secrets, http, kubernetes),
                 new WebhookAdapter(secrets, http, webhooks, publicUrl),
                 // 4s per host read keeps describe inside the assessor's 5s budget for a card
                 new SymlinkReleaseAdapter(Duration.ofSeconds(4)));

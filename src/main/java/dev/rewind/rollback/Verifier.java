@@ -22,6 +22,11 @@ import java.util.Optional;
  * Decides whether a rolled-back service has recovered: every target healthy and every judged signal
  * back under its threshold (or within a ratio of its baseline), for {@code checks} consecutive
  * checks. A rollback that did not bring the numbers back is a failure worth saying so.
+ *
+ * <p>A target that is still progressing has not finished taking the change (a rollout under way, a
+ * revert pull request waiting for someone to merge it, a GitOps tool yet to sync): such checks do not
+ * use up the budget, for up to the service's step timeout, and they never count as recovered. If the
+ * target is still progressing then, the run fails saying what it was waiting for.
  */
 public final class Verifier {
 
@@ -59,17 +64,30 @@ public final class Verifier {
         boolean judgeSignals = !service.signals().isEmpty() && signals.configured();
         int checks = judgeSignals ? rules.checks() : 1;
         int budget = checks * 2;
+        int patience = waitsWithin(service.guardrails().executeTimeout(), rules.interval());
+        int spent = 0;
+        int waited = 0;
         int passed = 0;
-        String last = "";
-        for (int attempt = 1; attempt <= budget; attempt++) {
-            if (judgeSignals || attempt > 1) {
+        Check last = null;
+        while (spent < budget) {
+            if (judgeSignals || last != null) {
                 // Metrics lag the change: each check, the first too, looks at a window after the previous one.
                 sleeper.sleep(rules.interval());
             }
             List<SignalSample> seen = new ArrayList<>();
             Check check = check(service, before, seen, judgeSignals);
             samples.accept(seen);
-            last = check.detail();
+            boolean sameAsBefore = last != null && last.detail().equals(check.detail());
+            last = check;
+            if (check.progressing() && waited < patience) {
+                waited++;
+                passed = 0;
+                if (!sameAsBefore) {
+                    progress.accept("Waiting: " + check.detail());
+                }
+                continue;
+            }
+            spent++;
             if (check.ok()) {
                 passed++;
                 progress.accept("Check " + passed + "/" + checks + " passed: " + check.detail());
@@ -84,15 +102,27 @@ public final class Verifier {
                 }
             }
         }
-        String waited = DurationText.format(rules.interval().multipliedBy(budget));
-        if (last.contains("could not be read")) {
-            return new Result(false, "Rolled back, but recovery could not be confirmed after " + waited + ": " + last
+        String took = DurationText.format(rules.interval().multipliedBy(spent + waited));
+        if (last.progressing()) {
+            return new Result(false, "Not confirmed after " + took + ": " + last.detail()
+                    + ". The change may still take effect; check the target by hand");
+        }
+        if (last.detail().contains("could not be read")) {
+            return new Result(false, "Rolled back, but recovery could not be confirmed after " + took + ": " + last.detail()
                     + ". Check the numbers by hand");
         }
-        return new Result(false, "Rolled back, but " + last + " after " + waited + ": the cause may not be the deploy");
+        return new Result(false, "Rolled back, but " + last.detail() + " after " + took + ": the cause may not be the deploy");
     }
 
-    private record Check(boolean ok, boolean fatal, String detail) {
+    /** How many checks {@code interval} apart fit in {@code window}; none when checks are not spaced (tests). */
+    static int waitsWithin(Duration window, Duration interval) {
+        return interval.isZero() ? 0 : (int) Math.min(Integer.MAX_VALUE, window.toMillis() / interval.toMillis());
+    }
+
+    private record Check(boolean ok, boolean fatal, boolean progressing, String detail) {
+        Check(boolean ok, boolean fatal, String detail) {
+            this(ok, fatal, false, detail);
+        }
     }
 
     private Check check(ServiceConfig service, Optional<Assessment> before, List<SignalSample> seen, boolean judgeSignals) {
@@ -108,7 +138,7 @@ public final class Verifier {
                 return new Check(false, true, target.describe() + " is unhealthy: " + health.detail());
             }
             if (health.status() == Health.Status.PROGRESSING) {
-                return new Check(false, false, target.describe() + " is still progressing: " + health.detail());
+                return new Check(false, false, true, target.describe() + " is still progressing: " + health.detail());
             }
             notes.add(health.detail());
         }

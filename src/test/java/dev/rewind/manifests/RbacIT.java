@@ -16,12 +16,16 @@ import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.config.ConfigAdapter;
 import dev.rewind.adapter.config.ConfigRef;
 import dev.rewind.adapter.config.ConfigVersionRecorder;
+import dev.rewind.adapter.gitrevert.GitHubWorld;
+import dev.rewind.adapter.gitrevert.GitRevertAdapter;
+import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.adapter.migration.DatabaseMigrationAdapter;
 import dev.rewind.config.Secrets;
 import dev.rewind.store.Database;
 import dev.rewind.store.JdbiConfigHistory;
 import dev.rewind.testing.ArgoRolloutsWorld;
 import dev.rewind.testing.ControllerRevisionWorld;
+import dev.rewind.testing.FluxWorld;
 import dev.rewind.testing.KubernetesWorld;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -33,6 +37,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -53,7 +58,7 @@ import static org.awaitility.Awaitility.await;
  * Kubernetes adapter makes during describe, execute (a successful one and a failing one) and verify is
  * recorded by the mock server and must be allowed, and nothing else is granted. Only the adapters'
  * own calls count (they use {@link KubernetesWorld#botClient()}), not the fake controllers'. The config
- * version recorder's reads and watches count too.
+ * version recorder's reads and watches count too, and so do git-revert's reads of a Flux Kustomization.
  */
 class RbacIT {
 
@@ -77,6 +82,7 @@ class RbacIT {
             argoRollout(world, argo);
             statefulSetAndDaemonSet(world, controllers);
             deployment(world);
+            gitRevertWithFlux(world);
             world.drainBotCalls().forEach(call -> used.add(permission(call)));
         }
         ClusterRole role = ManifestsTest.only(ManifestsTest.load(), ClusterRole.class);
@@ -106,6 +112,25 @@ class RbacIT {
         assertThatThrownBy(() -> adapter.execute(target, Change.to("rb-rbac000002", "1"), Progress.NONE,
                 Duration.ofMillis(600))).isInstanceOf(AdapterException.class);
         world.pauseController(false);
+    }
+
+    /** git-revert with a Flux sync block reads the Kustomization in describe and verify (GitHub is a stand-in). */
+    private static void gitRevertWithFlux(KubernetesWorld world) {
+        FluxWorld flux = new FluxWorld(world);
+        try (GitHubWorld github = new GitHubWorld()) {
+            String good = github.commit("main", "checkout 1", Map.of("apps/checkout/app.yaml", "v1"));
+            String bad = github.commit("main", "checkout 2", Map.of("apps/checkout/app.yaml", "v2"));
+            flux.kustomization("checkout", bad);
+            RollbackAdapter adapter = new GitRevertAdapter(Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN)),
+                    new RetryingHttp(HttpClient.newHttpClient(), RetryingHttp.Backoff.DEFAULT), world.botClient());
+            Target target = new Target(GitRevertAdapter.TYPE, Map.of("apiUrl", github.url(), "repo", "org/gitops",
+                    "path", "apps/checkout", "tokenEnv", "GITHUB_TOKEN",
+                    "sync", Map.of("flux", Map.of("namespace", FluxWorld.NAMESPACE, "kustomization", "checkout"))));
+            adapter.describe(target);
+            adapter.execute(target, Change.to("rb-rbac000030", good), Progress.NONE, TIMEOUT);
+            flux.applied("checkout", github.merge(1));
+            assertThat(adapter.verify(target).isHealthy()).isTrue();
+        }
     }
 
     private static void blueGreen(KubernetesWorld world) {

@@ -1,5 +1,8 @@
 package dev.rewind.adapter.argocd;
 
+import dev.rewind.adapter.AdapterException;
+import dev.rewind.adapter.http.ApiException;
+import dev.rewind.adapter.http.JsonApi;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Instant;
@@ -8,8 +11,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-/** The parts of an Argo CD {@code Application} (as {@code GET /api/v1/applications/{name}} returns it) Rewind reads. */
-final class ArgoApplication {
+/**
+ * The parts of an Argo CD {@code Application} (as {@code GET /api/v1/applications/{name}} returns it) Rewind reads.
+ * Public for the git-revert adapter, which reads an application to confirm that a revert was synced.
+ */
+public final class ArgoApplication {
 
     /** One entry of {@code status.history}: what was deployed, and when. */
     record Deployment(long id, String revision, Optional<Instant> deployedAt, String source) {
@@ -24,19 +30,39 @@ final class ArgoApplication {
 
     private final JsonNode app;
 
-    ArgoApplication(JsonNode app) {
+    public ArgoApplication(JsonNode app) {
         this.app = app;
     }
 
-    String syncStatus() {
+    /**
+     * Reads application {@code name}. Argo CD answers 403 both for an application that does not exist
+     * and for one the account may not read, so that answer says both.
+     */
+    public static ArgoApplication read(JsonApi api, String name) {
+        try {
+            return new ArgoApplication(api.get(path(name), "application " + name));
+        } catch (ApiException e) {
+            if (e.status() == 403) {
+                throw new AdapterException("Argo CD application " + name + " not found, or Rewind's account may not read it"
+                        + " (Argo CD answers 403 to both): " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    static String path(String application) {
+        return "/api/v1/applications/" + JsonApi.segment(application);
+    }
+
+    public String syncStatus() {
         return app.path("status").path("sync").path("status").asString("Unknown");
     }
 
-    String health() {
+    public String health() {
         return app.path("status").path("health").path("status").asString("Unknown");
     }
 
-    Optional<String> healthMessage() {
+    public Optional<String> healthMessage() {
         return text(app.path("status").path("health").path("message"));
     }
 
@@ -44,7 +70,7 @@ final class ArgoApplication {
         return app.path("spec").path("syncPolicy");
     }
 
-    boolean automatedSync() {
+    public boolean automatedSync() {
         JsonNode automated = syncPolicy().path("automated");
         return automated.isObject() && automated.path("enabled").asBoolean(true);
     }
@@ -55,6 +81,18 @@ final class ArgoApplication {
 
     boolean prune() {
         return automatedSync() && syncPolicy().path("automated").path("prune").asBoolean(false);
+    }
+
+    /**
+     * The git revisions the application is compared with ({@code status.sync.revision}, or
+     * {@code status.sync.revisions} for an application with several sources): what "Synced" refers to.
+     */
+    public List<String> syncRevisions() {
+        JsonNode sync = app.path("status").path("sync");
+        List<String> revisions = new ArrayList<>();
+        text(sync.path("revision")).ifPresent(revisions::add);
+        sync.path("revisions").forEach(r -> text(r).ifPresent(revisions::add));
+        return revisions;
     }
 
     /** The deployment history, newest first. */
@@ -73,26 +111,26 @@ final class ArgoApplication {
         return history().stream().findFirst();
     }
 
-    Optional<String> operationPhase() {
+    public Optional<String> operationPhase() {
         return text(app.path("status").path("operationState").path("phase"));
     }
 
     /** An operation is requested (top-level {@code operation}, not yet picked up) or under way. */
-    boolean operationRunning() {
+    public boolean operationRunning() {
         return app.path("operation").isObject()
                 || operationPhase().map(p -> p.equals("Running") || p.equals("Terminating")).orElse(false);
     }
 
-    boolean operationFailed() {
+    public boolean operationFailed() {
         return operationPhase().map(p -> p.equals("Failed") || p.equals("Error")).orElse(false);
     }
 
-    String operationMessage() {
+    public String operationMessage() {
         return text(app.path("status").path("operationState").path("message")).orElse("no message");
     }
 
     /** The revision the current or last operation syncs to. */
-    Optional<String> operationRevision() {
+    public Optional<String> operationRevision() {
         JsonNode state = app.path("status").path("operationState");
         return text(state.path("operation").path("sync").path("revision"))
                 .or(() -> text(state.path("syncResult").path("revision")));
@@ -108,7 +146,7 @@ final class ArgoApplication {
     }
 
     /** {@code Synced / Healthy, operation Succeeded}: for progress lines and messages. */
-    String summary() {
+    public String summary() {
         return syncStatus() + " / " + health() + healthMessage().map(m -> " (" + m + ")").orElse("")
                 + operationPhase().map(p -> ", operation " + p).orElse("");
     }

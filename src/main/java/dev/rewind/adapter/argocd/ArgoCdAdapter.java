@@ -10,7 +10,6 @@ import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
 import dev.rewind.adapter.Target;
 import dev.rewind.adapter.TargetState;
-import dev.rewind.adapter.http.ApiException;
 import dev.rewind.adapter.http.ApiResponse;
 import dev.rewind.adapter.http.JsonApi;
 import dev.rewind.adapter.http.RetryingHttp;
@@ -260,16 +259,7 @@ public final class ArgoCdAdapter implements RollbackAdapter {
     }
 
     private static ArgoApplication read(JsonApi api, Target target) {
-        String name = target.string("application");
-        try {
-            return new ArgoApplication(api.get(path(name), "application " + name));
-        } catch (ApiException e) {
-            if (e.status() == 403) {
-                throw new AdapterException("Argo CD application " + name + " not found, or Rewind's account may not read it"
-                        + " (Argo CD answers 403 to both): " + e.getMessage(), e);
-            }
-            throw e;
-        }
+        return ArgoApplication.read(api, target.string("application"));
     }
 
     private JsonApi api(Target target) {
@@ -279,7 +269,7 @@ public final class ArgoCdAdapter implements RollbackAdapter {
     }
 
     private static String path(String application) {
-        return "/api/v1/applications/" + JsonApi.segment(application);
+        return ArgoApplication.path(application);
     }
 
     private static boolean restoreAutoSync(Target target) {

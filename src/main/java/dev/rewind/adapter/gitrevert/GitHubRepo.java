@@ -35,8 +35,11 @@ final class GitHubRepo {
     record Entry(String mode, String type, String sha) {
     }
 
-    /** A pull request, as far as Rewind cares. */
-    record Pull(long number, String url, String state, boolean merged, String headRef) {
+    /**
+     * A pull request, as far as Rewind cares. {@code mergeCommit} is the commit that carries it on the
+     * base branch once merged (the merge commit, or the squashed or last rebased one).
+     */
+    record Pull(long number, String url, String state, boolean merged, String headRef, Optional<String> mergeCommit) {
         String describe() {
             return "pull request #" + number + (merged ? " (merged)" : state.equals("open") ? " (open)" : " (closed without merging)");
         }
@@ -163,9 +166,9 @@ final class GitHubRepo {
         return true;
     }
 
-    /** Whether {@code branch} contains {@code sha} (GitHub's compare: identical or ahead). */
-    boolean contains(String branch, String sha) {
-        JsonNode compare = api.get(base() + "/compare/" + sha + "..." + branch, "comparing " + branch + " with " + sha);
+    /** Whether {@code ref} (a branch or a commit) contains {@code sha} (GitHub's compare: identical or ahead). */
+    boolean contains(String ref, String sha) {
+        JsonNode compare = api.get(base() + "/compare/" + sha + "..." + ref, "comparing " + ref + " with " + sha);
         String status = compare.path("status").asString("");
         return status.equals("identical") || status.equals("ahead");
     }
@@ -217,9 +220,12 @@ final class GitHubRepo {
     }
 
     private static Pull pull(JsonNode pull) {
+        boolean merged = pull.path("merged_at").isString() || pull.path("merged").asBoolean(false);
+        // Before the merge GitHub fills merge_commit_sha with a test merge that never reaches the branch.
+        Optional<String> mergeCommit = merged && pull.path("merge_commit_sha").isString()
+                ? Optional.of(pull.path("merge_commit_sha").asString()) : Optional.empty();
         return new Pull(pull.path("number").asLong(), pull.path("html_url").asString(""), pull.path("state").asString(""),
-                pull.path("merged_at").isString() || pull.path("merged").asBoolean(false),
-                pull.path("head").path("ref").asString(""));
+                merged, pull.path("head").path("ref").asString(""), mergeCommit);
     }
 
     private static Commit commit(JsonNode item) {

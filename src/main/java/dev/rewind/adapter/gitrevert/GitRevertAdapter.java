@@ -12,6 +12,7 @@ import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.http.JsonApi;
 import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.config.Secrets;
+import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * request from {@code rewind/<runId>} ({@code mode: pull-request}) or moves the branch
  * ({@code mode: push}, never forced). A re-run for the same run finds its branch, pull request or
  * commit and does not make another.
+ *
+ * <p>With a {@code sync:} block naming the GitOps tool that deploys the path (Argo CD or Flux),
+ * {@code verify} is healthy only once that tool runs a revision containing the revert, synced and
+ * healthy; a push waits for it within the step's timeout, a pull request leaves the wait (for the
+ * merge, then the sync) to verification. Without it, the revert in git is all Rewind can confirm.
  */
 public final class GitRevertAdapter implements RollbackAdapter {
 
@@ -37,18 +43,36 @@ public final class GitRevertAdapter implements RollbackAdapter {
     static final String BRANCH_PREFIX = "rewind/";
     private static final int HISTORY = 20;
     private static final int PUSH_ATTEMPTS = 3;
+    private static final String RUN_MARKER = "(Rewind run ";
+    static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
 
     private final Secrets secrets;
     private final RetryingHttp http;
+    private final KubernetesClient kubernetes;
+    private final Duration poll;
     /** What this process last did per target, so verify can check that pull request or commit. */
     private final Map<String, Done> done = new ConcurrentHashMap<>();
 
     private record Done(String runId, String commitSha) {
     }
 
-    public GitRevertAdapter(Secrets secrets, RetryingHttp http) {
+    /** Where a revert stands in git: on the branch, with the commit that carries it there, or not, with why. */
+    private record InGit(Health health, Optional<String> landed) {
+    }
+
+    public GitRevertAdapter(Secrets secrets, RetryingHttp http, KubernetesClient kubernetes) {
+        this(secrets, http, kubernetes, DEFAULT_POLL);
+    }
+
+    /**
+     * @param kubernetes reads Flux Kustomizations for {@code sync: {flux: …}}
+     * @param poll       how often the GitOps tool is read while a push waits for it to sync
+     */
+    public GitRevertAdapter(Secrets secrets, RetryingHttp http, KubernetesClient kubernetes, Duration poll) {
         this.secrets = secrets;
         this.http = http;
+        this.kubernetes = kubernetes;
+        this.poll = poll;
     }
 
     @Override
@@ -66,6 +90,7 @@ public final class GitRevertAdapter implements RollbackAdapter {
         path(target);
         mode(target);
         target.string("tokenEnv");
+        SyncSpec.of(target);
     }
 
     @Override
@@ -75,16 +100,31 @@ public final class GitRevertAdapter implements RollbackAdapter {
         String path = path(target);
         List<GitHubRepo.Commit> commits = commitsTouching(repo, branch, path);
         GitHubRepo.Commit deploy = commits.get(0);
-        List<TargetState.Fact> facts = List.of(
+        boolean push = mode(target).equals(PUSH);
+        List<TargetState.Fact> facts = new ArrayList<>(List.of(
                 new TargetState.Fact("Repository", repo.fullName() + " @ " + branch),
                 new TargetState.Fact("Path", path),
                 new TargetState.Fact("Deploy commit", deploy.shortSha() + " " + deploy.title() + " (" + deploy.author() + ")"),
-                new TargetState.Fact("Rollback", mode(target).equals(PUSH)
+                new TargetState.Fact("Rollback", push
                         ? "a revert commit pushed to " + branch
-                        : "a pull request reverting " + path + " into " + branch));
+                        : "a pull request reverting " + path + " into " + branch)));
         List<String> warnings = new ArrayList<>();
-        warnings.add("Rewind does not see your GitOps tool: the rollback is live only once the revert is "
-                + (mode(target).equals(PUSH) ? "" : "merged and ") + "synced");
+        Optional<GitOpsSync> sync = sync(target);
+        if (sync.isEmpty()) {
+            warnings.add("Rewind does not see your GitOps tool, so it cannot confirm that the revert was applied: the"
+                    + " rollback is live only once the revert is " + (push ? "" : "merged and ") + "synced (add sync: with"
+                    + " argocd or flux to the target, and verification waits for it)");
+        } else {
+            try {
+                facts.add(new TargetState.Fact(sync.get().name(), sync.get().read().summary()));
+            } catch (AdapterException e) {
+                warnings.add("GitOps sync state unknown: " + e.getMessage());
+            }
+            if (!push) {
+                warnings.add("The rollback is live only once the pull request is merged: verification waits for the"
+                        + " merge and for " + sync.get().name() + " to sync it");
+            }
+        }
         if (commits.size() == 1) {
             warnings.add("Only one commit on " + branch + " touches " + path + ": there is nothing earlier to restore");
         }
@@ -94,57 +134,100 @@ public final class GitRevertAdapter implements RollbackAdapter {
 
     @Override
     public Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         GitHubRepo repo = repo(target);
         String branch = branch(target, repo);
         String path = path(target);
         List<GitHubRepo.Commit> commits = commitsTouching(repo, branch, path);
         String chosen = chosenCommit(repo, commits, change.revisionId(), path);
-        String message = "Revert " + path + " to " + chosen + " (Rewind run " + change.runId() + ")";
+        String message = "Revert " + path + " to " + chosen + " " + RUN_MARKER + change.runId() + ")";
         Map<String, String> recorded = new LinkedHashMap<>();
         recorded.put("repo", repo.fullName());
         recorded.put("path", path);
         recorded.put("restoredTo", chosen);
         recorded.put("deployCommit", commits.get(0).sha());
-        Outcome outcome = mode(target).equals(PUSH)
+        boolean push = mode(target).equals(PUSH);
+        Outcome outcome = push
                 ? push(repo, branch, path, chosen, message, change, progress, recorded)
                 : pullRequest(repo, branch, path, chosen, message, change, progress, recorded);
-        Optional.ofNullable(outcome.recorded().get("commit"))
-                .ifPresent(sha -> done.put(target.key(), new Done(change.runId(), sha)));
-        return outcome;
+        Optional<String> commit = Optional.ofNullable(outcome.recorded().get("commit"));
+        commit.ifPresent(sha -> done.put(target.key(), new Done(change.runId(), sha)));
+        Optional<GitOpsSync> sync = sync(target);
+        if (sync.isEmpty() || commit.isEmpty()) {
+            return outcome;
+        }
+        if (!push) {
+            progress.step("Verification waits for the pull request to be merged and for " + sync.get().name() + " to sync it");
+            return outcome;
+        }
+        return new Outcome(outcome.summary() + ". " + awaitSync(sync.get(), repo, branch, commit.get(), progress, deadline,
+                timeout).detail(), outcome.recorded());
+    }
+
+    private Health awaitSync(GitOpsSync sync, GitHubRepo repo, String branch, String commit, Progress progress,
+                             long deadline, Duration timeout) {
+        progress.step("Waiting for " + sync.name() + " to sync the revert " + shortSha(commit));
+        try {
+            return new SyncWait(sync, poll, progress).await(LandedRevert.on(repo, commit), deadline, timeout);
+        } catch (AdapterException e) {
+            throw new AdapterException("The revert " + shortSha(commit) + " is on " + branch + " of " + repo.fullName()
+                    + ", but " + e.getMessage(), e);
+        }
     }
 
     @Override
     public Health verify(Target target) {
         GitHubRepo repo = repo(target);
         String branch = branch(target, repo);
+        Optional<GitOpsSync> sync = sync(target);
         Done last = done.get(target.key());
-        if (mode(target).equals(PUSH)) {
-            if (last == null) {
-                return repo.recentCommits(branch, HISTORY).stream().filter(c -> c.message().contains("(Rewind run "))
-                        .findFirst()
-                        .map(c -> Health.healthy(branch + " of " + repo.fullName() + " contains Rewind's revert " + c.shortSha()
-                                + " (" + c.title() + ")"))
-                        .orElseGet(() -> Health.unhealthy("no Rewind revert commit among the latest " + HISTORY
-                                + " commits of " + branch + " in " + repo.fullName()));
-            }
-            return repo.contains(branch, last.commitSha())
-                    ? Health.healthy(branch + " of " + repo.fullName() + " contains the revert commit " + shortSha(last.commitSha()))
-                    : Health.unhealthy(branch + " of " + repo.fullName() + " no longer contains the revert commit "
-                    + shortSha(last.commitSha()) + " (was it force-pushed over?)");
+        InGit git = mode(target).equals(PUSH) ? viaPush(repo, branch, last)
+                : viaPullRequest(repo, branch, last, sync.isPresent());
+        if (sync.isEmpty() || git.landed().isEmpty()) {
+            return git.health();
         }
+        Health synced = sync.get().read().judge(LandedRevert.on(repo, git.landed().get()));
+        return new Health(synced.status(), git.health().detail() + "; " + synced.detail());
+    }
+
+    private static InGit viaPush(GitHubRepo repo, String branch, Done last) {
+        if (last == null) {
+            return repo.recentCommits(branch, HISTORY).stream().filter(c -> c.message().contains(RUN_MARKER))
+                    .findFirst()
+                    .map(c -> new InGit(Health.healthy(branch + " of " + repo.fullName() + " contains Rewind's revert "
+                            + c.shortSha() + " (" + c.title() + ")"), Optional.of(c.sha())))
+                    .orElseGet(() -> new InGit(Health.unhealthy("no Rewind revert commit among the latest " + HISTORY
+                            + " commits of " + branch + " in " + repo.fullName()), Optional.empty()));
+        }
+        return repo.contains(branch, last.commitSha())
+                ? new InGit(Health.healthy(branch + " of " + repo.fullName() + " contains the revert commit "
+                + shortSha(last.commitSha())), Optional.of(last.commitSha()))
+                : new InGit(Health.unhealthy(branch + " of " + repo.fullName() + " no longer contains the revert commit "
+                + shortSha(last.commitSha()) + " (was it force-pushed over?)"), Optional.empty());
+    }
+
+    /**
+     * An open pull request is progressing when a GitOps tool is configured (the rollback is not live
+     * until someone merges it); without one it stays healthy, as it always was: Rewind can confirm no more.
+     */
+    private static InGit viaPullRequest(GitHubRepo repo, String branch, Done last, boolean awaitSync) {
         Optional<GitHubRepo.Pull> pull = last != null ? repo.pullFor(BRANCH_PREFIX + last.runId())
                 : repo.newestPullFrom(BRANCH_PREFIX, branch);
         if (pull.isEmpty()) {
-            return Health.unhealthy("no Rewind pull request into " + branch + " of " + repo.fullName() + " found");
+            return new InGit(Health.unhealthy("no Rewind pull request into " + branch + " of " + repo.fullName() + " found"),
+                    Optional.empty());
         }
         GitHubRepo.Pull found = pull.get();
         if (found.merged()) {
-            return Health.healthy(found.describe() + ": " + found.url());
+            return new InGit(Health.healthy(found.describe() + ": " + found.url()),
+                    found.mergeCommit().or(() -> Optional.ofNullable(last).map(Done::commitSha)));
         }
         if (found.state().equals("open")) {
-            return Health.healthy(found.describe() + ", waiting to be merged: " + found.url());
+            return new InGit(awaitSync
+                    ? Health.progressing("pull request #" + found.number() + " not merged yet: " + found.url())
+                    : Health.healthy(found.describe() + ", waiting to be merged: " + found.url()), Optional.empty());
         }
-        return Health.unhealthy(found.describe() + ": " + found.url());
+        return new InGit(Health.unhealthy(found.describe() + ": " + found.url()), Optional.empty());
     }
 
     private Outcome pullRequest(GitHubRepo repo, String branch, String path, String chosen, String message, Change change,
@@ -188,7 +271,7 @@ public final class GitRevertAdapter implements RollbackAdapter {
 
     private Outcome push(GitHubRepo repo, String branch, String path, String chosen, String message, Change change,
                          Progress progress, Map<String, String> recorded) {
-        String marker = "(Rewind run " + change.runId() + ")";
+        String marker = RUN_MARKER + change.runId() + ")";
         Optional<GitHubRepo.Commit> pushed = repo.recentCommits(branch, HISTORY).stream()
                 .filter(c -> c.message().contains(marker)).findFirst();
         Map<String, String> facts = new LinkedHashMap<>(recorded);
@@ -259,6 +342,12 @@ public final class GitRevertAdapter implements RollbackAdapter {
         return target.optionalString("branch").orElseGet(repo::defaultBranch);
     }
 
+    private Optional<GitOpsSync> sync(Target target) {
+        return SyncSpec.of(target).map(spec -> spec instanceof SyncSpec.ArgoCd argo
+                ? new ArgoCdSync(argo, secrets, http)
+                : new FluxSync(kubernetes, (SyncSpec.Flux) spec));
+    }
+
     private GitHubRepo repo(Target target) {
         String token = JsonApi.secret(secrets, target, "tokenEnv");
         JsonApi api = new JsonApi(http, "GitHub", JsonApi.httpUrl(target, "apiUrl"), "the token in " + target.string("tokenEnv"),
@@ -285,7 +374,7 @@ public final class GitRevertAdapter implements RollbackAdapter {
         return mode;
     }
 
-    private static String shortSha(String sha) {
+    static String shortSha(String sha) {
         return sha.length() > 7 ? sha.substring(0, 7) : sha;
     }
 }

@@ -61,14 +61,18 @@ public final class JsonApi {
 
     /** The target's {@code field} as an http(s) URL without a trailing slash; checked without I/O. */
     public static String httpUrl(Target target, String field) {
-        String url = target.string(field);
+        return httpUrl(target.type(), field, target.string(field));
+    }
+
+    /** {@code url}, given as {@code field} of a target of type {@code type}, checked as {@link #httpUrl(Target, String)} does. */
+    public static String httpUrl(String type, String field, String url) {
         try {
             URI uri = URI.create(url);
             if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
                 throw new IllegalArgumentException();
             }
         } catch (IllegalArgumentException e) {
-            throw new Target.InvalidTargetException("target of type " + target.type() + ": '" + field
+            throw new Target.InvalidTargetException("target of type " + type + ": '" + field
                     + "' must be an http(s) URL, got '" + url + "'");
         }
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;

@@ -23,10 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One GitHub repository (org/gitops) behind the REST API, as far as the git-revert adapter uses it:
  * git objects (blobs, trees, commits) content-addressed like git, refs, the commit list filtered by
  * path, compare, and pull requests. Trees are kept flat (path → blob) and served as nested levels.
+ * Public for the RBAC test, which drives the git-revert adapter's Flux sync check.
  */
-final class GitHubWorld implements AutoCloseable {
+public final class GitHubWorld implements AutoCloseable {
 
-    static final String TOKEN = "ghp_secret_token_value";
+    public static final String TOKEN = "ghp_secret_token_value";
     static final String REPO = "/repos/org/gitops";
 
     private record Commit(String sha, Map<String, String> files, List<String> parents, String message, Instant date) {
@@ -40,13 +41,14 @@ final class GitHubWorld implements AutoCloseable {
     private final Map<String, Commit> commits = new ConcurrentHashMap<>();
     private final Map<String, String> refs = new ConcurrentHashMap<>();
     private final List<Pull> pulls = new ArrayList<>();
-    private final Map<Integer, Boolean> merged = new ConcurrentHashMap<>();
+    /** Merged pull request → the commit that carries it on its base branch. */
+    private final Map<Integer, String> merged = new ConcurrentHashMap<>();
     private final AtomicInteger clock = new AtomicInteger();
     private final FakeHttpService server = new FakeHttpService(this::handle);
     private volatile Runnable beforeRefUpdate = () -> { };
 
     /** Commits {@code files} (path → content, the whole repository) on {@code branch}; returns its SHA. */
-    String commit(String branch, String message, Map<String, String> files) {
+    public String commit(String branch, String message, Map<String, String> files) {
         Map<String, String> tree = new TreeMap<>();
         files.forEach((path, content) -> tree.put(path, blob(content)));
         String parent = refs.get("heads/" + branch);
@@ -72,7 +74,7 @@ final class GitHubWorld implements AutoCloseable {
         return files;
     }
 
-    String head(String branch) {
+    public String head(String branch) {
         return refs.get("heads/" + branch);
     }
 
@@ -90,8 +92,22 @@ final class GitHubWorld implements AutoCloseable {
         }
     }
 
-    void merge(int number) {
-        merged.put(number, true);
+    /**
+     * Squash-merges pull request {@code number}: one new commit on its base branch with the head's tree
+     * (the test opens it on the base's current head), so the commit on the base is not the revert commit
+     * itself, as with GitHub's squash and rebase merges. Returns that commit.
+     */
+    public String merge(int number) {
+        Pull pull;
+        synchronized (pulls) {
+            pull = pulls.get(number - 1);
+        }
+        String base = refs.get("heads/" + pull.base());
+        String sha = store(new TreeMap<>(commits.get(refs.get("heads/" + pull.head())).files()), List.of(base),
+                pull.title() + " (#" + number + ")");
+        refs.put("heads/" + pull.base(), sha);
+        merged.put(number, sha);
+        return sha;
     }
 
     /** Runs just before the next ref update, e.g. to push a commit in between (a race). */
@@ -103,7 +119,7 @@ final class GitHubWorld implements AutoCloseable {
         return server;
     }
 
-    String url() {
+    public String url() {
         return server.url();
     }
 
@@ -288,12 +304,13 @@ final class GitHubWorld implements AutoCloseable {
     }
 
     private Map<String, Object> json(Pull pull) {
-        boolean isMerged = merged.getOrDefault(pull.number(), false);
+        boolean isMerged = merged.containsKey(pull.number());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("number", pull.number());
         json.put("html_url", "https://github.com/org/gitops/pull/" + pull.number());
         json.put("state", isMerged ? "closed" : "open");
         json.put("merged_at", isMerged ? "2024-05-02T10:00:00Z" : null);
+        json.put("merge_commit_sha", isMerged ? merged.get(pull.number()) : sha1("test merge " + pull.number()));
         json.put("title", pull.title());
         json.put("body", pull.body());
         json.put("head", Map.of("ref", pull.head()));

@@ -12,6 +12,10 @@ import dev.rewind.adapter.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.config.Secrets;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class GitRevertPullRequestIT extends RollbackAdapterContract {
 
     static final RetryingHttp.Backoff FAST = new RetryingHttp.Backoff(3, Duration.ofMillis(10), Duration.ofMillis(50));
+    /** For targets without a Flux sync block, which never reach Kubernetes: a call would fail loudly. */
+    static final KubernetesClient NO_KUBERNETES = new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl("https://kubernetes.invalid:6443").build()).build();
 
     GitHubWorld world;
     GitRevertAdapter adapter;
@@ -56,8 +63,11 @@ class GitRevertPullRequestIT extends RollbackAdapterContract {
         bad = world.commit("main", "checkout 1.5.0 with the new checkout\n\nLong description.", files);
         files.put("apps/cart/deployment.yaml", "image: shop/cart:2.2.0");
         world.commit("main", "cart 2.2.0", files);
-        adapter = new GitRevertAdapter(Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN)),
-                new RetryingHttp(HttpClient.newHttpClient(), FAST));
+        adapter = adapter(Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN)));
+    }
+
+    static GitRevertAdapter adapter(Secrets secrets) {
+        return new GitRevertAdapter(secrets, new RetryingHttp(HttpClient.newHttpClient(), FAST), NO_KUBERNETES);
     }
 
     @AfterEach
@@ -121,7 +131,8 @@ class GitRevertPullRequestIT extends RollbackAdapterContract {
         assertThat(state.candidates()).extracting(Revision::id).containsExactly(good, first);
         assertThat(state.previous().orElseThrow().label()).isEqualTo(good.substring(0, 7));
         assertThat(state.facts()).anyMatch(f -> f.name().equals("Repository") && f.value().equals("org/gitops @ main"));
-        assertThat(state.warnings()).anyMatch(w -> w.contains("does not see your GitOps tool"));
+        assertThat(state.warnings()).anyMatch(w -> w.contains("does not see your GitOps tool")
+                && w.contains("cannot confirm that the revert was applied"));
     }
 
     @Test
@@ -177,8 +188,7 @@ class GitRevertPullRequestIT extends RollbackAdapterContract {
     @Test
     void verifyAfterARestartFindsRewindsLatestRevert() {
         adapter.execute(target(), Change.to("rb-git00000004", good), Progress.NONE, Duration.ofSeconds(5));
-        GitRevertAdapter restarted = new GitRevertAdapter(Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN)),
-                new RetryingHttp(HttpClient.newHttpClient(), FAST));
+        GitRevertAdapter restarted = adapter(Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN)));
         assertThat(restarted.verify(target()).detail()).contains("pull request #1");
     }
 
@@ -207,8 +217,7 @@ class GitRevertPullRequestIT extends RollbackAdapterContract {
         adapter.describe(target());
         assertThat(world.server().requests()).allSatisfy(r ->
                 assertThat(r.getHeader("Authorization")).isEqualTo("Bearer " + GitHubWorld.TOKEN));
-        GitRevertAdapter wrong = new GitRevertAdapter(Secrets.of(Map.of("GITHUB_TOKEN", "ghp_wrong")),
-                new RetryingHttp(HttpClient.newHttpClient(), FAST));
+        GitRevertAdapter wrong = adapter(Secrets.of(Map.of("GITHUB_TOKEN", "ghp_wrong")));
         assertThatThrownBy(() -> wrong.describe(target()))
                 .isInstanceOf(AdapterException.class)
                 .hasMessageContaining("GITHUB_TOKEN").hasMessageContaining("Bad credentials")

@@ -66,8 +66,7 @@ class GitRevertPushIT extends GitRevertPullRequestIT {
     @Test
     void verifyAfterARestartFindsRewindsLatestRevert() {
         adapter.execute(target(), Change.to("rb-push0000004", good), Progress.NONE, Duration.ofSeconds(5));
-        GitRevertAdapter restarted = new GitRevertAdapter(dev.rewind.config.Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN)),
-                new dev.rewind.adapter.http.RetryingHttp(java.net.http.HttpClient.newHttpClient(), FAST));
+        GitRevertAdapter restarted = adapter(dev.rewind.config.Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN)));
         assertThat(restarted.verify(target()).detail()).contains("contains Rewind's revert");
     }
 
