@@ -288,6 +288,7 @@ public final class RunExecutor {
     /** @return whether the run reached VERIFYING */
     private boolean execute(RollbackRun run, ServiceConfig service) throws InterruptedException {
         List<Step> steps = steps(run, service);
+        List<String> waitingOnPeople = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
             if (lostLease(run.id())) {
                 return false;
@@ -312,6 +313,9 @@ public final class RunExecutor {
                                 : " " + outcome.recorded()));
                 event(run.id(), RunEvent.Kind.STEP, prefix + outcome.summary());
                 leaveFollowUp(run, i, step, outcome);
+                if (!outcome.live()) {
+                    waitingOnPeople.add(step.target().describe());
+                }
             } catch (AdapterException e) {
                 fail(run, RunState.EXECUTING, prefix + step.target().describe() + ": " + e.getMessage() + doneSoFar(steps, i));
                 return false;
@@ -325,7 +329,12 @@ public final class RunExecutor {
             return false;
         }
         audit.record("rewind", "transition", Optional.of(run.id()), run.service(), "EXECUTING → VERIFYING");
-        event(run.id(), RunEvent.Kind.TRAFFIC_RESTORED, "Change applied: traffic is on " + plan(run, service));
+        if (waitingOnPeople.isEmpty()) {
+            event(run.id(), RunEvent.Kind.TRAFFIC_RESTORED, "Change applied: traffic is on " + plan(run, service));
+        } else {
+            event(run.id(), RunEvent.Kind.STEP, "Change requested, not live yet: " + String.join(", ", waitingOnPeople)
+                    + " waits for people; verification watches for it to take effect");
+        }
         return true;
     }
 
@@ -345,6 +354,9 @@ public final class RunExecutor {
         Verifier.Result result = verifier.verify(service, run.assessment(),
                 message -> event(run.id(), RunEvent.Kind.STEP, message), samples -> runs.recordSamples(run.id(), samples));
         if (result.recovered()) {
+            if (runs.events(run.id()).stream().noneMatch(e -> e.kind() == RunEvent.Kind.TRAFFIC_RESTORED)) {
+                event(run.id(), RunEvent.Kind.TRAFFIC_RESTORED, "Change in effect: traffic is on " + plan(run, service));
+            }
             String outcome = "Rolled back to " + run.to().map(Revision::label).orElse(run.toRevision().orElse("?"))
                     + ". " + result.summary();
             if (runs.transition(run.id(), RunState.VERIFYING, RunState.SUCCEEDED, Optional.of(outcome), clock.instant())) {

@@ -73,7 +73,12 @@ public abstract class RollbackAdapterContract {
     void verifyIsHealthyAfterARollback() {
         Revision chosen = adapter().describe(target()).previous().orElseThrow();
         adapter().execute(target(), change(chosen), Progress.NONE, timeout());
+        whatPeopleDoAfterExecute();
         assertThat(adapter().verify(target()).status()).isEqualTo(Health.Status.HEALTHY);
+    }
+
+    /** What people must do before a change is in effect (e.g. merge a pull request); nothing for most adapters. */
+    protected void whatPeopleDoAfterExecute() {
     }
 
     @Test

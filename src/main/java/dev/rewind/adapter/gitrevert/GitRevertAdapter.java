@@ -182,7 +182,7 @@ public final class GitRevertAdapter implements RollbackAdapter {
         Optional<GitOpsSync> sync = sync(target);
         Done last = done.get(target.key());
         InGit git = mode(target).equals(PUSH) ? viaPush(repo, branch, last)
-                : viaPullRequest(repo, branch, last, sync.isPresent());
+                : viaPullRequest(repo, branch, last);
         if (sync.isEmpty() || git.landed().isEmpty()) {
             return git.health();
         }
@@ -207,10 +207,10 @@ public final class GitRevertAdapter implements RollbackAdapter {
     }
 
     /**
-     * An open pull request is progressing when a GitOps tool is configured (the rollback is not live
-     * until someone merges it); without one it stays healthy, as it always was: Rewind can confirm no more.
+     * An open pull request is progressing: the rollback is not in git, let alone live, until someone
+     * merges it, and calling the run a success before that would tell people the incident is over.
      */
-    private static InGit viaPullRequest(GitHubRepo repo, String branch, Done last, boolean awaitSync) {
+    private static InGit viaPullRequest(GitHubRepo repo, String branch, Done last) {
         Optional<GitHubRepo.Pull> pull = last != null ? repo.pullFor(BRANCH_PREFIX + last.runId())
                 : repo.newestPullFrom(BRANCH_PREFIX, branch);
         if (pull.isEmpty()) {
@@ -223,9 +223,8 @@ public final class GitRevertAdapter implements RollbackAdapter {
                     found.mergeCommit().or(() -> Optional.ofNullable(last).map(Done::commitSha)));
         }
         if (found.state().equals("open")) {
-            return new InGit(awaitSync
-                    ? Health.progressing("pull request #" + found.number() + " not merged yet: " + found.url())
-                    : Health.healthy(found.describe() + ", waiting to be merged: " + found.url()), Optional.empty());
+            return new InGit(Health.progressing("pull request #" + found.number() + " not merged yet: " + found.url()),
+                    Optional.empty());
         }
         return new InGit(Health.unhealthy(found.describe() + ": " + found.url()), Optional.empty());
     }
@@ -266,7 +265,8 @@ public final class GitRevertAdapter implements RollbackAdapter {
             facts.put("commit", commit);
         }
         return new Outcome("Revert of " + path + " in " + repo.fullName() + " to " + shortSha(chosen) + ": " + pull.describe()
-                + " " + pull.url() + (pull.merged() ? "" : " — merge it for your GitOps tool to deploy the revert"), facts);
+                + " " + pull.url() + (pull.merged() ? "" : " — merge it for your GitOps tool to deploy the revert"), facts,
+                pull.merged());
     }
 
     private Outcome push(GitHubRepo repo, String branch, String path, String chosen, String message, Change change,
