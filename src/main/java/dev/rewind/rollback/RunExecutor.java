@@ -289,12 +289,22 @@ public final class RunExecutor {
     private boolean execute(RollbackRun run, ServiceConfig service) throws InterruptedException {
         List<Step> steps = steps(run, service);
         List<String> waitingOnPeople = new ArrayList<>();
+        java.util.Map<Integer, RunRepository.FinishedStep> done = runs.stepsDone(run.id());
         for (int i = 0; i < steps.size(); i++) {
             if (lostLease(run.id())) {
                 return false;
             }
             Step step = steps.get(i);
             String prefix = steps.size() > 1 ? "Step " + (i + 1) + "/" + steps.size() + " " : "";
+            RunRepository.FinishedStep finished = done.get(i);
+            if (finished != null && finished.targetKey().equals(step.target().key())) {
+                event(run.id(), RunEvent.Kind.STEP, prefix + step.target().describe() + ": finished before the restart ("
+                        + finished.summary() + "); not run again");
+                if (!finished.live()) {
+                    waitingOnPeople.add(step.target().describe());
+                }
+                continue;
+            }
             if (step.error().isPresent()) {
                 fail(run, RunState.EXECUTING, prefix + step.target().describe() + ": " + step.error().get()
                         + doneSoFar(steps, i));
@@ -312,6 +322,8 @@ public final class RunExecutor {
                         step.target().describe() + ": " + outcome.summary() + (outcome.recorded().isEmpty() ? ""
                                 : " " + outcome.recorded()));
                 event(run.id(), RunEvent.Kind.STEP, prefix + outcome.summary());
+                runs.stepDone(run.id(), new RunRepository.FinishedStep(i, step.target().key(), outcome.summary(),
+                        outcome.live()), clock.instant());
                 leaveFollowUp(run, i, step, outcome);
                 if (!outcome.live()) {
                     waitingOnPeople.add(step.target().describe());

@@ -70,6 +70,16 @@ public interface RunRepository {
 
     void recordSamples(String runId, List<SignalSample> samples);
 
+    /** Records that plan step {@code step} finished; a second record for it is ignored. */
+    void stepDone(String runId, FinishedStep step, Instant at);
+
+    /** The finished steps of a run, by step index. */
+    java.util.Map<Integer, FinishedStep> stepsDone(String runId);
+
+    /** A plan step that finished: on which target, and whether its change was live (not waiting for people). */
+    record FinishedStep(int index, String targetKey, String summary, boolean live) {
+    }
+
     List<SignalSample> samples(String runId);
 
     /** Sets or clears an automatic-rollback countdown and the policy's note on the card. */

@@ -215,6 +215,31 @@ public final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
+    public void stepDone(String runId, FinishedStep step, Instant at) {
+        try {
+            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO run_steps (run_id, step, target_key, finished_at, summary, "
+                            + "live) VALUES (:runId, :step, :targetKey, :at, :summary, :live)")
+                    .bind("runId", runId).bind("step", step.index()).bind("targetKey", Text.clip(step.targetKey(), 500))
+                    .bind("at", at.toEpochMilli()).bind("summary", Text.clip(step.summary(), 2000))
+                    .bind("live", step.live()).execute());
+        } catch (RuntimeException e) {
+            if (!Text.isUniqueViolation(e)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public java.util.Map<Integer, FinishedStep> stepsDone(String runId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT step, target_key, summary, live FROM run_steps "
+                        + "WHERE run_id = :runId ORDER BY step")
+                .bind("runId", runId)
+                .map((rs, ctx) -> new FinishedStep(rs.getInt("step"), rs.getString("target_key"), rs.getString("summary"),
+                        rs.getBoolean("live")))
+                .list().stream().collect(java.util.stream.Collectors.toMap(FinishedStep::index, step -> step)));
+    }
+
+    @Override
     public void recordSamples(String runId, List<SignalSample> samples) {
         if (samples.isEmpty()) {
             return;

@@ -77,6 +77,53 @@ class PlanIT {
         assertThat(rewind.kubernetes().image("shop", "checkout")).as("step 2 never ran").isEqualTo("shop/checkout:1.4.2");
     }
 
+    @Test
+    void aPlanPickedUpAfterARestartGoesOnFromTheFirstStepNotDone() throws Exception {
+        String secret = "plan-hook-secret";
+        java.util.List<String> posts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (dev.rewind.testing.FakeHttpService receiver = new dev.rewind.testing.FakeHttpService(call -> {
+            posts.add(call.header(dev.rewind.adapter.webhook.WebhookSignature.RUN_HEADER));
+            return dev.rewind.testing.FakeHttpService.Reply.json(202, Map.of("accepted", true));
+        })) {
+            rewind = RewindFixture.builder().catalogue(String.join("\n",
+                    "services:",
+                    "  - name: shop",
+                    "    channel: " + CHANNEL,
+                    "    targets:",
+                    "      - {type: kubernetes-deployment, namespace: shop, deployment: cart}",
+                    "      - {type: webhook, url: '" + receiver.url() + "/rollback', secretEnv: HOOK_SECRET, timeout: 60s}",
+                    "    approvers: [" + ALICE + "]",
+                    "    timeout: 60s",
+                    "    verification: {checks: 1, interval: 0s}",
+                    "")).env("HOOK_SECRET", secret).build();
+            Map<String, String> card = rewind.cardFor(ALICE, "shop");
+            String ts = clickRollBack(card);
+            String runId = ActionIds.runId(runValue(card));
+            // Step 1 done, step 2 waiting for the deploy system to report back: Rewind stops.
+            await().atMost(Duration.ofSeconds(30)).until(() -> posts.size() == 1);
+            assertThat(rewind.kubernetes().image("shop", "cart")).isEqualTo("shop/cart:2.0.0");
+
+            rewind.restart();
+
+            await().atMost(Duration.ofSeconds(40)).until(() -> posts.size() == 2);
+            byte[] body = "{\"status\":\"succeeded\",\"message\":\"done\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.net.http.HttpResponse<String> callback = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(rewind.url("/runs/" + runId + "/events")))
+                            .header(dev.rewind.adapter.webhook.WebhookSignature.HEADER,
+                                    dev.rewind.adapter.webhook.WebhookSignature.sign(secret, body))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(callback.statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> rewind.latestCardText(ts).contains("done"));
+            String report = rewind.get("/reports/" + runId + "?format=md").body();
+            assertThat(report).contains("Step 1/2 kubernetes-deployment shop/cart: finished before the restart")
+                    .contains("not run again");
+            assertThat(report.split("Step 1/2 kubernetes-deployment shop/cart → ", -1))
+                    .as("step 1 started once").hasSize(2);
+        }
+    }
+
     private static String runValue(Map<String, String> card) {
         Matcher matcher = Pattern.compile("\"value\":\"(rb-[0-9a-z]{10})").matcher(card.get("blocks"));
         assertThat(matcher.find()).isTrue();

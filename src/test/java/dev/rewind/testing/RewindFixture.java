@@ -56,8 +56,9 @@ public final class RewindFixture implements AutoCloseable {
     private final PrometheusStub prometheus;
     private final KubernetesWorld kubernetes;
     private final Path dir;
-    private final Rewind rewind;
-    private final SignedSlack signed;
+    private volatile Rewind rewind;
+    private volatile SignedSlack signed;
+    private final Map<String, String> env;
     private final TestClock clock;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -85,10 +86,24 @@ public final class RewindFixture implements AutoCloseable {
             env.put("PROMETHEUS_URL", prometheus.url());
         }
         env.putAll(builder.env);
+        this.env = Map.copyOf(env);
         this.clock = builder.clock;
+        startRewind();
+    }
+
+    private void startRewind() {
         this.rewind = Rewind.start(Settings.from(env), kubernetes.newClient(), clock);
         this.signed = new SignedSlack(url("/slack/events"), SECRET, slack);
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/readyz").statusCode() == 200);
+    }
+
+    /**
+     * Stops Rewind as a shutdown does (work in flight is handed over) and starts a new one on the same
+     * database, Slack, Prometheus and cluster, as a restarted process. Its port changes.
+     */
+    public void restart() {
+        rewind.close();
+        startRewind();
     }
 
     public static Builder builder() {
