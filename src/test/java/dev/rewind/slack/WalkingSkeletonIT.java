@@ -12,8 +12,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.rewind.testing.RewindFixture.ALICE;
 import static dev.rewind.testing.RewindFixture.BOB;
@@ -247,10 +245,6 @@ class WalkingSkeletonIT {
     }
 
     static String rollBackValue(Map<String, String> card) {
-        Matcher matcher = Pattern.compile("\"action_id\":\"" + Pattern.quote(ActionIds.ROLL_BACK)
-                + "\"[^}]*?\"value\":\"([^\"]+)\"|\"value\":\"([^\"]+)\"[^}]*?\"action_id\":\"" + Pattern.quote(ActionIds.ROLL_BACK) + "\"")
-                .matcher(card.get("blocks"));
-        assertThat(matcher.find()).as("a Roll back button on the card").isTrue();
-        return matcher.group(1) != null ? matcher.group(1) : matcher.group(2);
+        return RewindFixture.buttonValue(card.get("blocks"), ActionIds.ROLL_BACK);
     }
 }

@@ -158,6 +158,15 @@ public final class RewindFixture implements AutoCloseable {
         return cards().get(before).form();
     }
 
+    /** The value of the card's button {@code actionId} (Block Kit JSON in either key order). */
+    public static String buttonValue(String blocks, String actionId) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"action_id\":\"" + java.util.regex.Pattern.quote(actionId)
+                + "\"[^}]*?\"value\":\"([^\"]+)\"|\"value\":\"([^\"]+)\"[^}]*?\"action_id\":\""
+                + java.util.regex.Pattern.quote(actionId) + "\"").matcher(blocks);
+        org.assertj.core.api.Assertions.assertThat(matcher.find()).as("a " + actionId + " button on the card").isTrue();
+        return matcher.group(1) != null ? matcher.group(1) : matcher.group(2);
+    }
+
     /** Every card posted so far (messages with blocks), oldest first, with the ts Slack gave each. */
     public List<SlackStub.Post> cards() {
         return slack.postedWithTs().stream().filter(p -> p.form().containsKey("blocks")).toList();

@@ -8,8 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.rewind.testing.RewindFixture.ALICE;
 import static dev.rewind.testing.RewindFixture.CHANNEL;
@@ -89,10 +87,6 @@ class ArgoCdEndToEndIT {
     }
 
     private static String buttonValue(String blocks, String actionId) {
-        Matcher matcher = Pattern.compile("\"action_id\":\"" + Pattern.quote(actionId)
-                + "\"[^}]*?\"value\":\"([^\"]+)\"|\"value\":\"([^\"]+)\"[^}]*?\"action_id\":\"" + Pattern.quote(actionId) + "\"")
-                .matcher(blocks);
-        assertThat(matcher.find()).as("a " + actionId + " button on the card").isTrue();
-        return matcher.group(1) != null ? matcher.group(1) : matcher.group(2);
+        return RewindFixture.buttonValue(blocks, actionId);
     }
 }

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.rewind.testing.RewindFixture.ALICE;
 import static dev.rewind.testing.RewindFixture.CHANNEL;
@@ -69,10 +67,6 @@ class GitRevertEndToEndIT {
     }
 
     private static String rollBackValue(String blocks) {
-        Matcher matcher = Pattern.compile("\"action_id\":\"" + Pattern.quote(ActionIds.ROLL_BACK)
-                + "\"[^}]*?\"value\":\"([^\"]+)\"|\"value\":\"([^\"]+)\"[^}]*?\"action_id\":\"" + Pattern.quote(ActionIds.ROLL_BACK) + "\"")
-                .matcher(blocks);
-        assertThat(matcher.find()).as("a Roll back button on the card").isTrue();
-        return matcher.group(1) != null ? matcher.group(1) : matcher.group(2);
+        return RewindFixture.buttonValue(blocks, ActionIds.ROLL_BACK);
     }
 }

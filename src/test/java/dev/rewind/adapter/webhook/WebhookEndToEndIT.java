@@ -16,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.rewind.testing.RewindFixture.ALICE;
 import static dev.rewind.testing.RewindFixture.CHANNEL;
@@ -110,10 +108,6 @@ class WebhookEndToEndIT {
     }
 
     private static String rollBackValue(Map<String, String> card) {
-        Matcher matcher = Pattern.compile("\"action_id\":\"" + Pattern.quote(ActionIds.ROLL_BACK)
-                + "\"[^}]*?\"value\":\"([^\"]+)\"|\"value\":\"([^\"]+)\"[^}]*?\"action_id\":\"" + Pattern.quote(ActionIds.ROLL_BACK) + "\"")
-                .matcher(card.get("blocks"));
-        assertThat(matcher.find()).as("a Roll back button on the card").isTrue();
-        return matcher.group(1) != null ? matcher.group(1) : matcher.group(2);
+        return RewindFixture.buttonValue(card.get("blocks"), ActionIds.ROLL_BACK);
     }
 }
