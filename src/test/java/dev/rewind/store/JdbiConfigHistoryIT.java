@@ -3,16 +3,13 @@ package dev.rewind.store;
 import dev.rewind.adapter.config.ConfigRef;
 import dev.rewind.adapter.config.ConfigVersion;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -20,21 +17,33 @@ import java.util.concurrent.ExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/**
- * The config version history on a fresh database with Flyway applied: H2 as shipped, and H2 in
- * PostgreSQL mode as a stand-in for PostgreSQL's dialect.
- */
+/** The config version history on a fresh database with Flyway applied: H2 as shipped, and PostgreSQL. */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class JdbiConfigHistoryIT {
 
     private static final ConfigRef MAP = new ConfigRef(ConfigRef.Kind.CONFIG_MAP, "shop", "payments-config");
     private static final ConfigRef SECRET = new ConfigRef(ConfigRef.Kind.SECRET, "shop", "payments-keys");
     private static final Instant T0 = Instant.parse("2026-11-24T14:02:00Z");
 
+    private TestDatabases databases;
     private Database database;
 
-    private JdbiConfigHistory open(String mode) {
-        database = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1" + mode,
-                Optional.empty(), Optional.empty());
+    @org.junit.jupiter.api.BeforeAll
+    void startPostgres() throws java.io.IOException {
+        databases = TestDatabases.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    void stopPostgres() throws java.io.IOException {
+        databases.close();
+    }
+
+    java.util.stream.Stream<String> databases() {
+        return TestDatabases.kinds();
+    }
+
+    private JdbiConfigHistory open(String kind) {
+        database = databases.open(kind);
         return new JdbiConfigHistory(database.jdbi());
     }
 
@@ -44,9 +53,9 @@ class JdbiConfigHistoryIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"})
-    void numbersVersionsAndListsTheMostRecentlyLiveFirst(String mode) {
-        JdbiConfigHistory history = open(mode);
+    @org.junit.jupiter.params.provider.MethodSource("databases")
+    void numbersVersionsAndListsTheMostRecentlyLiveFirst(String kind) {
+        JdbiConfigHistory history = open(kind);
         ConfigVersion v1 = history.record(map("a1", T0, Map.of("LOG_LEVEL", "info")));
         ConfigVersion v2 = history.record(map("b2", T0.plusSeconds(60), Map.of("LOG_LEVEL", "debug")));
         ConfigVersion back = history.record(map("a1", T0.plusSeconds(120), Map.of("LOG_LEVEL", "info")));
@@ -62,9 +71,9 @@ class JdbiConfigHistoryIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE"})
-    void keepsSecretDigestsAndAddsASealedCopyWhenOneArrivesLater(String mode) {
-        JdbiConfigHistory history = open(mode);
+    @org.junit.jupiter.params.provider.MethodSource("databases")
+    void keepsSecretDigestsAndAddsASealedCopyWhenOneArrivesLater(String kind) {
+        JdbiConfigHistory history = open(kind);
         history.record(secret("c3", T0, Optional.empty()));
         ConfigVersion sealed = history.record(secret("c3", T0.plusSeconds(5), Optional.of("c2VhbGVk")));
 
@@ -76,9 +85,10 @@ class JdbiConfigHistoryIT {
         assertThat(stored.restorable()).isTrue();
     }
 
-    @Test
-    void twoReplicasRecordingTheSameNewVersionStoreItOnce() throws Exception {
-        JdbiConfigHistory history = open("");
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("databases")
+    void twoReplicasRecordingTheSameNewVersionStoreItOnce(String kind) throws Exception {
+        JdbiConfigHistory history = open(kind);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             CountDownLatch start = new CountDownLatch(1);

@@ -18,7 +18,6 @@ import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.Trigger;
 import dev.rewind.signals.Reading;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -33,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -51,32 +49,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StoreIT {
 
-    private EmbeddedPostgres postgres;
+    private TestDatabases databases;
     private final Clock clock = Clock.systemUTC();
 
     @BeforeAll
     void startPostgres() throws IOException {
-        postgres = EmbeddedPostgres.builder().start();
+        databases = TestDatabases.start();
     }
 
     @AfterAll
     void stopPostgres() throws IOException {
-        postgres.close();
+        databases.close();
     }
 
     Stream<String> databases() {
-        return Stream.of("h2", "postgresql");
+        return TestDatabases.kinds();
     }
 
     private Database open(String kind) {
-        if (kind.equals("h2")) {
-            return Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", Optional.empty(), Optional.empty());
-        }
-        String schema = "s" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        Database.open(postgres.getJdbcUrl("postgres", "postgres"), Optional.of("postgres"), Optional.empty())
-                .jdbi().useHandle(h -> h.execute("CREATE SCHEMA " + schema));
-        return Database.open(postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + schema,
-                Optional.of("postgres"), Optional.empty());
+        return databases.open(kind);
     }
 
     private RollbackRun run(String service) {
