@@ -355,7 +355,7 @@ public final class RunExecutor {
         adapters.forTarget(step.target()).followUp(step.target(), outcome.recorded()).ifPresent(followUp -> {
             followUps.add(new FollowUpTask(FollowUpTask.idOf(run.id(), index), run.id(), index, step.target().key(),
                     followUp.action(), followUp.description(), outcome.recorded(), clock.instant(), Optional.empty()));
-            event(run.id(), RunEvent.Kind.NOTE, "Left for after the incident: " + followUp.description());
+            event(run.id(), RunEvent.Kind.NOTE, "Follow-up offered on the card: " + followUp.description());
         });
     }
 

@@ -371,7 +371,7 @@ public final class CardRenderer {
                                 + " at " + SlackText.time(done.at()) + ": " + SlackText.escape(SlackText.clip(done.result(), 500)))
                         .orElse(":hourglass: " + SlackText.escape(SlackText.clip(task.description(), 500))))
                 .collect(Collectors.joining("\n"));
-        return Optional.of(SlackText.clip("*After the incident*\n" + lines, SlackText.SECTION_TEXT));
+        return Optional.of(SlackText.clip("*Follow-ups*\n" + lines, SlackText.SECTION_TEXT));
     }
 
     private static BlockElement followUpButton(FollowUpTask task) {

@@ -2,6 +2,7 @@ package dev.rewind.adapter.bluegreen;
 
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
+import dev.rewind.adapter.FollowUp;
 import dev.rewind.adapter.Health;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
@@ -170,6 +171,44 @@ public final class BlueGreenAdapter implements RollbackAdapter {
             case PROGRESSING -> Health.progressing(detail);
             case FAILED -> Health.unhealthy(detail);
         };
+    }
+
+    /** The switch itself can be undone: offered after the run, for when going back did not help. */
+    @Override
+    public Optional<FollowUp> followUp(Target target, Map<String, String> recorded) {
+        String previous = recorded.getOrDefault("previousSlot", "");
+        String slot = recorded.getOrDefault("slot", "");
+        if (previous.isEmpty() || previous.equals(slot) || !slots(target).containsKey(previous)) {
+            return Optional.empty();
+        }
+        return Optional.of(new FollowUp("Switch back to " + previous, "Service " + name(target) + " selects slot " + slot
+                + " since the rollback. If going back did not help, switching back to slot " + previous
+                + " (the release rolled back from) undoes the switch; its Deployment must still be ready."));
+    }
+
+    /** Switches back to the slot the rollback left, only if the selector is still where the rollback put it. */
+    @Override
+    public String completeFollowUp(Target target, Map<String, String> recorded) {
+        String previous = recorded.getOrDefault("previousSlot", "");
+        String slot = recorded.getOrDefault("slot", "");
+        String label = slotLabel(target);
+        String live = selector(service(target)).get(label);
+        if (previous.equals(live)) {
+            return "Service " + name(target) + " already selects slot " + previous + "; nothing changed";
+        }
+        if (!slot.equals(live)) {
+            throw new AdapterException("Service " + name(target) + " selects " + (live == null ? "no slot" : "slot " + live)
+                    + " now, not slot " + slot + " as the rollback left it; not switching over someone else's change");
+        }
+        Slot back = readSlot(target, previous, slots(target).get(previous));
+        if (back.deployment().isEmpty() || back.replicas() == 0 || !back.isReady()) {
+            throw new AdapterException("Slot " + previous + " (Deployment " + back.deploymentName() + ") is not ready to take "
+                    + "traffic (" + (back.deployment().isEmpty() ? "not found" : back.readiness()) + "); Service "
+                    + name(target) + " stays on slot " + slot);
+        }
+        switchSelector(target, label, Optional.of(slot), previous);
+        return "Service " + name(target) + " selects slot " + previous + " again (was " + slot + "); Deployment "
+                + back.deploymentName() + ": " + back.readiness();
     }
 
     private RolloutStatus awaitReady(Target target, Slot slot, Optional<String> live, Progress progress, Duration timeout) {

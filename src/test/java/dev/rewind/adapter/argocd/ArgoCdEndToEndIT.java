@@ -55,7 +55,7 @@ class ArgoCdEndToEndIT {
         String ts = rewind.slack().postedWithTs().get(0).ts();
         rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.ROLL_BACK, buttonValue(card.get("blocks"), ActionIds.ROLL_BACK));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
-                .contains("done").contains("After the incident").contains("automated sync is off (was on, self-heal, prune)"));
+                .contains("done").contains("Follow-ups").contains("automated sync is off (was on, self-heal, prune)"));
         assertThat(argo.get("shop").automated).isNull();
         String followUp = buttonValue(latestBlocks(ts), ActionIds.FOLLOW_UP);
 

@@ -120,6 +120,30 @@ class BlueGreenAdapterIT extends RollbackAdapterContract {
     }
 
     @Test
+    void theSwitchCanBeUndoneAfterwardsButNotOverSomeoneElsesChange() {
+        Outcome outcome = adapter.execute(target(), change("green"), Progress.NONE, Duration.ofSeconds(10));
+        var followUp = adapter.followUp(target(), outcome.recorded()).orElseThrow();
+        assertThat(followUp.action()).isEqualTo("Switch back to blue");
+        assertThat(followUp.description()).contains("selects slot green since the rollback");
+
+        String said = adapter.completeFollowUp(target(), outcome.recorded());
+
+        assertThat(said).contains("selects slot blue again (was green)");
+        assertThat(selector()).containsEntry("slot", "blue").containsEntry("app", "storefront");
+        assertThat(adapter.completeFollowUp(target(), outcome.recorded())).contains("already selects slot blue");
+
+        adapter.execute(target(), change("green"), Progress.NONE, Duration.ofSeconds(10));
+        world.client().services().inNamespace("shop").withName("storefront").edit(service -> {
+            service.getSpec().getSelector().put("slot", "purple");
+            return service;
+        });
+        assertThatThrownBy(() -> adapter.completeFollowUp(target(), outcome.recorded()))
+                .isInstanceOf(AdapterException.class)
+                .hasMessageContaining("selects slot purple now, not slot green as the rollback left it");
+        assertThat(selector()).containsEntry("slot", "purple");
+    }
+
+    @Test
     void theReplicasFieldDecidesHowFarAStandbyIsScaled() {
         adapter.execute(target(Map.of("replicas", 2)), change("green"), Progress.NONE, Duration.ofSeconds(10));
         assertThat(world.get("shop", "storefront-green").getSpec().getReplicas()).isEqualTo(2);
