@@ -7,6 +7,8 @@ import dev.rewind.config.ServiceConfig;
 import dev.rewind.incident.ReportFiler;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -15,6 +17,9 @@ import java.util.Optional;
  * longer points at the bad revision before a GitOps sync loop is turned back on).
  */
 public final class FollowUpService {
+
+    /** Longer than any adapter call takes: a claim this old was left by a process that died mid-call. */
+    static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(5);
 
     private final Catalogues catalogues;
     private final AdapterRegistry adapters;
@@ -67,7 +72,8 @@ public final class FollowUpService {
             return new Decision.Refused("You may not " + task.action().toLowerCase() + " for " + run.service()
                     + ": only its approvers may.", service.get().approval().approvers());
         }
-        if (!tasks.claim(taskId, userId)) {
+        Instant now = clock.instant();
+        if (!tasks.claim(taskId, userId, now, now.minus(CLAIM_TIMEOUT))) {
             return tasks.find(taskId).filter(t -> t.done().isPresent()).map(this::alreadyDone)
                     .orElse(new Decision.AlreadyHandled("Someone else is doing \"" + task.action() + "\" right now."));
         }

@@ -15,8 +15,11 @@ public interface FollowUpTasks {
     /** A run's tasks in step order. */
     List<FollowUpTask> forRun(String runId);
 
-    /** Takes a pending task for {@code userId}; false when it is done or someone else is on it. */
-    boolean claim(String id, String userId);
+    /**
+     * Takes a pending task for {@code userId}; false when it is done or someone else took it after
+     * {@code staleBefore} (an older claim is from a process that died mid-call and is taken over).
+     */
+    boolean claim(String id, String userId, Instant at, Instant staleBefore);
 
     /** Gives a claimed task back after an attempt that did not finish it. */
     void release(String id, String userId);

@@ -57,14 +57,16 @@ public final class JdbiFollowUpTasks implements FollowUpTasks {
     }
 
     @Override
-    public boolean claim(String id, String userId) {
-        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE follow_ups SET claimed_by = :user WHERE id = :id "
-                + "AND done_at IS NULL AND claimed_by IS NULL").bind("user", userId).bind("id", id).execute()) == 1;
+    public boolean claim(String id, String userId, Instant at, Instant staleBefore) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE follow_ups SET claimed_by = :user, claimed_at = :at "
+                        + "WHERE id = :id AND done_at IS NULL AND (claimed_by IS NULL OR claimed_at < :staleBefore)")
+                .bind("user", userId).bind("at", at.toEpochMilli()).bind("staleBefore", staleBefore.toEpochMilli())
+                .bind("id", id).execute()) == 1;
     }
 
     @Override
     public void release(String id, String userId) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE follow_ups SET claimed_by = NULL WHERE id = :id "
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE follow_ups SET claimed_by = NULL, claimed_at = NULL WHERE id = :id "
                 + "AND claimed_by = :user AND done_at IS NULL").bind("user", userId).bind("id", id).execute());
     }
 

@@ -156,13 +156,19 @@ class StoreIT {
                 assertThat(task.description()).as("the first record stands").isEqualTo("sync is off");
                 assertThat(task.recorded()).containsEntry("automatedBefore", "{\"prune\":true}");
             });
-            assertThat(tasks.claim(id, "U1")).isTrue();
-            assertThat(tasks.claim(id, "U2")).as("someone is on it").isFalse();
+            Instant t0 = clock.instant();
+            java.time.Duration timeout = java.time.Duration.ofMinutes(5);
+            assertThat(tasks.claim(id, "U1", t0, t0.minus(timeout))).isTrue();
+            assertThat(tasks.claim(id, "U2", t0, t0.minus(timeout))).as("someone is on it").isFalse();
             tasks.release(id, "U1");
-            assertThat(tasks.claim(id, "U2")).isTrue();
+            assertThat(tasks.claim(id, "U2", t0, t0.minus(timeout))).isTrue();
+            Instant later = t0.plus(timeout).plusSeconds(1);
+            assertThat(tasks.claim(id, "U4", later, later.minus(timeout))).as("a claim left by a dead process is taken over")
+                    .isTrue();
             tasks.complete(id, "U2", clock.instant(), "on again");
             tasks.release(id, "U2");
-            assertThat(tasks.claim(id, "U3")).as("done is done").isFalse();
+            Instant much = later.plus(timeout).plusSeconds(1);
+            assertThat(tasks.claim(id, "U3", much, much.minus(timeout))).as("done is done").isFalse();
             assertThat(tasks.find(id).orElseThrow().done()).hasValueSatisfying(done -> {
                 assertThat(done.by()).isEqualTo("U2");
                 assertThat(done.result()).isEqualTo("on again");
