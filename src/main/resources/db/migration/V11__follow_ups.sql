@@ -10,7 +10,6 @@ CREATE TABLE follow_ups (
     recorded     VARCHAR(8000) NOT NULL,
     created_at   BIGINT        NOT NULL,
     claimed_by   VARCHAR(100),
-    claimed_at   BIGINT,
     done_by      VARCHAR(100),
     done_at      BIGINT,
     result       VARCHAR(2000)

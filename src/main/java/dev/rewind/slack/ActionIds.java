@@ -14,7 +14,9 @@ public final class ActionIds {
     public static final String RETRY = "rewind.retry";
     public static final String CANCEL_AUTO = "rewind.cancel_auto";
     public static final String OPEN_REPORT = "rewind.open_report";
+    /** Prefix of the follow-up buttons, {@code rewind.follow_up.<step>}: ids must differ within a block. */
     public static final String FOLLOW_UP = "rewind.follow_up";
+    public static final java.util.regex.Pattern FOLLOW_UP_ANY = java.util.regex.Pattern.compile("^rewind\\.follow_up(\\.\\d+)?$");
 
     public static final String DISMISS_MODAL = "rewind.dismiss_modal";
     public static final String DISMISS_REASON_BLOCK = "rewind.dismiss_reason_block";

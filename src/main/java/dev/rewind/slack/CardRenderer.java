@@ -355,8 +355,11 @@ public final class CardRenderer {
             }
         }
         if (run.state().isFinal()) {
-            view.followUps().stream().filter(task -> task.done().isEmpty()).limit(FOLLOW_UP_BUTTONS)
-                    .forEach(task -> elements.add(followUpButton(task)));
+            List<FollowUpTask> pending = view.followUps().stream().filter(task -> task.done().isEmpty())
+                    .limit(FOLLOW_UP_BUTTONS).toList();
+            for (int i = 0; i < pending.size(); i++) {
+                elements.add(followUpButton(pending.get(i), i));
+            }
         }
         return elements;
     }
@@ -374,8 +377,8 @@ public final class CardRenderer {
         return Optional.of(SlackText.clip("*Follow-ups*\n" + lines, SlackText.SECTION_TEXT));
     }
 
-    private static BlockElement followUpButton(FollowUpTask task) {
-        return button(b -> b.actionId(ActionIds.FOLLOW_UP).value(task.id())
+    private static BlockElement followUpButton(FollowUpTask task, int position) {
+        return button(b -> b.actionId(ActionIds.FOLLOW_UP + "." + position).value(task.id())
                 .text(plainText(SlackText.clip(task.action(), SlackText.BUTTON_TEXT)))
                 .confirm(confirmationDialog(d -> d.title(plainText(SlackText.clip(task.action(), 24) + "?"))
                         .text(plainText(SlackText.clip(task.description(), 300)))

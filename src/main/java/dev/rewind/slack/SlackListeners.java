@@ -22,7 +22,7 @@ public final class SlackListeners {
         app.blockAction(ActionIds.MONITOR, actions::menu);
         app.blockAction(ActionIds.DISMISS, actions::dismiss);
         app.blockAction(ActionIds.RETRY, actions::retry);
-        app.blockAction(ActionIds.FOLLOW_UP, actions::followUp);
+        app.blockAction(ActionIds.FOLLOW_UP_ANY, actions::followUp);
         app.blockAction(ActionIds.OPEN_REPORT, (request, ctx) -> ctx.ack());
         app.blockAction(ActionIds.CANCEL_AUTO, actions::cancelAuto);
         app.viewSubmission(ActionIds.DISMISS_MODAL, actions::dismissSubmitted);

@@ -125,6 +125,9 @@ class CardRendererTest {
             }
             if (type.equals("actions")) {
                 assertThat(block.path("elements").size()).isLessThanOrEqualTo(25);
+                List<String> ids = new ArrayList<>();
+                block.path("elements").forEach(e -> ids.add(e.path("action_id").asString()));
+                assertThat(ids).as("Slack refuses a block whose action_ids repeat").doesNotHaveDuplicates();
                 for (JsonNode element : block.path("elements")) {
                     assertThat(element.path("action_id").asString().length()).isBetween(1, 255);
                     assertThat(element.path("text").path("text").asString().length()).isLessThanOrEqualTo(75);

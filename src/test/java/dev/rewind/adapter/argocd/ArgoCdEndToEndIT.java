@@ -57,19 +57,19 @@ class ArgoCdEndToEndIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
                 .contains("done").contains("Follow-ups").contains("automated sync is off (was on, self-heal, prune)"));
         assertThat(argo.get("shop").automated).isNull();
-        String followUp = buttonValue(latestBlocks(ts), ActionIds.FOLLOW_UP);
+        String followUp = buttonValue(latestBlocks(ts), ActionIds.FOLLOW_UP + ".0");
 
-        rewind.signed().click(MALLORY, CHANNEL, ts, ActionIds.FOLLOW_UP, followUp);
+        rewind.signed().click(MALLORY, CHANNEL, ts, ActionIds.FOLLOW_UP + ".0", followUp);
         await().atMost(Duration.ofSeconds(10)).until(() -> rewind.slack().ephemeralTexts().stream()
                 .anyMatch(t -> t.contains("You may not restore automated sync")));
 
-        rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.FOLLOW_UP, followUp);
+        rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.FOLLOW_UP + ".0", followUp);
         await().atMost(Duration.ofSeconds(10)).until(() -> rewind.slack().ephemeralTexts().stream()
                 .anyMatch(t -> t.contains("git still points at bad0bad")));
         assertThat(argo.get("shop").automated).isNull();
 
         argo.get("shop").gitHead = FIX;
-        rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.FOLLOW_UP, followUp);
+        rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.FOLLOW_UP + ".0", followUp);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
                 .contains("Restore automated sync by").contains("is on again"));
         assertThat(argo.get("shop").automated).containsEntry("selfHeal", true);
