@@ -198,8 +198,10 @@ public final class ArgoCdAdapter implements RollbackAdapter {
     }
 
     /**
-     * Turns automated sync back on as it was, unless git still points at the revision the rollback
-     * undid: then the sync loop would redeploy it at once, and the rollback would be undone.
+     * Turns automated sync back on as it was, only when the application is Synced: git then renders
+     * exactly what runs now (the rolled-back state), so the sync loop changes nothing. While it is
+     * OutOfSync, git may still hold the bad change (also after unrelated commits moved the branch), and
+     * the sync loop would deploy it at once, undoing the rollback.
      */
     @Override
     public String completeFollowUp(Target target, Map<String, String> recorded) {
@@ -211,10 +213,14 @@ public final class ArgoCdAdapter implements RollbackAdapter {
         }
         Optional<String> head = app.targetRevision();
         Optional<String> bad = Optional.ofNullable(recorded.get(ROLLED_BACK_FROM));
-        if (head.isPresent() && bad.isPresent() && head.get().equals(bad.get())) {
-            throw new AdapterException("Not restoring automated sync of Argo CD application " + name + ": git still points at "
-                    + shortSha(bad.get()) + ", the revision this rollback undid, and Argo CD would redeploy it at once. "
-                    + "Revert or fix it in git first, then restore.");
+        if (!app.syncStatus().equals("Synced")) {
+            boolean stillBad = head.isPresent() && bad.isPresent() && head.get().equals(bad.get());
+            throw new AdapterException("Not restoring automated sync of Argo CD application " + name + ": it is "
+                    + app.syncStatus() + (stillBad ? ", and git still points at " + shortSha(bad.get())
+                    + ", the revision this rollback undid" : ": git" + head.map(h -> " at " + shortSha(h)).orElse("")
+                    + " differs from what runs now and may still hold the bad change")
+                    + ". Argo CD would deploy git as it is at once and undo the rollback. Revert or fix it in git until "
+                    + "the application is Synced (sync a fix once by hand: argocd app sync " + name + "), then restore.");
         }
         String automated = Optional.ofNullable(recorded.get(AUTOMATED_BEFORE)).or(() -> app.annotation(SYNC_BEFORE_ANNOTATION))
                 .orElse("{}");

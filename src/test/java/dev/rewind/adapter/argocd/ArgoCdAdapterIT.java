@@ -138,22 +138,35 @@ class ArgoCdAdapterIT extends RollbackAdapterContract {
 
         assertThatThrownBy(() -> adapter.completeFollowUp(target, outcome.recorded()))
                 .isInstanceOf(AdapterException.class)
-                .hasMessageContaining("git still points at bad0bad")
-                .hasMessageContaining("would redeploy it");
+                .hasMessageContaining("it is OutOfSync, and git still points at bad0bad")
+                .hasMessageContaining("would deploy git as it is at once");
         assertThat(world.get("shop").automated).isNull();
         assertThat(world.get("shop").liveRevision()).isEqualTo(GOOD);
     }
 
     @Test
-    void automatedSyncIsRestoredAsItWasOnceGitHasMovedOn() {
+    void automatedSyncIsNotRestoredWhileGitMovedOnButStillDiffersFromWhatRuns() {
+        Target target = target(Map.of("restoreAutoSync", true));
+        Outcome outcome = adapter.execute(target, Change.to("rb-argo0000013", "11"), Progress.NONE, Duration.ofSeconds(10));
+        // Someone else's commit moved the branch of a monorepo; the bad change is still in it.
+        world.get("shop").gitHead = "f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1";
+
+        assertThatThrownBy(() -> adapter.completeFollowUp(target, outcome.recorded()))
+                .isInstanceOf(AdapterException.class)
+                .hasMessageContaining("it is OutOfSync: git at f1f1f1f differs from what runs now");
+        assertThat(world.get("shop").automated).isNull();
+    }
+
+    @Test
+    void automatedSyncIsRestoredAsItWasOnceGitRendersWhatRuns() {
         Target target = target(Map.of("restoreAutoSync", true));
         Outcome outcome = adapter.execute(target, Change.to("rb-argo0000011", "11"), Progress.NONE, Duration.ofSeconds(10));
         assertThat(world.get("shop").annotations).containsKey(ArgoCdAdapter.SYNC_BEFORE_ANNOTATION);
-        world.get("shop").gitHead = "f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1";
+        world.get("shop").gitHead = GOOD;
 
         String said = adapter.completeFollowUp(target, outcome.recorded());
 
-        assertThat(said).contains("is on again (self-heal, prune)").contains("syncs to f1f1f1f");
+        assertThat(said).contains("is on again (self-heal, prune)").contains("syncs to a1b2c3d");
         assertThat(world.get("shop").automated).containsEntry("selfHeal", true).containsEntry("prune", true);
         assertThat(world.get("shop").annotations).doesNotContainKey(ArgoCdAdapter.SYNC_BEFORE_ANNOTATION);
         assertThat(world.server().requests("GET", "/api/v1/applications/shop")).anyMatch(r -> r.getUrl().contains("refresh=normal"));
