@@ -23,6 +23,16 @@ public record Target(String type, Map<String, Object> spec) {
         return type + ":" + new TreeMap<>(spec);
     }
 
+    /** {@link #key()} as a fixed-length digest, for storing and matching whatever the size of the block. */
+    public String id() {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public String string(String field) {
         return optionalString(field).orElseThrow(() -> new InvalidTargetException(
                 "target of type " + type + " needs '" + field + "'"));

@@ -9,6 +9,7 @@ import dev.rewind.incident.ReportFiler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -62,10 +63,22 @@ public final class FollowUpService {
         if (service.isEmpty()) {
             return new Decision.Refused(run.service() + " is no longer in rewind.yml; nothing was changed");
         }
-        Optional<Target> target = service.get().targets().stream().filter(t -> t.key().equals(task.targetKey())).findFirst();
+        Optional<Target> target = service.get().targets().stream().filter(t -> t.id().equals(task.targetKey())).findFirst();
         if (target.isEmpty()) {
-            return new Decision.Refused(task.targetKey() + " is no longer a target of " + run.service()
-                    + " in rewind.yml; nothing was changed");
+            return new Decision.Refused("The target of \"" + task.action() + "\" is no longer in " + run.service()
+                    + "'s rewind.yml as it was (its block was changed or removed); nothing was changed. Do it by hand.");
+        }
+        Optional<RollbackRun> busy = runs.inStates(RunState.holding()).stream()
+                .filter(other -> other.service().equals(run.service()) && !other.id().equals(run.id())).findFirst();
+        if (busy.isPresent()) {
+            return new Decision.Refused(run.service() + " is being rolled back again (run " + busy.get().id() + ", "
+                    + busy.get().state().name().toLowerCase().replace('_', ' ') + "); \"" + task.action()
+                    + "\" waits until that run has ended.");
+        }
+        Optional<FollowUpTask> newest = tasks.newestPending(List.of(task.targetKey())).stream().findFirst();
+        if (newest.isPresent() && !newest.get().id().equals(task.id())) {
+            return new Decision.Refused("A later rollback (run " + newest.get().runId() + ") changed this target since; "
+                    + "this follow-up no longer applies. Use the one on that run's card: \"" + newest.get().action() + "\".");
         }
         if (!policy.mayApprove(userId, service.get().approval())) {
             audit.record(userId, "refused", Optional.of(run.id()), run.service(), "may not " + task.action().toLowerCase());

@@ -15,6 +15,9 @@ public interface FollowUpTasks {
     /** A run's tasks in step order. */
     List<FollowUpTask> forRun(String runId);
 
+    /** For each of these targets, its newest task not done yet (a later rollback's supersedes an earlier one's). */
+    List<FollowUpTask> newestPending(java.util.Collection<String> targetKeys);
+
     /**
      * Takes a pending task for {@code userId}; false when it is done or someone else took it after
      * {@code staleBefore} (an older claim is from a process that died mid-call and is taken over).

@@ -297,7 +297,7 @@ public final class RunExecutor {
             Step step = steps.get(i);
             String prefix = steps.size() > 1 ? "Step " + (i + 1) + "/" + steps.size() + " " : "";
             RunRepository.FinishedStep finished = done.get(i);
-            if (finished != null && finished.targetKey().equals(step.target().key())) {
+            if (finished != null && finished.targetKey().equals(step.target().id())) {
                 event(run.id(), RunEvent.Kind.STEP, prefix + step.target().describe() + ": finished before the restart ("
                         + finished.summary() + "); not run again");
                 if (!finished.live()) {
@@ -322,9 +322,10 @@ public final class RunExecutor {
                         step.target().describe() + ": " + outcome.summary() + (outcome.recorded().isEmpty() ? ""
                                 : " " + outcome.recorded()));
                 event(run.id(), RunEvent.Kind.STEP, prefix + outcome.summary());
-                runs.stepDone(run.id(), new RunRepository.FinishedStep(i, step.target().key(), outcome.summary(),
-                        outcome.live()), clock.instant());
+                // The follow-up first: a step recorded as done is not run again, so it could not leave one later.
                 leaveFollowUp(run, i, step, outcome);
+                runs.stepDone(run.id(), new RunRepository.FinishedStep(i, step.target().id(), outcome.summary(),
+                        outcome.live()), clock.instant());
                 if (!outcome.live()) {
                     waitingOnPeople.add(step.target().describe());
                 }
@@ -353,7 +354,7 @@ public final class RunExecutor {
     /** Keeps what the step left for after the incident, so the card can offer it whatever the run's end. */
     private void leaveFollowUp(RollbackRun run, int index, Step step, Outcome outcome) {
         adapters.forTarget(step.target()).followUp(step.target(), outcome.recorded()).ifPresent(followUp -> {
-            followUps.add(new FollowUpTask(FollowUpTask.idOf(run.id(), index), run.id(), index, step.target().key(),
+            followUps.add(new FollowUpTask(FollowUpTask.idOf(run.id(), index), run.id(), index, step.target().id(),
                     followUp.action(), followUp.description(), outcome.recorded(), clock.instant(), Optional.empty()));
             event(run.id(), RunEvent.Kind.NOTE, "Follow-up offered on the card: " + followUp.description());
         });

@@ -43,7 +43,20 @@ public final class RunViews {
                 runs.incident(run.id()), runs.samples(run.id()),
                 run.trigger() == Trigger.ALERT ? alerts.apply(run.id()) : Optional.empty(),
                 run.state() == RunState.ASSESSED ? busy(run) : Optional.empty(),
-                run.startedAt().isPresent() ? followUps.forRun(run.id()) : List.of());
+                followUps(run, config));
+    }
+
+    /**
+     * What is left to do on the service's targets: this run's follow-ups that are done, and for each
+     * target the newest one not done, whichever run left it (after a Retry, or on a new card while an
+     * earlier rollback's is still open).
+     */
+    private List<FollowUpTask> followUps(RollbackRun run, Optional<ServiceConfig> config) {
+        List<FollowUpTask> shown = new java.util.ArrayList<>(run.startedAt().isPresent()
+                ? followUps.forRun(run.id()).stream().filter(task -> task.done().isPresent()).toList() : List.of());
+        config.ifPresent(c -> shown.addAll(followUps.newestPending(c.targets().stream()
+                .map(dev.rewind.adapter.Target::id).toList())));
+        return shown;
     }
 
     /** Another run of the same service that holds its targets now, in words. */

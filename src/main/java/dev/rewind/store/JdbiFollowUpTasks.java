@@ -29,6 +29,16 @@ public final class JdbiFollowUpTasks implements FollowUpTasks {
 
     @Override
     public void add(FollowUpTask task) {
+        try {
+            insertUnlessPresent(task);
+        } catch (RuntimeException e) {
+            if (!Text.isUniqueViolation(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private void insertUnlessPresent(FollowUpTask task) {
         jdbi.useTransaction(handle -> {
             boolean exists = handle.createQuery("SELECT COUNT(*) FROM follow_ups WHERE id = :id").bind("id", task.id())
                     .mapTo(Integer.class).one() > 0;
@@ -54,6 +64,19 @@ public final class JdbiFollowUpTasks implements FollowUpTasks {
     public List<FollowUpTask> forRun(String runId) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM follow_ups WHERE run_id = :runId "
                 + "ORDER BY step").bind("runId", runId).map(JdbiFollowUpTasks::task).list());
+    }
+
+    @Override
+    public List<FollowUpTask> newestPending(java.util.Collection<String> targetKeys) {
+        if (targetKeys.isEmpty()) {
+            return List.of();
+        }
+        List<FollowUpTask> pending = jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM follow_ups "
+                        + "WHERE target_key IN (<keys>) AND done_at IS NULL ORDER BY created_at DESC, id DESC")
+                .bindList("keys", List.copyOf(targetKeys)).map(JdbiFollowUpTasks::task).list());
+        Map<String, FollowUpTask> newest = new java.util.LinkedHashMap<>();
+        pending.forEach(task -> newest.putIfAbsent(task.targetKey(), task));
+        return List.copyOf(newest.values());
     }
 
     @Override

@@ -169,6 +169,13 @@ class StoreIT {
             tasks.release(id, "U2");
             Instant much = later.plus(timeout).plusSeconds(1);
             assertThat(tasks.claim(id, "U3", much, much.minus(timeout))).as("done is done").isFalse();
+            RollbackRun next = run("shop");
+            runs.insert(next);
+            String newer = FollowUpTask.idOf(next.id(), 0);
+            tasks.add(new FollowUpTask(newer, next.id(), 0, "argocd:shop", "Restore automated sync", "off again",
+                    Map.of(), clock.instant().plusSeconds(60), Optional.empty()));
+            assertThat(tasks.newestPending(List.of("argocd:shop", "blue-green:shop"))).extracting(FollowUpTask::id)
+                    .as("the earlier one is done; the later run's is the one left").containsExactly(newer);
             assertThat(tasks.find(id).orElseThrow().done()).hasValueSatisfying(done -> {
                 assertThat(done.by()).isEqualTo("U2");
                 assertThat(done.result()).isEqualTo("on again");
