@@ -297,12 +297,11 @@ public final class RunExecutor {
             Step step = steps.get(i);
             String prefix = steps.size() > 1 ? "Step " + (i + 1) + "/" + steps.size() + " " : "";
             RunRepository.FinishedStep finished = done.get(i);
-            if (finished != null && finished.targetKey().equals(step.target().id())) {
+            // A step still waiting for people (a pull request) is run again: that only finds what it made, and
+            // lets its adapter see it again for verification.
+            if (finished != null && finished.live() && finished.targetKey().equals(step.target().id())) {
                 event(run.id(), RunEvent.Kind.STEP, prefix + step.target().describe() + ": finished before the restart ("
                         + finished.summary() + "); not run again");
-                if (!finished.live()) {
-                    waitingOnPeople.add(step.target().describe());
-                }
                 continue;
             }
             if (step.error().isPresent()) {

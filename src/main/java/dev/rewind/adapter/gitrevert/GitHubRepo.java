@@ -185,12 +185,16 @@ final class GitHubRepo {
         return Optional.empty();
     }
 
-    /** The newest pull request into {@code base} from a branch whose name starts with {@code prefix}. */
-    Optional<Pull> newestPullFrom(String prefix, String baseBranch) {
+    /**
+     * The newest pull request into {@code base} from a branch whose name starts with {@code prefix} and
+     * whose title starts with {@code titlePrefix}.
+     */
+    Optional<Pull> newestPullFrom(String prefix, String baseBranch, String titlePrefix) {
         JsonNode list = api.get(base() + "/pulls?state=all&base=" + JsonApi.query(baseBranch)
                 + "&sort=created&direction=desc&per_page=30", "pull requests of " + fullName());
         for (JsonNode pull : list) {
-            if (pull.path("head").path("ref").asString("").startsWith(prefix)) {
+            if (pull.path("head").path("ref").asString("").startsWith(prefix)
+                    && pull.path("title").asString("").startsWith(titlePrefix)) {
                 return Optional.of(pull(pull));
             }
         }

@@ -128,6 +128,13 @@ public final class GitRevertAdapter implements RollbackAdapter {
         if (commits.size() == 1) {
             warnings.add("Only one commit on " + branch + " touches " + path + ": there is nothing earlier to restore");
         }
+        if (deploy.message().contains(RUN_MARKER)) {
+            // Offering "the previous commit" now would offer the bad release the revert took out.
+            warnings.add("The latest commit on " + path + " is Rewind's own revert " + deploy.shortSha() + " (" + deploy.title()
+                    + "): it is already rolled back in git, so no rollback is offered. If it is not live yet, look at "
+                    + (push ? "" : "its pull request and ") + "the GitOps tool; to go further back, revert by hand");
+            return new TargetState(repo.fullName() + ":" + path, revision(deploy, path), List.of(), facts, warnings);
+        }
         return new TargetState(repo.fullName() + ":" + path, revision(deploy, path),
                 commits.subList(1, commits.size()).stream().map(c -> revision(c, path)).toList(), facts, warnings);
     }
@@ -181,8 +188,9 @@ public final class GitRevertAdapter implements RollbackAdapter {
         String branch = branch(target, repo);
         Optional<GitOpsSync> sync = sync(target);
         Done last = done.get(target.key());
-        InGit git = mode(target).equals(PUSH) ? viaPush(repo, branch, last)
-                : viaPullRequest(repo, branch, last);
+        String revertTitle = "Revert " + path(target) + " to ";
+        InGit git = mode(target).equals(PUSH) ? viaPush(repo, branch, last, revertTitle)
+                : viaPullRequest(repo, branch, last, revertTitle);
         if (sync.isEmpty() || git.landed().isEmpty()) {
             return git.health();
         }
@@ -190,9 +198,11 @@ public final class GitRevertAdapter implements RollbackAdapter {
         return new Health(synced.status(), git.health().detail() + "; " + synced.detail());
     }
 
-    private static InGit viaPush(GitHubRepo repo, String branch, Done last) {
+    /** Without this process's record of the run (a restart), the newest Rewind revert of this path stands in. */
+    private static InGit viaPush(GitHubRepo repo, String branch, Done last, String revertTitle) {
         if (last == null) {
-            return repo.recentCommits(branch, HISTORY).stream().filter(c -> c.message().contains(RUN_MARKER))
+            return repo.recentCommits(branch, HISTORY).stream()
+                    .filter(c -> c.message().startsWith(revertTitle) && c.message().contains(RUN_MARKER))
                     .findFirst()
                     .map(c -> new InGit(Health.healthy(branch + " of " + repo.fullName() + " contains Rewind's revert "
                             + c.shortSha() + " (" + c.title() + ")"), Optional.of(c.sha())))
@@ -210,9 +220,9 @@ public final class GitRevertAdapter implements RollbackAdapter {
      * An open pull request is progressing: the rollback is not in git, let alone live, until someone
      * merges it, and calling the run a success before that would tell people the incident is over.
      */
-    private static InGit viaPullRequest(GitHubRepo repo, String branch, Done last) {
+    private static InGit viaPullRequest(GitHubRepo repo, String branch, Done last, String revertTitle) {
         Optional<GitHubRepo.Pull> pull = last != null ? repo.pullFor(BRANCH_PREFIX + last.runId())
-                : repo.newestPullFrom(BRANCH_PREFIX, branch);
+                : repo.newestPullFrom(BRANCH_PREFIX, branch, revertTitle);
         if (pull.isEmpty()) {
             return new InGit(Health.unhealthy("no Rewind pull request into " + branch + " of " + repo.fullName() + " found"),
                     Optional.empty());

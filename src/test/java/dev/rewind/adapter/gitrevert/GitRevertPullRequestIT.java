@@ -200,6 +200,37 @@ class GitRevertPullRequestIT extends RollbackAdapterContract {
     }
 
     @Test
+    void afterARestartVerifyLooksAtTheRevertOfItsOwnPathNotAnotherServicesInTheSameRepo() {
+        adapter.execute(target(), Change.to("rb-git00000021", good), Progress.NONE, Duration.ofSeconds(5));
+        String cartBefore = adapter.describe(target("apps/cart")).previous().orElseThrow().id();
+        adapter.execute(target("apps/cart"), Change.to("rb-git00000022", cartBefore), Progress.NONE, Duration.ofSeconds(5));
+        if (mode().equals(GitRevertAdapter.PULL_REQUEST)) {
+            world.merge(2);
+        }
+        GitRevertAdapter restarted = adapter(Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN)));
+
+        Health checkout = restarted.verify(target());
+
+        if (mode().equals(GitRevertAdapter.PULL_REQUEST)) {
+            assertThat(checkout.status()).as("checkout's pull request is still open").isEqualTo(Health.Status.PROGRESSING);
+            assertThat(checkout.detail()).contains("pull request #1 not merged yet");
+        } else {
+            assertThat(checkout.detail()).contains("Revert apps/checkout").doesNotContain("apps/cart");
+        }
+    }
+
+    @Test
+    void aPathWhoseLatestCommitIsRewindsRevertOffersNoFurtherRollback() {
+        adapter.execute(target(), Change.to("rb-git00000023", good), Progress.NONE, Duration.ofSeconds(5));
+        whatPeopleDoAfterExecute();
+
+        TargetState again = adapter.describe(target());
+
+        assertThat(again.candidates()).as("the previous commit would be the bad release").isEmpty();
+        assertThat(again.warnings()).anyMatch(w -> w.contains("is Rewind's own revert") && w.contains("no rollback is offered"));
+    }
+
+    @Test
     void anOlderCommitCanBeChosen() {
         adapter.execute(target(), Change.to("rb-git00000005", first.substring(0, 10)), Progress.NONE, Duration.ofSeconds(5));
         assertThat(world.files("rewind/rb-git00000005")).containsEntry("apps/checkout/deployment.yaml",
