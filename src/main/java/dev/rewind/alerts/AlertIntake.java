@@ -157,7 +157,7 @@ public final class AlertIntake implements AutoCloseable {
             announceUnrouted(alert, now);
             return;
         }
-        expireQuiet(Optional.of(service.get().name()));
+        expire(Optional.of(service.get().name()), Optional.of(alert));
         AlertStore.Incident incident = store.openOrCreate(service.get().name(), RunIds.next().replace("rb-", "in-"), now);
         store.record(incident.id(), alert, now);
         // The incident's first firing alert opens its card; so does a later one if opening the card failed before.
@@ -183,8 +183,14 @@ public final class AlertIntake implements AutoCloseable {
      * and for all services from a timer. @return how many were closed
      */
     public int expireQuiet(Optional<String> service) {
+        return expire(service, Optional.empty());
+    }
+
+    /** As {@link #expireQuiet}, keeping an incident that holds {@code repeat}: a late repeat belongs to it. */
+    private int expire(Optional<String> service, Optional<Alert> repeat) {
         Instant now = clock.instant();
-        List<AlertStore.Incident> closed = store.expireQuiet(service, now.minus(catalogues.get().alerts().staleAfter()), now);
+        List<AlertStore.Incident> closed = store.expireQuiet(service, repeat, now.minus(catalogues.get().alerts().staleAfter()),
+                now);
         for (AlertStore.Incident incident : closed) {
             LOG.info("{}'s alert incident {} had no notification for {}; closed as stale", incident.service(), incident.id(),
                     catalogues.get().alerts().staleAfter());

@@ -42,9 +42,10 @@ public interface AlertStore {
 
     /**
      * Closes open incidents with no notification since {@code quietSince} (all services, or one),
-     * marking them expired rather than resolved. @return the incidents closed now
+     * marking them expired rather than resolved; an incident that already holds {@code repeat} (a late
+     * repeat of one of its alerts: same fingerprint, same start) is kept. @return the incidents closed now
      */
-    List<Incident> expireQuiet(Optional<String> service, Instant quietSince, Instant at);
+    List<Incident> expireQuiet(Optional<String> service, Optional<Alert> repeat, Instant quietSince, Instant at);
 
     /** An incident and whether this call opened it. */
     record Incident(String id, String service, Optional<String> runId, boolean created) {

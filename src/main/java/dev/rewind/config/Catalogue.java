@@ -64,11 +64,12 @@ public record Catalogue(List<ServiceConfig> services, AlertRouting alerts) {
      * @param defaultChannel where alerts for no known service are posted, if anywhere
      * @param watchedChannels channels whose alert messages (Alertmanager, Grafana) are read
      * @param staleAfter      an incident with no notification for this long is closed: its "resolved"
-     *                        was lost, since Alertmanager repeats firing alerts (every 4 h by default)
+     *                        was lost, since Alertmanager repeats firing alerts (every 4 h by default;
+     *                        this must be longer than the longest {@code repeat_interval} in use)
      */
     public record AlertRouting(String serviceLabel, Optional<String> defaultChannel, List<String> watchedChannels,
                                java.time.Duration staleAfter) {
-        public static final java.time.Duration DEFAULT_STALE_AFTER = java.time.Duration.ofHours(6);
+        public static final java.time.Duration DEFAULT_STALE_AFTER = java.time.Duration.ofHours(25);
         public static final AlertRouting DEFAULT = new AlertRouting("service", Optional.empty(), List.of(),
                 DEFAULT_STALE_AFTER);
 

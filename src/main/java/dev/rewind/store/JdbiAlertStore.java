@@ -125,12 +125,16 @@ public final class JdbiAlertStore implements AlertStore {
     }
 
     @Override
-    public List<Incident> expireQuiet(Optional<String> service, Instant quietSince, Instant at) {
+    public List<Incident> expireQuiet(Optional<String> service, Optional<Alert> repeat, Instant quietSince, Instant at) {
         return jdbi.inTransaction(handle -> {
             List<Incident> quiet = handle.createQuery("SELECT i.id, i.service, i.run_id FROM open_alert_incidents o "
                             + "JOIN alert_incidents i ON i.id = o.incident_id WHERE i.updated_at < :since"
-                            + (service.isPresent() ? " AND o.service = :service" : ""))
+                            + (service.isPresent() ? " AND o.service = :service" : "")
+                            + (repeat.isPresent() ? " AND NOT EXISTS (SELECT 1 FROM incident_alerts a "
+                            + "WHERE a.incident_id = i.id AND a.fingerprint = :fingerprint AND a.starts_at = :startsAt)" : ""))
                     .bind("since", quietSince.toEpochMilli()).bind("service", service.orElse(""))
+                    .bind("fingerprint", repeat.map(a -> Text.clip(a.fingerprint(), 200)).orElse(""))
+                    .bind("startsAt", repeat.map(a -> a.startsAt().toEpochMilli()).orElse(0L))
                     .map((rs, ctx) -> new Incident(rs.getString("id"), rs.getString("service"),
                             Optional.ofNullable(rs.getString("run_id")), false))
                     .list();

@@ -104,9 +104,15 @@ class AlertsIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> cards().size() == 1);
         String ts = rewind.slack().postedWithTs().stream().filter(p -> p.form().containsKey("blocks")).findFirst().orElseThrow().ts();
 
-        // The "resolved" notification was lost; Alertmanager would have repeated a firing alert within 4 h.
-        rewind.clock().advance(Duration.ofHours(7));
+        // A late repeat of the same firing (same start): it still belongs to the open incident.
+        rewind.clock().advance(Duration.ofHours(26));
         send(payload("firing", high), null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(ts).contains("2 notifications"));
+        assertThat(cards()).hasSize(1);
+
+        // The "resolved" was lost; a day later the same alert fires again: a new incident, a new card.
+        rewind.clock().advance(Duration.ofHours(26));
+        send(payload("firing", high).replace("2026-11-26T03:00:00Z", "2026-11-28T05:00:00Z"), null);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> cards().size() == 2);
         await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(ts).contains("closed the incident as stale"));
