@@ -22,6 +22,9 @@ import java.util.Optional;
 final class CardDelivery implements Delivery {
 
     static final String DISPLACED = "The card could not be posted in ";
+    private static final List<String> CHANNEL_ERRORS = List.of("channel_not_found", "not_in_channel", "is_archived",
+            "restricted_action", "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
+            "restricted_action_non_threadable_channel", "ekm_access_denied", "team_access_not_granted");
 
     private final MethodsClient client;
     private final CardRenderer renderer;
@@ -86,12 +89,17 @@ final class CardDelivery implements Delivery {
                 }
                 return new Result.Sent(1);
             }
-            if (!(problem.get() instanceof Result.Rejected rejected)) {
+            if (!(problem.get() instanceof Result.Rejected rejected) || !refusedByChannel(rejected)) {
                 return problem.get();
             }
             refusals.add("#" + channel + " (" + rejected.why() + ")");
         }
         return new Result.Rejected("the card was refused in every channel it could go to: " + String.join(", ", refusals));
+    }
+
+    /** Only a refusal about the channel itself is worth another channel; a bad card would be refused anywhere. */
+    private static boolean refusedByChannel(Result.Rejected rejected) {
+        return CHANNEL_ERRORS.stream().anyMatch(error -> rejected.why().contains(": " + error));
     }
 
     private List<String> channelsFor(RollbackRun run, String first) {

@@ -135,6 +135,8 @@ public final class BlueGreenAdapter implements RollbackAdapter {
                     + ready.detail() + ")");
             recorded.put("previousSlot", change.from().map(Revision::id).orElse(chosen));
         } else {
+            live.filter(slots::containsKey).map(s -> readSlot(target, s, slots.get(s)))
+                    .ifPresent(old -> recorded.put("previousImages", old.revision().imagesText()));
             switchSelector(target, label, live, chosen);
             progress.step("Service " + name(target) + " now selects " + label + "=" + chosen + " (was "
                     + live.map(s -> label + "=" + s).orElse("no " + label + " label") + ")");
@@ -201,6 +203,12 @@ public final class BlueGreenAdapter implements RollbackAdapter {
                     + " now, not slot " + slot + " as the rollback left it; not switching over someone else's change");
         }
         Slot back = readSlot(target, previous, slots(target).get(previous));
+        String then = recorded.getOrDefault("previousImages", "");
+        if (back.deployment().isPresent() && !then.isEmpty() && !back.revision().imagesText().equals(then)) {
+            throw new AdapterException("Slot " + previous + " runs " + back.revision().imagesText() + " now, not " + then
+                    + " as when the rollback left it (a new deploy to the standby?); switching back would send traffic to "
+                    + "that instead. Not switching.");
+        }
         if (back.deployment().isEmpty() || back.replicas() == 0 || !back.isReady()) {
             throw new AdapterException("Slot " + previous + " (Deployment " + back.deploymentName() + ") is not ready to take "
                     + "traffic (" + (back.deployment().isEmpty() ? "not found" : back.readiness()) + "); Service "

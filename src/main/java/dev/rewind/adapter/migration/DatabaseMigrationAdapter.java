@@ -45,8 +45,6 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
     /** The one revision this adapter can go to. */
     public static final String PREVIOUS = "previous";
     static final String DEPLOYED = "deployed";
-    /** How soon a card whose migrations are still being listed is drawn again. */
-    static final Duration LISTING_REFRESH = Duration.ofSeconds(10);
     static final String DESTRUCTIVE = "database-migration is destructive: data written since the migration may be lost";
 
     private final KubernetesClient client;
@@ -83,11 +81,11 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
         facts.add(new TargetState.Fact("Plan", "backup Job (" + migration.backup().describe() + "), then, only if it "
                 + "succeeds, rollback Job (" + migration.rollback().describe() + ")"));
         facts.add(new TargetState.Fact("Last Rewind run", lastRun(previous).orElse("none")));
-        boolean stillListing = false;
+        Optional<Duration> readAgainIn = Optional.empty();
         if (migration.list().isPresent()) {
             MigrationListing.Listing listed = this.listing.read(migration, target, previous);
             facts.add(listed.fact());
-            stillListing = listed.pending();
+            readAgainIn = listed.readAgainIn();
         }
         List<String> warnings = new ArrayList<>();
         warnings.add(DESTRUCTIVE);
@@ -102,7 +100,7 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
         Revision candidate = new Revision(PREVIOUS, "one migration back", List.of(migration.rollback().image()),
                 Optional.empty(), Optional.empty(), back);
         TargetState state = new TargetState(TYPE + " " + migration.describe(), current, List.of(candidate), facts, warnings);
-        return stillListing ? state.refreshIn(LISTING_REFRESH) : state;
+        return readAgainIn.map(state::refreshIn).orElse(state);
     }
 
     @Override

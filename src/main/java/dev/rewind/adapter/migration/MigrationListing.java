@@ -79,7 +79,17 @@ final class MigrationListing {
     }
 
     /** A listing as the card shows it, and whether its Job is still running (worth reading again soon). */
-    record Listing(TargetState.Fact fact, boolean pending) {
+    record Listing(TargetState.Fact fact, Optional<Duration> readAgainIn) {
+    }
+
+    /** Soon while a listing has just started, less often the longer it takes (a pod that cannot start). */
+    private Duration readAgainIn(Job job) {
+        Duration age = Optional.ofNullable(job.getMetadata().getCreationTimestamp())
+                .map(created -> Duration.between(Instant.parse(created), clock.instant()))
+                .orElse(Duration.ZERO);
+        return age.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(10)
+                : age.compareTo(Duration.ofMinutes(2)) < 0 ? Duration.ofSeconds(30)
+                : Duration.ofSeconds(60);
     }
 
     Listing read(MigrationTarget target, Target block, List<Job> runJobs) {
@@ -87,13 +97,14 @@ final class MigrationListing {
             Key key = key(target, block, runJobs);
             Optional<Job> current = current(target, key);
             if (current.isPresent()) {
-                return new Listing(fact(target, current.get()), !JobStatus.of(current.get()).finished());
+                return new Listing(fact(target, current.get()), JobStatus.of(current.get()).finished() ? Optional.empty()
+                        : Optional.of(readAgainIn(current.get())));
             }
             String name = key.name(window(target));
             jobs.createListing(target, name, key.labels(), ttl(target), ACTIVE_DEADLINE);
-            return new Listing(beingListed(name), true);
+            return new Listing(beingListed(name), Optional.of(Duration.ofSeconds(10)));
         } catch (AdapterException e) {
-            return new Listing(new TargetState.Fact(FACT, "cannot be listed: " + e.getMessage()), false);
+            return new Listing(new TargetState.Fact(FACT, "cannot be listed: " + e.getMessage()), Optional.empty());
         }
     }
 

@@ -144,6 +144,22 @@ class BlueGreenAdapterIT extends RollbackAdapterContract {
     }
 
     @Test
+    void switchingBackIsRefusedWhenTheOldSlotWasRedeployedMeanwhile() {
+        Outcome outcome = adapter.execute(target(), change("green"), Progress.NONE, Duration.ofSeconds(10));
+        assertThat(outcome.recorded()).containsEntry("previousImages", "shop/storefront:2.0");
+        // The team ships a fix into the standby to test it.
+        world.client().apps().deployments().inNamespace("shop").withName("storefront-blue").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("shop/storefront:2.1-rc1");
+            return d;
+        });
+
+        assertThatThrownBy(() -> adapter.completeFollowUp(target(), outcome.recorded()))
+                .isInstanceOf(AdapterException.class)
+                .hasMessageContaining("runs shop/storefront:2.1-rc1 now, not shop/storefront:2.0");
+        assertThat(selector()).containsEntry("slot", "green");
+    }
+
+    @Test
     void theReplicasFieldDecidesHowFarAStandbyIsScaled() {
         adapter.execute(target(Map.of("replicas", 2)), change("green"), Progress.NONE, Duration.ofSeconds(10));
         assertThat(world.get("shop", "storefront-green").getSpec().getReplicas()).isEqualTo(2);
