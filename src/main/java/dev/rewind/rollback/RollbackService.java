@@ -217,8 +217,11 @@ public final class RollbackService {
             }
             fresh.refreshIn().ifPresent(delay -> runs.scheduleReassessment(run.id(), clock.instant().plus(delay)));
             runs.recordSamples(run.id(), Samples.of(fresh, false));
-            runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
-                    + fresh.tier() + (fresh.tier() != before ? " (was " + before + ")" : " (unchanged)")));
+            // A card still being worked out (a listing Job running) is redrawn quietly until it is done.
+            if (fresh.tier() != before || fresh.refreshIn().isEmpty()) {
+                runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
+                        + fresh.tier() + (fresh.tier() != before ? " (was " + before + ")" : " (unchanged)")));
+            }
             refreshCard(run.id());
             done++;
         }
