@@ -82,8 +82,8 @@ final class CommandHandler {
             return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(typed, catalogues.get())));
         }
         if (command instanceof RollbackCommand.Status) {
-            later(p, () -> Listings.status(service.get().name(), runs.latestForService(service.get().name()), mentions,
-                    clock.instant()));
+            later(p, () -> Listings.status(service.get().name(), runs.latestForService(service.get().name())
+                    .map(rollbacks::view), mentions, clock.instant()));
             return ctx.ack();
         }
         RollbackCommand.Assess assess = (RollbackCommand.Assess) command;

@@ -7,6 +7,7 @@ import dev.rewind.config.Catalogue;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
+import dev.rewind.rollback.RunView;
 
 import java.time.Instant;
 import java.util.List;
@@ -52,12 +53,12 @@ final class Listings {
                 + "? `/rollback list` shows them all.";
     }
 
-    static String status(String service, Optional<RollbackRun> latest, Mentions mentions, Instant now) {
+    static String status(String service, Optional<RunView> latest, Mentions mentions, Instant now) {
         if (latest.isEmpty()) {
             return "No assessment or rollback of *" + SlackText.escape(service) + "* yet. `/rollback "
                     + SlackText.escape(service) + "` assesses it now.";
         }
-        RollbackRun run = latest.get();
+        RollbackRun run = latest.get().run();
         StringBuilder text = new StringBuilder("*" + SlackText.escape(service) + "*: latest run `" + run.id() + "` — "
                 + run.state().name().toLowerCase().replace('_', ' ') + " (opened " + SlackText.age(run.createdAt(), now) + ")");
         run.assessment().ifPresent(a -> {
@@ -69,6 +70,9 @@ final class Listings {
         run.to().ifPresent(to -> text.append("\nRollback to ").append(SlackText.escape(to.label())));
         run.requestedBy().ifPresent(r -> text.append(" requested by ").append(mentions.user(r)));
         run.outcome().ifPresent(o -> text.append("\n").append(mentions.expand(SlackText.escape(o))));
+        latest.get().followUps().stream().filter(task -> task.done().isEmpty()).forEach(task -> text
+                .append("\n:hourglass: Follow-up open (\"").append(SlackText.escape(task.action())).append("\" on the card of run `")
+                .append(task.runId()).append("`): ").append(SlackText.escape(task.description())));
         return SlackText.clip(text.toString(), SlackText.MESSAGE_TEXT);
     }
 

@@ -67,6 +67,10 @@ class ArgoCdEndToEndIT {
                 .anyMatch(t -> t.contains("git still points at bad0bad")));
         assertThat(argo.get("shop").automated).isNull();
 
+        rewind.signed().command(ALICE, CHANNEL, "shop status");
+        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.slack().ephemeralTexts().stream()
+                .anyMatch(t -> t.contains("Follow-up open (\"Restore automated sync\"")));
+
         argo.get("shop").gitHead = GOOD;
         rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.FOLLOW_UP + ".0", followUp);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
