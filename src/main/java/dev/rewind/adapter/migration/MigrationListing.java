@@ -47,6 +47,9 @@ final class MigrationListing {
     private final KubernetesClient client;
     private final MigrationJobs jobs;
     private final Clock clock;
+    /** What finished listing Jobs printed, by Job uid: their logs never change, and each card redraw would read them again. */
+    private final Map<String, String> printed = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int PRINTED_KEPT = 200;
 
     MigrationListing(KubernetesClient client, MigrationJobs jobs, Clock clock) {
         this.client = client;
@@ -178,10 +181,27 @@ final class MigrationListing {
     private String listedBy(MigrationTarget target, Job job) {
         String name = job.getMetadata().getName();
         try {
-            return "listed by Job " + name + " " + finishedAgo(job) + ":\n" + summary(jobs.log(target.namespace(), name));
+            return "listed by Job " + name + " " + finishedAgo(job) + ":\n" + printedBy(target, job);
         } catch (AdapterException e) {
             return "listing Job " + name + " succeeded, but " + e.getMessage();
         }
+    }
+
+    private String printedBy(MigrationTarget target, Job job) {
+        String uid = job.getMetadata().getUid();
+        if (uid == null) {
+            return summary(jobs.log(target.namespace(), job.getMetadata().getName()));
+        }
+        String known = printed.get(uid);
+        if (known != null) {
+            return known;
+        }
+        String summary = summary(jobs.log(target.namespace(), job.getMetadata().getName()));
+        if (printed.size() >= PRINTED_KEPT) {
+            printed.clear();
+        }
+        printed.put(uid, summary);
+        return summary;
     }
 
     private String lastLine(String namespace, String jobName) {

@@ -198,6 +198,17 @@ class DatabaseMigrationListingIT {
     }
 
     @Test
+    void aFinishedListingIsReadOnceAndStaysOnTheCardAfterItsPodIsGone() {
+        migrationsFact(target());
+        awaitListingsFinished(1);
+        assertThat(migrationsFact(target())).contains("0042_add_refunds");
+
+        world.client().pods().inNamespace("shop").delete();
+
+        assertThat(migrationsFact(target())).as("the log was kept, not read again").contains("0042_add_refunds");
+    }
+
+    @Test
     void longOutputIsCappedOnTheCard() {
         world.jobPrints("migrate status", IntStream.rangeClosed(1, 25).mapToObj(i -> String.format("%04d_step", 100 - i))
                 .collect(Collectors.joining("\n")));
