@@ -4,8 +4,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How people are named. The domain writes a neutral token ({@link #token}) into its sentences; each
- * front end expands the tokens its own way: a Slack mention on a card, a plain {@code @U123} in a report.
+ * How people and channels are named. The domain writes a neutral token ({@link #token}) into its
+ * sentences; each front end expands the tokens its own way: a Slack mention or channel link on a card,
+ * a plain {@code @U123} or {@code #C123} in a report.
  */
 public interface Mentions {
 
@@ -20,9 +21,17 @@ public interface Mentions {
         return "@{" + id + "}";
     }
 
+    /** A channel; chat front ends link it. */
+    default String channel(String channelId) {
+        return "#" + channelId;
+    }
+
     default String any(String id) {
         if (id.startsWith("S")) {
             return group(id);
+        }
+        if (id.matches("[CG][A-Z0-9]{2,}")) {
+            return channel(id);
         }
         if (id.startsWith("U") || id.startsWith("W")) {
             return user(id);

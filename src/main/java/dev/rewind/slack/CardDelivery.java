@@ -7,6 +7,7 @@ import dev.rewind.outbox.Delivery;
 import dev.rewind.outbox.Message;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.rollback.Catalogues;
+import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunRepository;
@@ -22,6 +23,7 @@ import java.util.Optional;
 final class CardDelivery implements Delivery {
 
     static final String DISPLACED = "The card could not be posted in ";
+    /** Refusals about the channel itself, worth trying another; a bad card would be refused anywhere. */
     private static final List<String> CHANNEL_ERRORS = List.of("channel_not_found", "not_in_channel", "is_archived",
             "restricted_action", "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
             "restricted_action_non_threadable_channel", "ekm_access_denied", "team_access_not_granted");
@@ -84,22 +86,17 @@ final class CardDelivery implements Delivery {
                         clock.instant());
                 if (!refusals.isEmpty()) {
                     runs.append(new RunEvent(run.get().id(), clock.instant(), RunEvent.Kind.NOTE, DISPLACED
-                            + String.join(", ", refusals) + "; posted in #" + channel + " instead"));
+                            + String.join(", ", refusals) + "; posted in " + Mentions.token(channel) + " instead"));
                     views.refresh(run.get().id());
                 }
                 return new Result.Sent(1);
             }
-            if (!(problem.get() instanceof Result.Rejected rejected) || !refusedByChannel(rejected)) {
+            if (!(problem.get() instanceof Result.Rejected rejected) || !CHANNEL_ERRORS.contains(call.error())) {
                 return problem.get();
             }
-            refusals.add("#" + channel + " (" + rejected.why() + ")");
+            refusals.add(Mentions.token(channel) + " (" + rejected.why() + ")");
         }
         return new Result.Rejected("the card was refused in every channel it could go to: " + String.join(", ", refusals));
-    }
-
-    /** Only a refusal about the channel itself is worth another channel; a bad card would be refused anywhere. */
-    private static boolean refusedByChannel(Result.Rejected rejected) {
-        return CHANNEL_ERRORS.stream().anyMatch(error -> rejected.why().contains(": " + error));
     }
 
     private List<String> channelsFor(RollbackRun run, String first) {

@@ -207,7 +207,7 @@ public final class CardRenderer {
     /** Why the card is not where it was asked for, so people there can be told. */
     private String displaced(RunView view) {
         return view.events().stream().filter(e -> e.message().startsWith(CardDelivery.DISPLACED)).reduce((a, b) -> b)
-                .map(e -> "\n:warning: " + rich(e.message()).replaceAll("#(C[A-Z0-9]{2,})", "<#$1>")).orElse("");
+                .map(e -> "\n:warning: " + rich(e.message())).orElse("");
     }
 
     /** The latest monitoring note or re-assessment, so everyone sees the card is being watched. */

@@ -71,6 +71,11 @@ final class SlackCall<T extends SlackApiTextResponse> {
         return response;
     }
 
+    /** Slack's error code when it answered {@code ok: false}, else empty text. */
+    String error() {
+        return response == null || response.isOk() || response.getError() == null ? "" : response.getError();
+    }
+
     static Duration retryAfter(String header) {
         try {
             return Duration.ofSeconds(Math.max(1, Long.parseLong(header == null ? "1" : header.trim())));

@@ -11,6 +11,11 @@ public final class SlackMentions implements Mentions {
     }
 
     @Override
+    public String channel(String channelId) {
+        return channelId.matches("[CG][A-Z0-9]+") ? "<#" + channelId + ">" : "#" + SlackText.escape(channelId);
+    }
+
+    @Override
     public String group(String groupId) {
         return "<!subteam^" + groupId + ">";
     }
