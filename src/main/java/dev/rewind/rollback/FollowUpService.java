@@ -68,8 +68,7 @@ public final class FollowUpService {
             return new Decision.Refused("The target of \"" + task.action() + "\" is no longer in " + run.service()
                     + "'s rewind.yml as it was (its block was changed or removed); nothing was changed. Do it by hand.");
         }
-        Optional<RollbackRun> busy = runs.inStates(RunState.holding()).stream()
-                .filter(other -> other.service().equals(run.service()) && !other.id().equals(run.id())).findFirst();
+        Optional<RollbackRun> busy = views.otherActiveRun(run);
         if (busy.isPresent()) {
             return new Decision.Refused(run.service() + " is being rolled back again (run " + busy.get().id() + ", "
                     + busy.get().state().name().toLowerCase().replace('_', ' ') + "); \"" + task.action()

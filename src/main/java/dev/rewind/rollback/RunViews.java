@@ -59,11 +59,16 @@ public final class RunViews {
         return shown;
     }
 
-    /** Another run of the same service that holds its targets now, in words. */
-    private Optional<String> busy(RollbackRun run) {
+    /** Another run of the same service that holds its targets now. */
+    public Optional<RollbackRun> otherActiveRun(RollbackRun run) {
         return runs.inStates(RunState.holding()).stream()
                 .filter(other -> other.service().equals(run.service()) && !other.id().equals(run.id()))
-                .findFirst()
+                .findFirst();
+    }
+
+    /** {@link #otherActiveRun}, in words. */
+    private Optional<String> busy(RollbackRun run) {
+        return otherActiveRun(run)
                 .map(other -> run.service() + " is already being rolled back by "
                         + Mentions.token(other.requestedBy().orElse(other.askedBy())) + " (run " + other.id() + ", "
                         + other.state().name().toLowerCase().replace('_', ' ') + ")");

@@ -30,28 +30,20 @@ public final class JdbiFollowUpTasks implements FollowUpTasks {
     @Override
     public void add(FollowUpTask task) {
         try {
-            insertUnlessPresent(task);
+            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO follow_ups (id, run_id, step, target_key, action, "
+                            + "description, recorded, created_at) VALUES (:id, :runId, :step, :targetKey, :action, :description, "
+                            + ":recorded, :at)")
+                    .bind("id", task.id()).bind("runId", task.runId()).bind("step", task.step())
+                    .bind("targetKey", Text.clip(task.targetKey(), 500)).bind("action", Text.clip(task.action(), 200))
+                    .bind("description", Text.clip(task.description(), 2000))
+                    .bind("recorded", JSON.writeValueAsString(task.recorded()))
+                    .bind("at", task.createdAt().toEpochMilli()).execute());
         } catch (RuntimeException e) {
+            // The step ran again after a crash: the first record stands.
             if (!Text.isUniqueViolation(e)) {
                 throw e;
             }
         }
-    }
-
-    private void insertUnlessPresent(FollowUpTask task) {
-        jdbi.useTransaction(handle -> {
-            boolean exists = handle.createQuery("SELECT COUNT(*) FROM follow_ups WHERE id = :id").bind("id", task.id())
-                    .mapTo(Integer.class).one() > 0;
-            if (!exists) {
-                handle.createUpdate("INSERT INTO follow_ups (id, run_id, step, target_key, action, description, recorded, "
-                                + "created_at) VALUES (:id, :runId, :step, :targetKey, :action, :description, :recorded, :at)")
-                        .bind("id", task.id()).bind("runId", task.runId()).bind("step", task.step())
-                        .bind("targetKey", Text.clip(task.targetKey(), 500)).bind("action", Text.clip(task.action(), 200))
-                        .bind("description", Text.clip(task.description(), 2000))
-                        .bind("recorded", JSON.writeValueAsString(task.recorded()))
-                        .bind("at", task.createdAt().toEpochMilli()).execute();
-            }
-        });
     }
 
     @Override

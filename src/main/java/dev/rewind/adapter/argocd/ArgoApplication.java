@@ -39,8 +39,17 @@ public final class ArgoApplication {
      * and for one the account may not read, so that answer says both.
      */
     public static ArgoApplication read(JsonApi api, String name) {
+        return read(api, name, "");
+    }
+
+    /** As {@link #read}, after Argo CD has compared it with git again ({@code ?refresh=normal}). */
+    public static ArgoApplication readRefreshed(JsonApi api, String name) {
+        return read(api, name, "?refresh=normal");
+    }
+
+    private static ArgoApplication read(JsonApi api, String name, String query) {
         try {
-            return new ArgoApplication(api.get(path(name), "application " + name));
+            return new ArgoApplication(api.get(path(name) + query, "application " + name));
         } catch (ApiException e) {
             if (e.status() == 403) {
                 throw new AdapterException("Argo CD application " + name + " not found, or Rewind's account may not read it"

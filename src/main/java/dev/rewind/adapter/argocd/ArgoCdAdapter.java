@@ -207,7 +207,7 @@ public final class ArgoCdAdapter implements RollbackAdapter {
     public String completeFollowUp(Target target, Map<String, String> recorded) {
         JsonApi api = api(target);
         String name = target.string("application");
-        ArgoApplication app = new ArgoApplication(api.get(path(name) + "?refresh=normal", "application " + name));
+        ArgoApplication app = ArgoApplication.readRefreshed(api, name);
         if (app.automatedSync()) {
             return "Automated sync of Argo CD application " + name + " is already on; nothing changed";
         }
