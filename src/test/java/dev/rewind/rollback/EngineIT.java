@@ -15,8 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.rewind.testing.RewindFixture.ALICE;
 import static dev.rewind.testing.RewindFixture.BOB;
@@ -63,10 +61,7 @@ class EngineIT {
 
     private record Card(Map<String, String> post, String ts) {
         String value(String actionId) {
-            Matcher matcher = Pattern.compile("\"action_id\":\"" + Pattern.quote(actionId) + "\"[^}]*?\"value\":\"([^\"]+)\"")
-                    .matcher(post.get("blocks"));
-            assertThat(matcher.find()).as(actionId + " on the card").isTrue();
-            return matcher.group(1);
+            return RewindFixture.buttonValue(post.get("blocks"), actionId);
         }
 
         String runId() {
