@@ -136,7 +136,7 @@ public final class Rewind implements AutoCloseable {
         closeables.add(kubernetes);
         LOG.info("Kubernetes API: {}", kubernetes.getMasterUrl());
 
-        WebhookCallbacks webhooks = new WebhookCallbacks();
+        WebhookCallbacks webhooks = new WebhookCallbacks(clock);
         Catalogue catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning))
                 .load(settings.configPath());
         Database database = Database.open(settings.databaseUrl(), settings.databaseUser(), settings.databasePassword());

@@ -6,9 +6,10 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
 /**
- * {@code POST /runs/{runId}/events}: a webhook receiver's signed report. Hands the raw body and the
- * signature header to {@link WebhookCallbacks} and answers 200, 400 (malformed), 401 (bad or missing
- * signature) or 404 (unknown run), with the reason in the body.
+ * {@code POST /runs/{runId}/events}: a webhook receiver's signed report. Hands the raw body, the
+ * signature and timestamp headers to {@link WebhookCallbacks} and answers 200, 400 (malformed), 401
+ * (bad, missing, v1 or stale signature), 404 (unknown run) or 409 (the run is not waiting for a
+ * report), with the reason in the body.
  */
 public final class WebhookCallbackRoute implements Handler {
 
@@ -22,11 +23,12 @@ public final class WebhookCallbackRoute implements Handler {
 
     @Override
     public void handle(Context ctx) {
-        WebhookCallbacks.Result result = callbacks.receive(ctx.pathParam("runId"), ctx.header(WebhookSignature.HEADER),
-                ctx.bodyAsBytes());
+        WebhookCallbacks.Result result = callbacks.receive(ctx.pathParam("runId"),
+                ctx.header(WebhookSignature.TIMESTAMP_HEADER), ctx.header(WebhookSignature.HEADER), ctx.bodyAsBytes());
         int status = result instanceof WebhookCallbacks.Result.Accepted ? 200
                 : result instanceof WebhookCallbacks.Result.Malformed ? 400
                 : result instanceof WebhookCallbacks.Result.BadSignature ? 401
+                : result instanceof WebhookCallbacks.Result.NotWaiting ? 409
                 : 404;
         ctx.status(status).contentType("text/plain").result(result.reason() + "\n");
     }

@@ -107,10 +107,12 @@ class PlanIT {
 
             await().atMost(Duration.ofSeconds(40)).until(() -> posts.size() == 2);
             byte[] body = "{\"status\":\"succeeded\",\"message\":\"done\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            long now = java.time.Instant.now().getEpochSecond();
             java.net.http.HttpResponse<String> callback = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(rewind.url("/runs/" + runId + "/events")))
+                            .header(dev.rewind.adapter.webhook.WebhookSignature.TIMESTAMP_HEADER, Long.toString(now))
                             .header(dev.rewind.adapter.webhook.WebhookSignature.HEADER,
-                                    dev.rewind.adapter.webhook.WebhookSignature.sign(secret, body))
+                                    dev.rewind.adapter.webhook.WebhookSignature.sign(secret, now, runId, body))
                             .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(callback.statusCode()).isEqualTo(200);

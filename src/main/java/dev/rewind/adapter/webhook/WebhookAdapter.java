@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * request (the wire format in the README) and waits for the receiver's signed reports on
  * {@code POST /runs/{runId}/events}: each {@code progress} is passed on, {@code succeeded} ends the
  * step, {@code failed} fails it with the receiver's words, and silence past the target's
- * {@code timeout} fails it too. A re-run for the same run returns a completion that already arrived.
+ * {@code timeout} fails it too. Only reports that arrive after this attempt's request was sent count:
+ * a re-run (a resumed run) sends the request again and waits for fresh reports.
  */
 public final class WebhookAdapter implements RollbackAdapter {
 
@@ -103,29 +104,24 @@ public final class WebhookAdapter implements RollbackAdapter {
         }
         String secret = secret(target);
         String receiver = receiver(target);
-        Optional<WebhookEvent> already = callbacks.completion(change.runId());
-        if (already.isPresent()) {
-            progress.step("Webhook receiver at " + receiver + " had already reported " + already.get().status().wire()
-                    + " for this run");
-            return finish(target, change, already.get(), receiver);
-        }
         Duration wait = timeout.compareTo(timeout(target)) < 0 ? timeout : timeout(target);
         long deadline = System.nanoTime() + wait.toNanos();
-        WebhookCallbacks.Waiter waiter = callbacks.expect(change.runId(), secret);
-        int status = deliver(target, change, secret);
-        progress.step("Webhook receiver at " + receiver + " accepted the rollback request (HTTP " + status
-                + "); waiting up to " + DurationText.format(wait) + " for its report");
-        try {
+        try (WebhookCallbacks.Attempt attempt = callbacks.open(change.runId(), secret)) {
+            int status = deliver(target, change, secret, attempt.timestamp());
+            progress.step("Webhook receiver at " + receiver + " accepted the rollback request (HTTP " + status
+                    + "); waiting up to " + DurationText.format(wait) + " for its report");
             while (true) {
-                Optional<WebhookEvent> event = waiter.next(deadline);
+                Optional<WebhookEvent> event = attempt.next(deadline);
                 if (event.isEmpty()) {
+                    attempt.close("its webhook step gave up waiting after " + DurationText.format(wait));
                     throw new AdapterException("the webhook receiver at " + receiver + " reported no completion within "
                             + DurationText.format(wait) + " (it must POST {\"status\": \"succeeded\"} to "
-                            + callbackUrl(change.runId()) + ")");
+                            + callbackUrl(change.runId()) + ", signed v2)");
                 }
                 if (event.get().status() == WebhookEvent.Status.PROGRESS) {
                     progress.step("Webhook receiver: " + event.get().message());
                 } else {
+                    attempt.close("its webhook step already ended with " + event.get().status().wire());
                     return finish(target, change, event.get(), receiver);
                 }
             }
@@ -163,7 +159,7 @@ public final class WebhookAdapter implements RollbackAdapter {
     }
 
     /** POSTs the signed request; non-2xx answers are retried with backoff. @return the accepting status */
-    private int deliver(Target target, Change change, String secret) {
+    private int deliver(Target target, Change change, String secret, long timestamp) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("runId", change.runId());
         payload.put("service", change.service());
@@ -176,7 +172,8 @@ public final class WebhookAdapter implements RollbackAdapter {
         HttpRequest request = HttpRequest.newBuilder(URI.create(target.string("url"))).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header(WebhookSignature.RUN_HEADER, change.runId())
-                .header(WebhookSignature.HEADER, WebhookSignature.sign(secret, body))
+                .header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
+                .header(WebhookSignature.HEADER, WebhookSignature.sign(secret, timestamp, change.runId(), body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         HttpResponse<String> response;

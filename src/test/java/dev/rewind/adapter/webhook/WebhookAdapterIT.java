@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -31,9 +33,14 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-/** The contract and the whole round trip: signed POST out, signed reports back through Rewind's web server. */
+/**
+ * The contract and the whole round trip: signed POST out, signed reports back through Rewind's web
+ * server; and the reports that must not count (forged, replayed onto another run, stale, v1, before
+ * the request or after the step), each refused with its reason while the step goes on.
+ */
 class WebhookAdapterIT extends RollbackAdapterContract {
 
     private WebhookWorld world;
@@ -82,9 +89,13 @@ class WebhookAdapterIT extends RollbackAdapterContract {
         });
     }
 
+    /**
+     * Rollbacks the receiver was asked for: run ids, not requests. A re-run sends its request again (no
+     * report from before it counts), and the receiver makes one change per X-Rewind-Run, as the README asks.
+     */
     @Override
     protected long changesSeen() {
-        return world.deliveries().size();
+        return world.deliveries().stream().map(WebhookWorld.Delivery::runId).distinct().count();
     }
 
     private Change change(String runId) {
@@ -99,9 +110,11 @@ class WebhookAdapterIT extends RollbackAdapterContract {
         adapter.execute(target(), change("rb-hook0000001"), Progress.NONE, Duration.ofSeconds(10));
 
         WebhookWorld.Delivery delivery = world.deliveries().get(0);
-        assertThat(delivery.signatureValid()).as("HMAC-SHA256 of the raw body with the shared secret").isTrue();
-        assertThat(delivery.signature()).startsWith("sha256=");
+        assertThat(delivery.signatureValid()).as("v2 HMAC-SHA256 of run id, timestamp and raw body with the shared secret")
+                .isTrue();
+        assertThat(delivery.signature()).startsWith("v2=");
         assertThat(delivery.runId()).isEqualTo("rb-hook0000001");
+        assertThat(Long.parseLong(delivery.timestamp())).isCloseTo(Instant.now().getEpochSecond(), within(10L));
         var payload = delivery.payload();
         assertThat(payload.propertyNames()).containsExactly("runId", "service", "environment", "from", "to", "reason",
                 "callbackUrl");
@@ -127,7 +140,8 @@ class WebhookAdapterIT extends RollbackAdapterContract {
         assertThat(outcome.summary()).contains("reported success: rolled back to v1.9");
         assertThat(outcome.summary()).doesNotContain("in-the-query");
         assertThat(outcome.recorded()).containsEntry("callbackUrl", world.publicUrl() + "/runs/rb-hook0000002/events");
-        assertThat(world.callbackStatuses()).containsOnly(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> world.reports().size() == 3);
+        assertThat(world.reports()).extracting(WebhookWorld.Report::status).containsOnly(200);
         assertThat(adapter.verify(target()).detail()).contains("rolled back to v1.9");
     }
 
@@ -166,25 +180,103 @@ class WebhookAdapterIT extends RollbackAdapterContract {
     }
 
     @Test
-    void aForgedReportGets401AndChangesNothing() throws Exception {
+    void forgedStaleAndV1ReportsGet401WithTheReasonAndChangeNothing() throws Exception {
         world.script(List.of());
         CompletableFuture<Outcome> running = CompletableFuture.supplyAsync(() ->
                 adapter.execute(target(), change("rb-hook0000007"), Progress.NONE, Duration.ofSeconds(10)));
         await().atMost(Duration.ofSeconds(5)).until(() -> !world.deliveries().isEmpty());
 
-        String body = "{\"status\":\"failed\",\"message\":\"forged\"}";
-        HttpResponse<String> forged = world.report("rb-hook0000007", body,
-                WebhookSignature.sign("not-the-secret", body.getBytes()));
+        String body = "{\"status\":\"succeeded\",\"message\":\"forged\"}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String now = Long.toString(Instant.now().getEpochSecond());
+        HttpResponse<String> forged = world.report("rb-hook0000007", body, now,
+                WebhookWorld.v2("not-the-secret", now, "rb-hook0000007", bytes));
         assertThat(forged.statusCode()).isEqualTo(401);
-        assertThat(forged.body()).contains("does not match");
-        HttpResponse<String> unsigned = world.report("rb-hook0000007", body, null);
+        assertThat(forged.body()).contains("does not match the run id rb-hook0000007");
+        HttpResponse<String> unsigned = world.report("rb-hook0000007", body, now, null);
         assertThat(unsigned.statusCode()).isEqualTo(401);
         assertThat(unsigned.body()).contains("missing X-Rewind-Signature");
-        assertThat(running).isNotDone();
+        HttpResponse<String> v1 = world.report("rb-hook0000007", body, now, WebhookWorld.v1(WebhookWorld.SECRET, bytes));
+        assertThat(v1.statusCode()).as("the old body-only signature").isEqualTo(401);
+        assertThat(v1.body()).contains("v1 signature");
+        HttpResponse<String> noTime = world.report("rb-hook0000007", body, null,
+                WebhookWorld.v2(WebhookWorld.SECRET, now, "rb-hook0000007", bytes));
+        assertThat(noTime.statusCode()).isEqualTo(401);
+        assertThat(noTime.body()).contains("missing X-Rewind-Timestamp");
+        HttpResponse<String> old = world.signedReport("rb-hook0000007", body, Instant.now().getEpochSecond() - 400);
+        assertThat(old.statusCode()).as("a report signed 400 s ago").isEqualTo(401);
+        assertThat(old.body()).contains("6m40s in the past");
+        HttpResponse<String> future = world.signedReport("rb-hook0000007", body, Instant.now().getEpochSecond() + 400);
+        assertThat(future.statusCode()).as("a report signed 400 s ahead").isEqualTo(401);
+        assertThat(future.body()).contains("6m40s in the future");
+        assertThat(running).as("none of them ended the step").isNotDone();
 
         assertThat(world.signedReport("rb-hook0000007", "{\"status\":\"succeeded\",\"message\":\"ok\"}").statusCode())
                 .isEqualTo(200);
         assertThat(running.get(5, TimeUnit.SECONDS).summary()).contains("reported success: ok");
+    }
+
+    @Test
+    void aCapturedReportForOneRunReplayedOntoAnotherGets401() throws Exception {
+        adapter.execute(target(), change("rb-hookrunA01"), Progress.NONE, Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !world.reports().isEmpty());
+        WebhookWorld.Report captured = world.reports().get(0);
+        assertThat(captured.url()).endsWith("/runs/rb-hookrunA01/events");
+        assertThat(captured.body()).contains("succeeded");
+
+        world.script(List.of());
+        CompletableFuture<Outcome> runB = CompletableFuture.supplyAsync(() ->
+                adapter.execute(target(), change("rb-hookrunB01"), Progress.NONE, Duration.ofSeconds(10)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> world.deliveries().size() == 2);
+
+        HttpResponse<String> replayed = world.report("rb-hookrunB01", captured.body(), captured.timestamp(),
+                captured.signature());
+        assertThat(replayed.statusCode()).isEqualTo(401);
+        assertThat(replayed.body()).contains("does not match the run id rb-hookrunB01");
+        assertThat(runB).as("run B is still waiting for its own receiver").isNotDone();
+
+        assertThat(world.signedReport("rb-hookrunB01", "{\"status\":\"failed\",\"message\":\"B's own answer\"}")
+                .statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> runB.get(5, TimeUnit.SECONDS)).hasMessageContaining("B's own answer");
+    }
+
+    @Test
+    void reportsAfterTheStepEndedOrTwiceGet409AndChangeNothing() {
+        adapter.execute(target(), change("rb-hook0000010"), Progress.NONE, Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !world.reports().isEmpty());
+        WebhookWorld.Report accepted = world.reports().get(0);
+        assertThat(accepted.status()).isEqualTo(200);
+
+        HttpResponse<String> again = world.report("rb-hook0000010", accepted.body(), accepted.timestamp(),
+                accepted.signature());
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(again.body()).contains("no longer waiting");
+        HttpResponse<String> late = world.signedReport("rb-hook0000010", "{\"status\":\"failed\",\"message\":\"late\"}");
+        assertThat(late.statusCode()).isEqualTo(409);
+        assertThat(late.body()).contains("run rb-hook0000010 is no longer waiting for a webhook report")
+                .contains("already ended with succeeded");
+        assertThat(adapter.verify(target()).status()).as("the late failure changed nothing").isEqualTo(Health.Status.HEALTHY);
+    }
+
+    @Test
+    void theSameReportTwiceWhileWaitingCountsOnce() throws Exception {
+        world.script(List.of());
+        List<String> steps = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Outcome> running = CompletableFuture.supplyAsync(() ->
+                adapter.execute(target(), change("rb-hook0000011"), steps::add, Duration.ofSeconds(10)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !world.deliveries().isEmpty());
+        String body = "{\"status\":\"progress\",\"message\":\"draining\"}";
+        String now = Long.toString(Instant.now().getEpochSecond());
+        String signature = WebhookWorld.v2(WebhookWorld.SECRET, now, "rb-hook0000011", body.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(world.report("rb-hook0000011", body, now, signature).statusCode()).isEqualTo(200);
+        HttpResponse<String> replayed = world.report("rb-hook0000011", body, now, signature);
+        assertThat(replayed.statusCode()).isEqualTo(409);
+        assertThat(replayed.body()).contains("already accepted");
+
+        world.signedReport("rb-hook0000011", "{\"status\":\"succeeded\"}");
+        running.get(5, TimeUnit.SECONDS);
+        assertThat(steps).filteredOn(step -> step.contains("draining")).hasSize(1);
     }
 
     @Test
@@ -211,15 +303,18 @@ class WebhookAdapterIT extends RollbackAdapterContract {
     }
 
     @Test
-    void aCompletionThatArrivedWhileNothingWaitedIsPickedUpOnResume() {
+    void aCompletionSentBeforeTheRequestGets409AndTheExecuteStillAsksTheReceiver() {
         world.callbacks().connect(runId -> runId.equals("rb-hook0000009") ? List.of(WebhookWorld.SECRET) : List.of());
-        assertThat(world.signedReport("rb-hook0000009", "{\"status\":\"succeeded\",\"message\":\"done while you were away\"}")
-                .statusCode()).isEqualTo(200);
+        HttpResponse<String> early = world.signedReport("rb-hook0000009",
+                "{\"status\":\"succeeded\",\"message\":\"done while you were away\"}");
+        assertThat(early.statusCode()).isEqualTo(409);
+        assertThat(early.body()).contains("has not sent run rb-hook0000009's webhook request");
+        world.script(List.of(Map.of("status", "succeeded", "message", "rolled back just now")));
 
         Outcome outcome = adapter.execute(target(), change("rb-hook0000009"), Progress.NONE, Duration.ofSeconds(10));
 
-        assertThat(outcome.summary()).contains("done while you were away");
-        assertThat(world.deliveries()).as("no second request to the receiver").isEmpty();
+        assertThat(world.deliveries()).as("the request is sent whatever arrived before").hasSize(1);
+        assertThat(outcome.summary()).contains("rolled back just now").doesNotContain("while you were away");
     }
 
     @Test

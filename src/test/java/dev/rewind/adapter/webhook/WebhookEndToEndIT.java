@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -24,8 +25,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The whole of Rewind with a webhook service: an approved rollback POSTs to the receiver, and the
- * receiver's signed reports on Rewind's real port (matched through the run store and the catalogue)
- * drive the card to done. A forged report gets 401, a run without a webhook step 404.
+ * receiver's v2-signed reports on Rewind's real port (matched through the run store and the catalogue)
+ * drive the card to done. A forged report, or one captured on another run, gets 401; a report before
+ * the request was sent or after the run ended gets 409 and changes nothing; a run without a webhook step 404.
  */
 class WebhookEndToEndIT {
 
@@ -39,7 +41,10 @@ class WebhookEndToEndIT {
     @BeforeEach
     void start() throws Exception {
         receiver = new FakeHttpService(call -> {
-            if (!WebhookSignature.sign(SECRET, call.raw().getBody()).equals(call.header(WebhookSignature.HEADER))) {
+            String timestamp = call.header(WebhookSignature.TIMESTAMP_HEADER);
+            String runId = call.header(WebhookSignature.RUN_HEADER);
+            if (timestamp == null || runId == null || !WebhookWorld.v2(SECRET, timestamp, runId, call.raw().getBody())
+                    .equals(call.header(WebhookSignature.HEADER))) {
                 return Reply.error(401, "bad signature");
             }
             runIds.add(call.header(WebhookSignature.RUN_HEADER));
@@ -48,6 +53,12 @@ class WebhookEndToEndIT {
         rewind = RewindFixture.builder().catalogue(String.join("\n",
                 "services:",
                 "  - name: payments",
+                "    channel: " + CHANNEL,
+                "    environment: production",
+                "    target: {type: webhook, url: '" + receiver.url() + "/rollback', secretEnv: PAYMENTS_HOOK_SECRET, timeout: 30s}",
+                "    approvers: [" + ALICE + "]",
+                "    verification: {checks: 1, interval: 0s}",
+                "  - name: billing",
                 "    channel: " + CHANNEL,
                 "    environment: production",
                 "    target: {type: webhook, url: '" + receiver.url() + "/rollback', secretEnv: PAYMENTS_HOOK_SECRET, timeout: 30s}",
@@ -67,13 +78,20 @@ class WebhookEndToEndIT {
     }
 
     @Test
-    void signedReportsDriveTheRunAndForgedOnesAreRefused() {
+    void signedReportsDriveTheRunAndOnesBeforeTheRequestForgedOrAfterTheEndAreRefused() {
         Map<String, String> card = rewind.cardFor(ALICE, "payments");
-        String ts = rewind.slack().postedWithTs().get(0).ts();
+        String ts = rewind.cards().get(0).ts();
+        String runId = ActionIds.runId(rollBackValue(card));
+
+        HttpResponse<String> early = report(runId, "{\"status\":\"succeeded\",\"message\":\"done before asked\"}", SECRET);
+        assertThat(early.statusCode()).as("a completion before the request was sent").isEqualTo(409);
+        assertThat(early.body()).contains("has not sent run " + runId + "'s webhook request");
+
         assertThat(rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.ROLL_BACK, rollBackValue(card)).statusCode())
                 .isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> !runIds.isEmpty());
-        String runId = runIds.get(0);
+        assertThat(runIds).as("approving still asks the receiver").containsExactly(runId);
+        assertThat(rewind.latestCardText(ts)).doesNotContain("Rolled back to previous");
 
         assertThat(report(runId, "{\"status\":\"failed\",\"message\":\"forged\"}", "wrong-secret").statusCode()).isEqualTo(401);
         HttpResponse<String> progress = report(runId, "{\"status\":\"progress\",\"message\":\"switching to 4.1.0\"}", SECRET);
@@ -84,9 +102,46 @@ class WebhookEndToEndIT {
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(rewind.latestCardText(ts)).contains("Rolled back to previous").contains("done"));
+        HttpResponse<String> late = report(runId, "{\"status\":\"failed\",\"message\":\"late failure\"}", SECRET);
+        assertThat(late.statusCode()).as("a report after the run finished").isEqualTo(409);
+        assertThat(late.body()).contains("no longer waiting");
         assertThat(rewind.get("/reports/" + runId + "?format=md").body())
-                .contains("switching to 4.1.0").contains("4.1.0 is live").doesNotContain("forged");
+                .contains("switching to 4.1.0").contains("4.1.0 is live")
+                .doesNotContain("forged").doesNotContain("done before asked").doesNotContain("late failure");
         assertThat(receiver.requests()).hasSize(1);
+    }
+
+    @Test
+    void aReportCapturedOnOneRunReplayedOntoARunOfAnotherServiceSharingTheSecretGets401() {
+        Map<String, String> first = rewind.cardFor(ALICE, "payments");
+        String firstTs = rewind.cards().get(0).ts();
+        String firstRun = ActionIds.runId(rollBackValue(first));
+        rewind.signed().click(ALICE, CHANNEL, firstTs, ActionIds.ROLL_BACK, rollBackValue(first));
+        await().atMost(Duration.ofSeconds(20)).until(() -> runIds.size() == 1);
+        String body = "{\"status\":\"succeeded\",\"message\":\"rolled back\"}";
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        String captured = WebhookWorld.v2(SECRET, timestamp, firstRun, body.getBytes(StandardCharsets.UTF_8));
+        assertThat(report(firstRun, body, timestamp, captured).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(rewind.latestCardText(firstTs)).contains("Rolled back to previous").contains("done"));
+
+        int before = rewind.cards().size();
+        Map<String, String> second = rewind.cardFor(ALICE, "billing");
+        String secondTs = rewind.cards().get(before).ts();
+        String secondRun = ActionIds.runId(rollBackValue(second));
+        rewind.signed().click(ALICE, CHANNEL, secondTs, ActionIds.ROLL_BACK, rollBackValue(second));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(runIds).hasSize(2));
+
+        HttpResponse<String> replayed = report(secondRun, body, timestamp, captured);
+        assertThat(replayed.statusCode()).isEqualTo(401);
+        assertThat(replayed.body()).contains("does not match the run id " + secondRun);
+        assertThat(rewind.latestCardText(secondTs)).as("the replay did not finish the second run")
+                .doesNotContain("Rolled back to previous");
+        assertThat(report(secondRun, "{\"status\":\"failed\",\"message\":\"previous build is gone\"}", SECRET)
+                .statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(rewind.latestCardText(secondTs)).contains("previous build is gone"));
     }
 
     @Test
@@ -96,9 +151,16 @@ class WebhookEndToEndIT {
         assertThat(unknown.body()).contains("no run rb-nosuchrun1");
     }
 
+    /** A report signed v2 with {@code secret} now, as a receiver sends it. */
     private HttpResponse<String> report(String runId, String body, String secret) {
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        return report(runId, body, timestamp, WebhookWorld.v2(secret, timestamp, runId, body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private HttpResponse<String> report(String runId, String body, String timestamp, String signature) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(rewind.url("/runs/" + runId + "/events")))
-                .header(WebhookSignature.HEADER, WebhookSignature.sign(secret, body.getBytes(StandardCharsets.UTF_8)))
+                .header(WebhookSignature.TIMESTAMP_HEADER, timestamp)
+                .header(WebhookSignature.HEADER, signature)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -7,11 +7,16 @@ import dev.rewind.web.BotMetrics;
 import dev.rewind.web.WebServer;
 import tools.jackson.databind.JsonNode;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,24 +26,29 @@ import java.util.concurrent.Executors;
 
 /**
  * A webhook receiver (WireMock) and Rewind's real web server with the callback route. The receiver
- * checks the signature of every request it gets, answers 202, then reports back over HTTP, signed,
- * with the events the test scripted: the whole round trip of the wire format.
+ * checks the v2 signature of every request it gets (run id, timestamp and body, computed here with
+ * javax.crypto as a receiver would, not with Rewind's code), answers 202, then reports back over HTTP,
+ * signed v2 with its own timestamp, with the events the test scripted: the whole round trip of the wire format.
  */
 final class WebhookWorld implements AutoCloseable {
 
     static final String SECRET = "webhook-shared-secret";
 
     /** A request the receiver got, and whether its signature was right. */
-    record Delivery(String runId, JsonNode payload, boolean signatureValid, String signature) {
+    record Delivery(String runId, String timestamp, JsonNode payload, boolean signatureValid, String signature) {
+    }
+
+    /** A report the receiver sent back, exactly as it went over the wire, and Rewind's answer. */
+    record Report(String url, String timestamp, String signature, String body, int status) {
     }
 
     private final FakeHttpService receiver = new FakeHttpService(this::receive);
-    private final WebhookCallbacks callbacks = new WebhookCallbacks();
+    private final WebhookCallbacks callbacks = new WebhookCallbacks(Clock.systemUTC());
     private final WebServer web;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ExecutorService remote = Executors.newSingleThreadExecutor();
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
-    private final List<Integer> callbackStatuses = new CopyOnWriteArrayList<>();
+    private final List<Report> reports = new CopyOnWriteArrayList<>();
     private volatile List<Map<String, String>> script = List.of(Map.of("status", "succeeded", "message", "rolled back"));
 
     WebhookWorld() {
@@ -71,14 +81,18 @@ final class WebhookWorld implements AutoCloseable {
         return deliveries;
     }
 
-    List<Integer> callbackStatuses() {
-        return callbackStatuses;
+    /** The reports the scripted receiver sent back, in order. */
+    List<Report> reports() {
+        return reports;
     }
 
-    /** POSTs a report to Rewind as a receiver would; returns status and body. */
-    HttpResponse<String> report(String runId, String body, String signature) {
+    /** POSTs a report to Rewind as a receiver would, with the headers given (null: left out); returns status and body. */
+    HttpResponse<String> report(String runId, String body, String timestamp, String signature) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(publicUrl() + "/runs/" + runId + "/events"))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (timestamp != null) {
+            request.header(WebhookSignature.TIMESTAMP_HEADER, timestamp);
+        }
         if (signature != null) {
             request.header(WebhookSignature.HEADER, signature);
         }
@@ -89,8 +103,38 @@ final class WebhookWorld implements AutoCloseable {
         }
     }
 
+    /** A report signed v2 with the shared secret, for {@code runId}, at {@code timestamp} (unix seconds). */
+    HttpResponse<String> signedReport(String runId, String body, long timestamp) {
+        return report(runId, body, Long.toString(timestamp), v2(SECRET, Long.toString(timestamp), runId,
+                body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A report signed v2 with the shared secret, now. */
     HttpResponse<String> signedReport(String runId, String body) {
-        return report(runId, body, WebhookSignature.sign(SECRET, body.getBytes(StandardCharsets.UTF_8)));
+        return signedReport(runId, body, Instant.now().getEpochSecond());
+    }
+
+    /** The v2 signature as a receiver computes it: hex HMAC-SHA256(secret, "v2:" + timestamp + ":" + runId + ":" + body). */
+    static String v2(String secret, String timestamp, String runId, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update(("v2:" + timestamp + ":" + runId + ":").getBytes(StandardCharsets.UTF_8));
+            return "v2=" + HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The v1 signature Rewind no longer accepts: sha256= HMAC over the body alone. */
+    static String v1(String secret, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
@@ -106,10 +150,12 @@ final class WebhookWorld implements AutoCloseable {
         }
         byte[] body = call.raw().getBody();
         String signature = call.header(WebhookSignature.HEADER);
-        boolean valid = WebhookSignature.sign(SECRET, body).equals(signature);
-        JsonNode payload = call.json();
+        String timestamp = call.header(WebhookSignature.TIMESTAMP_HEADER);
         String runId = call.header(WebhookSignature.RUN_HEADER);
-        deliveries.add(new Delivery(runId, payload, valid, signature));
+        boolean valid = timestamp != null && runId != null && v2(SECRET, timestamp, runId, body).equals(signature)
+                && Math.abs(Instant.now().getEpochSecond() - Long.parseLong(timestamp)) <= 300;
+        JsonNode payload = call.json();
+        deliveries.add(new Delivery(runId, timestamp, payload, valid, signature));
         if (!valid) {
             return Reply.error(401, "bad signature");
         }
@@ -117,14 +163,19 @@ final class WebhookWorld implements AutoCloseable {
         List<Map<String, String>> events = script;
         remote.submit(() -> events.forEach(event -> {
             String json = FakeHttpService.JSON.writeValueAsString(event);
+            String now = Long.toString(Instant.now().getEpochSecond());
+            String signed = v2(SECRET, now, runId, json.getBytes(StandardCharsets.UTF_8));
             HttpRequest request = HttpRequest.newBuilder(URI.create(callbackUrl))
-                    .header(WebhookSignature.HEADER, WebhookSignature.sign(SECRET, json.getBytes(StandardCharsets.UTF_8)))
+                    .header(WebhookSignature.TIMESTAMP_HEADER, now)
+                    .header(WebhookSignature.HEADER, signed)
                     .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+            int status;
             try {
-                callbackStatuses.add(http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
+                status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
             } catch (Exception e) {
-                callbackStatuses.add(-1);
+                status = -1;
             }
+            reports.add(new Report(callbackUrl, now, signed, json, status));
         }));
         return Reply.json(202, Map.of("accepted", true));
     }
