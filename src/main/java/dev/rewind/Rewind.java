@@ -3,7 +3,7 @@ package dev.rewind;
 import com.slack.api.Slack;
 import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.adapter.RollbackAdapter;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.argo.ArgoRolloutAdapter;
 import dev.rewind.adapter.argocd.ArgoCdAdapter;
 import dev.rewind.adapter.bluegreen.BlueGreenAdapter;
@@ -33,8 +33,8 @@ import dev.rewind.config.Settings;
 import com.slack.api.methods.MethodsClient;
 import dev.rewind.github.GitHubIssueDelivery;
 import dev.rewind.github.GitHubIssuePublisher;
-import dev.rewind.incident.IncidentChannel;
-import dev.rewind.incident.LoggingIncidentChannel;
+import dev.rewind.rollback.IncidentChannel;
+import dev.rewind.rollback.LoggingIncidentChannel;
 import dev.rewind.incident.ReportFiler;
 import dev.rewind.incident.ReportPublisher;
 import dev.rewind.incident.ReportStore;
@@ -55,6 +55,8 @@ import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackService;
 import dev.rewind.rollback.RunExecutor;
+import dev.rewind.rollback.RunLease;
+import dev.rewind.rollback.RunObserver;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.RunViews;
@@ -137,14 +139,15 @@ public final class Rewind implements AutoCloseable {
         LOG.info("Kubernetes API: {}", kubernetes.getMasterUrl());
 
         WebhookCallbacks webhooks = new WebhookCallbacks(clock);
-        Catalogue catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning))
-                .load(settings.configPath());
         Database database = Database.open(settings.databaseUrl(), settings.databaseUser(), settings.databasePassword());
         closeables.add(0, database);
-        JdbiConfigHistory configHistory = new JdbiConfigHistory(database.jdbi());
+        JdbiConfigHistory configHistory = new JdbiConfigHistory(database);
         AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes, secrets, webhooks, settings.publicUrl(),
                 configHistory, clock));
+        Catalogue catalogue;
         try {
+            catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning), adapters::destructive)
+                    .load(settings.configPath());
             validateTargets(catalogue, adapters);
         } catch (ConfigException e) {
             database.close();
@@ -155,12 +158,16 @@ public final class Rewind implements AutoCloseable {
         ConfigVersionRecorder configRecorder = new ConfigVersionRecorder(kubernetes, configHistory, secrets, clock);
         configRecorder.start(catalogue.services().stream().flatMap(service -> service.targets().stream()).toList());
         closeables.add(0, configRecorder);
-        RunRepository runs = new JdbiRunRepository(database.jdbi());
-        JdbiAuditLog audit = new JdbiAuditLog(database.jdbi(), clock);
-        JdbiDeliveryLog slackDeliveries = new JdbiDeliveryLog(database.jdbi(), clock);
+        RunRepository runs = new JdbiRunRepository(database);
+        JdbiAuditLog audit = new JdbiAuditLog(database, clock);
+        JdbiDeliveryLog slackDeliveries = new JdbiDeliveryLog(database, clock);
         webhooks.connect(runId -> runs.find(runId).flatMap(run -> catalogues.service(run.service()))
                 .map(service -> WebhookAdapter.secretsOf(service.targets(), secrets)).orElse(List.of()));
 
+        // Lease renewals get a thread of their own: nothing slow on the shared timers may let a lease run out.
+        // Stopped after the pools below (closeables run first-added last), so a run still draining keeps its lease.
+        ScheduledExecutorService leaseRenewals = Executors.newSingleThreadScheduledExecutor(threads("rewind-leases"));
+        closeables.add(0, () -> shutdown(leaseRenewals));
         ExecutorService work = Executors.newFixedThreadPool(16, threads("rewind-work"));
         ExecutorService runWorkers = Executors.newCachedThreadPool(threads("rewind-run"));
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, threads("rewind-timer"));
@@ -175,9 +182,9 @@ public final class Rewind implements AutoCloseable {
 
         SlackMentions mentions = new SlackMentions();
         CardRenderer renderer = new CardRenderer(mentions);
-        JdbiOutbox outbox = new JdbiOutbox(database.jdbi());
+        JdbiOutbox outbox = new JdbiOutbox(database);
         OutboxSignal outboxSignal = new OutboxSignal();
-        ReportStore reportStore = new JdbiReportStore(database.jdbi());
+        ReportStore reportStore = new JdbiReportStore(database);
         List<String> slackProblems = settings.slackProblems();
         Optional<Slack> slack = settings.slackBotToken().isPresent()
                 ? Optional.of(SlackFront.slack(settings.slackApiUrl())) : Optional.empty();
@@ -191,10 +198,10 @@ public final class Rewind implements AutoCloseable {
         List<ReportPublisher> publishers = new ArrayList<>();
         client.ifPresent(c -> publishers.add(new SlackReportPublisher(outbox, outboxSignal, clock)));
         publishers.add(new GitHubIssuePublisher(catalogues, outbox, outboxSignal, clock));
-        ReportFiler reports = new ReportFiler(reportStore, publishers, clock);
+        RunObserver ended = RunObserver.all(metrics, new ReportFiler(reportStore, publishers, clock));
         ApprovalPolicy policy = new ApprovalPolicy(directory);
-        JdbiAlertStore alertStore = new JdbiAlertStore(database.jdbi());
-        FollowUpTasks followUps = new JdbiFollowUpTasks(database.jdbi());
+        JdbiAlertStore alertStore = new JdbiAlertStore(database);
+        FollowUpTasks followUps = new JdbiFollowUpTasks(database);
         RunViews views = new RunViews(catalogues, runs, policy, channel, settings.publicUrl(), alertStore::digestForRun,
                 followUps);
         // Assessments fan out to Kubernetes and Prometheus on a pool of their own, so callers on `work` never wait on it.
@@ -202,11 +209,12 @@ public final class Rewind implements AutoCloseable {
         closeables.add(0, () -> shutdown(assessing));
         Assessor assessor = new Assessor(adapters, signals, assessing, clock, Duration.ofSeconds(5), Duration.ofHours(1));
         Verifier verifier = new Verifier(adapters, signals, clock, Verifier.Sleeper.REAL);
-        RunExecutor.Owner owner = RunExecutor.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
+        RunLease.Owner owner = RunLease.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
+        RunLease lease = new RunLease(runs, owner, leaseRenewals, clock);
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, audit, verifier, views, channel, runWorkers,
-                timers, clock, owner, metrics, reports, followUps);
+                timers, clock, lease, ended, followUps);
         RollbackService rollbacks = new RollbackService(catalogues, assessor, runs, audit, policy, channel, executor,
-                clock, views, reports);
+                clock, views, ended);
 
         List<Delivery> deliveries = new ArrayList<>();
         client.ifPresent(c -> {
@@ -233,7 +241,7 @@ public final class Rewind implements AutoCloseable {
             front = Optional.of(SlackFront.create(slack.orElseThrow(), settings.slackBotToken().orElseThrow(),
                     settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, rollbacks,
                             new FollowUpService(catalogues, adapters, runs, followUps, policy, audit, views,
-                            reports, clock), auto, alerts, overview, runs, audit,
+                            ended, clock), auto, alerts, overview, runs, audit,
                             slackDeliveries, renderer, mentions, work, clock)));
             closeables.add(0, front.get());
         } else {
@@ -247,38 +255,39 @@ public final class Rewind implements AutoCloseable {
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());
 
+        Housekeeping housekeeping = new Housekeeping();
         // auth.test until it answers: Slack being down at start-up must not leave the bot deaf for good.
-        front.ifPresent(f -> timers.scheduleWithFixedDelay(() -> guarded("connecting to Slack", () -> {
+        front.ifPresent(f -> housekeeping.every(Duration.ofSeconds(30), Duration.ZERO, "connecting to Slack", () -> {
             if (f.problem().isPresent() && !f.connecting()) {
                 f.start();
                 if (f.problem().isEmpty()) {
                     settings.slackAppToken().ifPresent(f::startSocketMode);
                 }
             }
-        }), 0, 30, TimeUnit.SECONDS));
-        timers.scheduleWithFixedDelay(() -> guarded("re-assessing monitored cards", rollbacks::reassessDue),
-                5, 5, TimeUnit.SECONDS);
-        timers.scheduleWithFixedDelay(() -> guarded("starting automatic rollbacks", auto::runDue), 1, 1, TimeUnit.SECONDS);
-        timers.scheduleWithFixedDelay(() -> guarded("withdrawing expired requests", rollbacks::expireRequests),
-                1, 1, TimeUnit.MINUTES);
-        work.submit(() -> guarded("resuming stored alerts", () -> {
+        }));
+        housekeeping
+                .every(Duration.ofSeconds(5), Duration.ofSeconds(5), "re-assessing monitored cards", rollbacks::reassessDue)
+                .every(Duration.ofSeconds(1), Duration.ofSeconds(1), "starting automatic rollbacks", auto::runDue)
+                .every(Duration.ofMinutes(1), Duration.ofMinutes(1), "withdrawing expired requests", rollbacks::expireRequests)
+                .every(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",
+                        () -> alerts.expireQuiet(Optional.empty()))
+                .every(Duration.ofMinutes(60), Duration.ofMinutes(1), "forgetting old Slack deliveries and sent messages", () -> {
+                    slackDeliveries.forgetOlderThan(Duration.ofDays(1));
+                    outbox.forgetSentBefore(clock.instant(), Duration.ofDays(1));
+                })
+                .every(Duration.ofSeconds(30), Duration.ZERO, "resuming abandoned runs", () -> {
+                    List<String> resumed = executor.resumeAbandoned();
+                    if (!resumed.isEmpty()) {
+                        LOG.info("Resumed run(s) left unfinished: {}", resumed);
+                    }
+                })
+                .start(timers);
+        work.submit(() -> Housekeeping.guarded("resuming stored alerts", () -> {
             int resumed = alerts.resume(settings.alertmanagerToken().isPresent());
             if (resumed > 0) {
                 LOG.info("Processed {} alert payload(s) stored before a restart", resumed);
             }
         }));
-        timers.scheduleWithFixedDelay(() -> guarded("closing quiet alert incidents", () -> alerts.expireQuiet(Optional.empty())),
-                5, 5, TimeUnit.MINUTES);
-        timers.scheduleWithFixedDelay(() -> guarded("forgetting old Slack deliveries and sent messages", () -> {
-            slackDeliveries.forgetOlderThan(Duration.ofDays(1));
-            outbox.forgetSentBefore(clock.instant(), Duration.ofDays(1));
-        }), 1, 60, TimeUnit.MINUTES);
-        timers.scheduleWithFixedDelay(() -> guarded("resuming abandoned runs", () -> {
-            List<String> resumed = executor.resumeAbandoned();
-            if (!resumed.isEmpty()) {
-                LOG.info("Resumed run(s) left unfinished: {}", resumed);
-            }
-        }), 0, 30, TimeUnit.SECONDS);
         return new Rewind(web, closeables);
     }
 
@@ -347,14 +356,6 @@ public final class Rewind implements AutoCloseable {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.net.UnknownHostException e) {
             return "unknown-host";
-        }
-    }
-
-    private static void guarded(String what, Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            LOG.error("{} failed", what, e);
         }
     }
 

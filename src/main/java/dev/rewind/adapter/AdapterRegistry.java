@@ -1,5 +1,6 @@
 package dev.rewind.adapter;
 
+import dev.rewind.config.Target;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,12 @@ public final class AdapterRegistry {
     /** Checks every target block without I/O; the message names the adapter's complaint. */
     public void validate(Target target) {
         forTarget(target).validate(target);
+    }
+
+    /** See {@link RollbackAdapter#destructive()}; an unknown type is not (the registry refuses it elsewhere). */
+    public boolean destructive(String type) {
+        RollbackAdapter adapter = byType.get(type);
+        return adapter != null && adapter.destructive();
     }
 
     public List<String> types() {

@@ -1,5 +1,6 @@
 package dev.rewind.adapter;
 
+import dev.rewind.config.Target;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,14 @@ public interface RollbackAdapter {
 
     /** The {@code type:} this adapter answers to. */
     String type();
+
+    /**
+     * Whether this adapter's change may lose data if it goes wrong (a schema migration run backwards):
+     * a service with such a step needs two approvals unless its catalogue entry says otherwise.
+     */
+    default boolean destructive() {
+        return false;
+    }
 
     /**
      * Checks a target block at start-up, without I/O.

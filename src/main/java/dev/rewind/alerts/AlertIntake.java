@@ -2,7 +2,7 @@ package dev.rewind.alerts;
 
 import dev.rewind.config.Catalogue;
 import dev.rewind.config.ServiceConfig;
-import dev.rewind.incident.IncidentChannel;
+import dev.rewind.rollback.IncidentChannel;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.AutoRollback;
 import dev.rewind.rollback.RollbackRun;

@@ -1,6 +1,6 @@
 package dev.rewind.alerts;
 
-import dev.rewind.incident.AlertDigest;
+import dev.rewind.rollback.AlertDigest;
 
 import java.time.Instant;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.rewind.assess;
 
 import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.adapter.Revision;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;

@@ -1,7 +1,7 @@
 package dev.rewind.assess;
 
 import dev.rewind.adapter.AdapterRegistry;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.config.Catalogue;
 import dev.rewind.config.ServiceConfig;
 

@@ -2,7 +2,7 @@ package dev.rewind.assess;
 
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.AdapterRegistry;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 
 import java.util.Optional;

@@ -1,6 +1,5 @@
 package dev.rewind.config;
 
-import dev.rewind.adapter.Target;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -19,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Reads {@code rewind.yml} into a {@link Catalogue}. Every problem is reported with its place
@@ -33,12 +33,16 @@ public final class CatalogueParser {
             "cooldown", "maxAttempts", "attemptsWindow", "timeout", "verification", "alerts", "report", "policy",
             "incidentChannel", "autoRollback", "requestExpiry");
     private static final Set<String> TOP_KEYS = Set.of("services", "environments", "alerts");
-    private static final String DATABASE_MIGRATION = "database-migration";
-
     private final Consumer<String> warnings;
+    private final Predicate<String> destructiveType;
 
-    public CatalogueParser(Consumer<String> warnings) {
+    /**
+     * @param warnings        told about keys it does not know and other things worth a look
+     * @param destructiveType which target types need two approvals by default (the adapters say)
+     */
+    public CatalogueParser(Consumer<String> warnings, Predicate<String> destructiveType) {
         this.warnings = warnings;
+        this.destructiveType = destructiveType;
     }
 
     /** The catalogue at {@code path}; an empty one, with a warning, when the file does not exist. */
@@ -121,7 +125,7 @@ public final class CatalogueParser {
         service.warnUnknown(SERVICE_KEYS);
         String environment = service.optionalText("environment").orElse("production");
         List<Target> targets = targets(service);
-        boolean destructive = targets.stream().anyMatch(t -> t.type().equals(DATABASE_MIGRATION));
+        boolean destructive = targets.stream().anyMatch(t -> destructiveType.test(t.type()));
         Place envRules = environments.getOrDefault(environment, new Place("environments." + environment, null));
         int approvals = service.optionalInt("approvals").or(() -> envRules.optionalInt("approvals")).orElse(destructive ? 2 : 1);
         ApprovalRules approval = new ApprovalRules(

@@ -1,6 +1,5 @@
 package dev.rewind.config;
 
-import dev.rewind.adapter.Target;
 
 import java.time.Duration;
 import java.util.Collections;

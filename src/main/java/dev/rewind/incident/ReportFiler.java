@@ -1,6 +1,7 @@
 package dev.rewind.incident;
 
 import dev.rewind.rollback.Mentions;
+import dev.rewind.rollback.RunObserver;
 import dev.rewind.rollback.RunView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,7 @@ import java.util.List;
  * Files the report of a run that ended: stored as it is at that moment, and, for runs that changed
  * something, sent to every publisher (the incident channel, an issue tracker).
  */
-public final class ReportFiler {
+public final class ReportFiler implements RunObserver {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReportFiler.class);
 
@@ -27,11 +28,13 @@ public final class ReportFiler {
     }
 
     /** Brings the stored report up to date (e.g. a follow-up done) without publishing it again. */
-    public void update(RunView view) {
+    @Override
+    public void amended(RunView view) {
         store.file(view.run().id(), ReportRenderer.markdown(Report.of(view, Mentions.PLAIN)), clock.instant());
     }
 
-    public void file(RunView view) {
+    @Override
+    public void closed(RunView view) {
         String markdown = ReportRenderer.markdown(Report.of(view, Mentions.PLAIN));
         store.file(view.run().id(), markdown, clock.instant());
         if (view.run().startedAt().isEmpty() && !view.run().dryRun()) {

@@ -2,9 +2,8 @@ package dev.rewind.rollback;
 
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.AdapterRegistry;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.config.ServiceConfig;
-import dev.rewind.incident.ReportFiler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,12 +28,12 @@ public final class FollowUpService {
     private final ApprovalPolicy policy;
     private final AuditLog audit;
     private final RunViews views;
-    private final ReportFiler reports;
+    private final RunObserver observer;
     private final Clock clock;
 
     public FollowUpService(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, FollowUpTasks tasks,
-                           ApprovalPolicy policy, AuditLog audit, RunViews views, ReportFiler reports, Clock clock) {
-        this.reports = reports;
+                           ApprovalPolicy policy, AuditLog audit, RunViews views, RunObserver observer, Clock clock) {
+        this.observer = observer;
         this.catalogues = catalogues;
         this.adapters = adapters;
         this.runs = runs;
@@ -106,7 +105,7 @@ public final class FollowUpService {
         audit.record(userId, "follow-up done", Optional.of(run.id()), run.service(), result);
         note(run.id(), task.action() + " by " + Mentions.token(userId) + ": " + result);
         views.refresh(run.id());
-        runs.find(run.id()).ifPresent(done -> reports.update(views.view(done)));
+        runs.find(run.id()).ifPresent(done -> observer.amended(views.view(done)));
         return new Decision.Accepted(result);
     }
 

@@ -8,7 +8,7 @@ import java.util.Optional;
  * What one step of a run left for after the incident, and whether someone has done it.
  *
  * @param step      the index of the plan step that left it
- * @param targetKey the {@link dev.rewind.adapter.Target#id()} of that step's target, to find it in
+ * @param targetKey the {@link dev.rewind.config.Target#id()} of that step's target, to find it in
  *                  {@code rewind.yml} again
  * @param recorded  what the adapter recorded when it executed the step; it needs it to finish
  */

@@ -1,7 +1,7 @@
 package dev.rewind.rollback;
 
 import dev.rewind.adapter.Revision;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.Assessor;
@@ -9,9 +9,6 @@ import dev.rewind.assess.Tier;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.config.IncidentPolicy;
-import dev.rewind.incident.CardPlacement;
-import dev.rewind.incident.IncidentChannel;
-import dev.rewind.incident.ReportFiler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -38,11 +35,11 @@ public final class RollbackService {
     private final RunExecutor executor;
     private final Clock clock;
     private final RunViews views;
-    private final ReportFiler reports;
+    private final RunObserver observer;
 
     public RollbackService(Catalogues catalogues, Assessor assessor, RunRepository runs, AuditLog audit,
                            ApprovalPolicy policy, IncidentChannel channel, RunExecutor executor,
-                           Clock clock, RunViews views, ReportFiler reports) {
+                           Clock clock, RunViews views, RunObserver observer) {
         this.catalogues = catalogues;
         this.assessor = assessor;
         this.runs = runs;
@@ -52,7 +49,7 @@ public final class RollbackService {
         this.executor = executor;
         this.clock = clock;
         this.views = views;
-        this.reports = reports;
+        this.observer = observer;
     }
 
     /**
@@ -440,7 +437,7 @@ public final class RollbackService {
         }
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.DISMISSED, outcome));
         refreshCard(runId);
-        runs.find(runId).ifPresent(dismissed -> reports.file(view(dismissed)));
+        runs.find(runId).ifPresent(dismissed -> observer.closed(view(dismissed)));
         return new Decision.Accepted("Dismissed.");
     }
 

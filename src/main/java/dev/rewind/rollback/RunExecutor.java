@@ -6,14 +6,12 @@ import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.TargetView;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
-import dev.rewind.incident.IncidentChannel;
-import dev.rewind.incident.ReportFiler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -40,7 +37,6 @@ import java.util.concurrent.TimeoutException;
 public final class RunExecutor {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunExecutor.class);
-    static final Duration LEASE = Duration.ofSeconds(60);
     static final Duration STALE_APPROVAL = Duration.ofMinutes(15);
 
     private final Catalogues catalogues;
@@ -53,24 +49,15 @@ public final class RunExecutor {
     private final ExecutorService workers;
     private final ScheduledExecutorService timers;
     private final Clock clock;
-    private final String owner;
-    private final String reclaimPrefix;
+    private final RunLease lease;
     private final RunObserver observer;
-    private final ReportFiler reports;
     private final FollowUpTasks followUps;
     private final java.util.Set<String> driving = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.Set<String> lostLeases = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Lease renewals get a thread of their own: nothing slow on the shared timers may let a lease run out. */
-    private final ScheduledExecutorService leaseTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "rewind-leases");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     public RunExecutor(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, AuditLog audit,
                        Verifier verifier, RunViews views, IncidentChannel channel, ExecutorService workers,
-                       ScheduledExecutorService timers, Clock clock, Owner owner, RunObserver observer,
-                       ReportFiler reports, FollowUpTasks followUps) {
+                       ScheduledExecutorService timers, Clock clock, RunLease lease, RunObserver observer,
+                       FollowUpTasks followUps) {
         this.catalogues = catalogues;
         this.adapters = adapters;
         this.runs = runs;
@@ -81,22 +68,11 @@ public final class RunExecutor {
         this.workers = workers;
         this.timers = timers;
         this.clock = clock;
-        this.owner = owner.name();
-        this.reclaimPrefix = owner.host() + "/";
+        this.lease = lease;
         this.observer = observer;
-        this.reports = reports;
         this.followUps = followUps;
     }
 
-    /**
-     * Who executes: {@code host/pid/nonce}. A process finding a lease held by another process of the same
-     * host knows that process is gone (a host runs one Rewind) and takes the run over at once.
-     */
-    public record Owner(String host, String name) {
-        public static Owner of(String host, String pid) {
-            return new Owner(host, host + "/" + pid + "/" + java.util.UUID.randomUUID().toString().substring(0, 8));
-        }
-    }
 
     /** Starts an APPROVED run in the background. */
     public void start(String runId) {
@@ -116,7 +92,7 @@ public final class RunExecutor {
             if (driving.contains(run.id())) {
                 continue;
             }
-            if (runs.lease(run.id(), owner, takeOverFrom(run.id()), clock.instant().plus(LEASE), clock.instant())) {
+            if (lease.takeOver(run.id())) {
                 resumed.add(run.id());
                 if (staleApproval(run)) {
                     interrupt(run, "approved at " + run.updatedAt() + " but Rewind was not running to carry it out; "
@@ -137,59 +113,24 @@ public final class RunExecutor {
             return;
         }
         try {
-            Instant now = clock.instant();
-            if (!runs.lease(runId, owner, owner, now.plus(LEASE), now)) {
+            Optional<RunLease.Held> held = lease.hold(runId);
+            if (held.isEmpty()) {
                 LOG.info("run {} is being executed by another Rewind process", runId);
                 return;
             }
-            lostLeases.remove(runId);
-            ScheduledFuture<?> renewal = leaseTimer.scheduleWithFixedDelay(() -> renew(runId),
-                    LEASE.toSeconds() / 4, LEASE.toSeconds() / 4, TimeUnit.SECONDS);
-            try {
+            try (RunLease.Held renewing = held.get()) {
                 driveLeased(runId, resumed);
-            } finally {
-                renewal.cancel(false);
             }
         } finally {
             driving.remove(runId);
         }
     }
 
-    /** Renews a lease; a renewal refused (another process took the run) stops this one at its next step. */
-    private void renew(String runId) {
-        try {
-            if (!runs.lease(runId, owner, owner, clock.instant().plus(LEASE), clock.instant())) {
-                LOG.warn("run {}: the lease went to another Rewind process; this one stops at its next step", runId);
-                lostLeases.add(runId);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("run {}: renewing the lease failed ({}); trying again", runId, e.getMessage());
-        }
-    }
 
-    /**
-     * Whose lease may be taken over at once: a holder on this host whose process is gone (its pid is not
-     * alive, or is ours because we replaced it in a container). Anyone else's lease must run out first.
-     */
-    private String takeOverFrom(String runId) {
-        Optional<String> holder = runs.leaseHolder(runId);
-        if (holder.isEmpty() || holder.get().equals(owner) || !holder.get().startsWith(reclaimPrefix)) {
-            return owner;
-        }
-        String[] parts = holder.get().split("/");
-        try {
-            long pid = Long.parseLong(parts[1]);
-            boolean gone = pid == ProcessHandle.current().pid()
-                    || ProcessHandle.of(pid).map(process -> !process.isAlive()).orElse(true);
-            return gone ? holder.get() : owner;
-        } catch (RuntimeException e) {
-            return owner;
-        }
-    }
 
     /** Whether this process must stop working on the run because another one holds it now. */
     private boolean lostLease(String runId) {
-        if (lostLeases.contains(runId)) {
+        if (lease.lost(runId)) {
             runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE,
                     "Another Rewind process took this rollback over; this one stopped"));
             return true;
@@ -386,7 +327,7 @@ public final class RunExecutor {
         if (runs.transition(run.id(), RunState.APPROVED, RunState.ABORTED, Optional.of(outcome), clock.instant())) {
             audit.record("rewind", "dry run", Optional.of(run.id()), run.service(), outcome);
             event(run.id(), RunEvent.Kind.NOTE, outcome);
-            runs.find(run.id()).ifPresent(done -> reports.file(views.view(done)));
+            runs.find(run.id()).ifPresent(done -> observer.closed(views.view(done)));
         }
     }
 
@@ -406,9 +347,8 @@ public final class RunExecutor {
 
     /** Shutting down mid-run: the run stays where it is and its lease is released for the next process. */
     private void handOver(String runId) {
-        Instant now = clock.instant();
-        runs.lease(runId, owner, owner, now, now);
-        runs.append(new RunEvent(runId, now, RunEvent.Kind.NOTE,
+        lease.release(runId);
+        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE,
                 "Rewind stopped while this rollback was running; the next Rewind process picks it up"));
     }
 
@@ -440,7 +380,7 @@ public final class RunExecutor {
         runs.find(runId).ifPresent(run -> {
             String type = catalogues.service(run.service()).map(s -> s.primaryTarget().type()).orElse("unknown");
             observer.finished(run, type);
-            reports.file(views.view(run));
+            observer.closed(views.view(run));
         });
     }
 

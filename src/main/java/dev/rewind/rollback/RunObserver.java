@@ -1,9 +1,46 @@
 package dev.rewind.rollback;
 
-/** Told when runs change, for the bot's own metrics. Must be quick and never throw. */
+import java.util.List;
+
+/**
+ * Told when runs end, so that what follows an end (the bot's metrics, the filed report) is not the
+ * engine's business. Implementations must be quick; the engine calls them on its own threads.
+ */
 public interface RunObserver {
 
-    void finished(RollbackRun run, String adapterType);
+    /** The engine took a run to a final state (succeeded, failed, interrupted). */
+    default void finished(RollbackRun run, String adapterType) {
+    }
 
-    RunObserver NONE = (run, adapterType) -> { };
+    /** A run is over, whatever ended it (the engine, a dry run, a dismissal): its view as stored now. */
+    default void closed(RunView view) {
+    }
+
+    /** Something was added to a run that is over (a follow-up done): its view as stored now. */
+    default void amended(RunView view) {
+    }
+
+    RunObserver NONE = new RunObserver() {
+    };
+
+    /** Tells each of {@code observers}, in order. */
+    static RunObserver all(RunObserver... observers) {
+        List<RunObserver> each = List.of(observers);
+        return new RunObserver() {
+            @Override
+            public void finished(RollbackRun run, String adapterType) {
+                each.forEach(observer -> observer.finished(run, adapterType));
+            }
+
+            @Override
+            public void closed(RunView view) {
+                each.forEach(observer -> observer.closed(view));
+            }
+
+            @Override
+            public void amended(RunView view) {
+                each.forEach(observer -> observer.amended(view));
+            }
+        };
+    }
 }

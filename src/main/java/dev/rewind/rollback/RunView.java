@@ -1,6 +1,5 @@
 package dev.rewind.rollback;
 
-import dev.rewind.incident.AlertDigest;
 
 import java.util.List;
 import java.util.Optional;

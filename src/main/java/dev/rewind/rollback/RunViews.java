@@ -3,8 +3,6 @@ package dev.rewind.rollback;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.Tier;
 import dev.rewind.config.ServiceConfig;
-import dev.rewind.incident.AlertDigest;
-import dev.rewind.incident.IncidentChannel;
 
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +53,7 @@ public final class RunViews {
         List<FollowUpTask> shown = new java.util.ArrayList<>(run.startedAt().isPresent()
                 ? followUps.forRun(run.id()).stream().filter(task -> task.done().isPresent()).toList() : List.of());
         config.ifPresent(c -> shown.addAll(followUps.newestPending(c.targets().stream()
-                .map(dev.rewind.adapter.Target::id).toList())));
+                .map(dev.rewind.config.Target::id).toList())));
         return shown;
     }
 

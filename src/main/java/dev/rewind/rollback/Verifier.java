@@ -2,7 +2,7 @@ package dev.rewind.rollback;
 
 import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.adapter.Health;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.assess.NumberText;
 import dev.rewind.assess.SignalKind;
 import dev.rewind.assess.SignalReading;

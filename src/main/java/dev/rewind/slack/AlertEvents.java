@@ -11,7 +11,7 @@ import dev.rewind.alerts.AlertIntake;
 import dev.rewind.alerts.AlertMessageParser;
 import dev.rewind.alerts.SlackAlertPayload;
 import dev.rewind.rollback.Catalogues;
-import dev.rewind.store.JdbiDeliveryLog;
+import dev.rewind.outbox.DeliveryLog;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,11 +32,11 @@ final class AlertEvents {
 
     private final Catalogues catalogues;
     private final AlertIntake intake;
-    private final JdbiDeliveryLog deliveries;
+    private final DeliveryLog deliveries;
     private final ExecutorService work;
     private final Clock clock;
 
-    AlertEvents(Catalogues catalogues, AlertIntake intake, JdbiDeliveryLog deliveries, ExecutorService work, Clock clock) {
+    AlertEvents(Catalogues catalogues, AlertIntake intake, DeliveryLog deliveries, ExecutorService work, Clock clock) {
         this.catalogues = catalogues;
         this.intake = intake;
         this.deliveries = deliveries;

@@ -14,7 +14,7 @@ import dev.rewind.rollback.Decision;
 import dev.rewind.rollback.FollowUpService;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackService;
-import dev.rewind.store.JdbiDeliveryLog;
+import dev.rewind.outbox.DeliveryLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +48,11 @@ final class CardActions {
     private final MethodsClient client;
     private final Replies replies;
     private final Mentions mentions;
-    private final JdbiDeliveryLog deliveries;
+    private final DeliveryLog deliveries;
     private final ExecutorService work;
 
     CardActions(RollbackService rollbacks, FollowUpService followUps, AutoRollback auto, MethodsClient client, Replies replies,
-                Mentions mentions, JdbiDeliveryLog deliveries, ExecutorService work) {
+                Mentions mentions, DeliveryLog deliveries, ExecutorService work) {
         this.rollbacks = rollbacks;
         this.followUps = followUps;
         this.auto = auto;

@@ -14,7 +14,7 @@ import dev.rewind.assess.TierPolicy;
 import dev.rewind.assess.TargetView;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
-import dev.rewind.incident.AlertDigest;
+import dev.rewind.rollback.AlertDigest;
 import dev.rewind.rollback.FollowUpTask;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunState;

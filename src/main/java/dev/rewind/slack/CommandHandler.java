@@ -6,7 +6,7 @@ import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.ServiceConfig;
-import dev.rewind.incident.CardPlacement;
+import dev.rewind.rollback.CardPlacement;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;

@@ -26,7 +26,7 @@ import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.FollowUpService;
 import dev.rewind.rollback.RollbackService;
 import dev.rewind.rollback.RunRepository;
-import dev.rewind.store.JdbiDeliveryLog;
+import dev.rewind.outbox.DeliveryLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +69,7 @@ public final class SlackFront implements AutoCloseable {
     /** Everything the listeners need. */
     public record Wiring(Catalogues catalogues, RollbackService rollbacks, FollowUpService followUps, AutoRollback auto,
                          AlertIntake alerts,
-                         ServiceOverview overview, RunRepository runs, AuditLog audit, JdbiDeliveryLog deliveries,
+                         ServiceOverview overview, RunRepository runs, AuditLog audit, DeliveryLog deliveries,
                          CardRenderer renderer, Mentions mentions, ExecutorService work, Clock clock) {
     }
 

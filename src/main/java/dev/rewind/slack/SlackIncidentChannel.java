@@ -2,8 +2,8 @@ package dev.rewind.slack;
 
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
-import dev.rewind.incident.CardPlacement;
-import dev.rewind.incident.IncidentChannel;
+import dev.rewind.rollback.CardPlacement;
+import dev.rewind.rollback.IncidentChannel;
 import dev.rewind.outbox.Delivery;
 import dev.rewind.outbox.OutboxSignal;
 import dev.rewind.outbox.OutboxStore;

@@ -2,7 +2,7 @@ package dev.rewind.store;
 
 import dev.rewind.alerts.Alert;
 import dev.rewind.alerts.AlertStore;
-import dev.rewind.incident.AlertDigest;
+import dev.rewind.rollback.AlertDigest;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -18,8 +18,8 @@ public final class JdbiAlertStore implements AlertStore {
 
     private final Jdbi jdbi;
 
-    public JdbiAlertStore(Jdbi jdbi) {
-        this.jdbi = jdbi;
+    public JdbiAlertStore(Database database) {
+        this.jdbi = database.jdbi();
     }
 
     @Override

@@ -27,8 +27,8 @@ public final class JdbiAuditLog implements AuditLog {
     private final Jdbi jdbi;
     private final Clock clock;
 
-    public JdbiAuditLog(Jdbi jdbi, Clock clock) {
-        this.jdbi = jdbi;
+    public JdbiAuditLog(Database database, Clock clock) {
+        this.jdbi = database.jdbi();
         this.clock = clock;
     }
 

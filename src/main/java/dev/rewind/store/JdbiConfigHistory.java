@@ -33,8 +33,8 @@ public final class JdbiConfigHistory implements ConfigHistory {
 
     private final Jdbi jdbi;
 
-    public JdbiConfigHistory(Jdbi jdbi) {
-        this.jdbi = jdbi;
+    public JdbiConfigHistory(Database database) {
+        this.jdbi = database.jdbi();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.rewind.store;
 
+import dev.rewind.outbox.DeliveryLog;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
@@ -9,17 +10,18 @@ import java.time.Duration;
  * Remembers which Slack deliveries (event ids, action timestamps) were already handled, across
  * replicas and restarts, so a retry or a replay is recognised.
  */
-public final class JdbiDeliveryLog {
+public final class JdbiDeliveryLog implements DeliveryLog {
 
     private final Jdbi jdbi;
     private final Clock clock;
 
-    public JdbiDeliveryLog(Jdbi jdbi, Clock clock) {
-        this.jdbi = jdbi;
+    public JdbiDeliveryLog(Database database, Clock clock) {
+        this.jdbi = database.jdbi();
         this.clock = clock;
     }
 
     /** @return true the first time a key is seen, false for every repeat */
+    @Override
     public boolean firstTime(String key) {
         try {
             jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO slack_deliveries (delivery_key, received_at) "
@@ -35,6 +37,7 @@ public final class JdbiDeliveryLog {
     }
 
     /** Forgets deliveries older than Slack would ever retry. */
+    @Override
     public int forgetOlderThan(Duration age) {
         return jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM slack_deliveries WHERE received_at < :cutoff")
                 .bind("cutoff", clock.millis() - age.toMillis()).execute());

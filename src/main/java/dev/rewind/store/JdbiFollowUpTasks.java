@@ -23,8 +23,8 @@ public final class JdbiFollowUpTasks implements FollowUpTasks {
 
     private final Jdbi jdbi;
 
-    public JdbiFollowUpTasks(Jdbi jdbi) {
-        this.jdbi = jdbi;
+    public JdbiFollowUpTasks(Database database) {
+        this.jdbi = database.jdbi();
     }
 
     @Override

@@ -23,8 +23,8 @@ public final class JdbiOutbox implements OutboxStore {
 
     private final Jdbi jdbi;
 
-    public JdbiOutbox(Jdbi jdbi) {
-        this.jdbi = jdbi;
+    public JdbiOutbox(Database database) {
+        this.jdbi = database.jdbi();
     }
 
     @Override

@@ -11,8 +11,8 @@ public final class JdbiReportStore implements ReportStore {
 
     private final Jdbi jdbi;
 
-    public JdbiReportStore(Jdbi jdbi) {
-        this.jdbi = jdbi;
+    public JdbiReportStore(Database database) {
+        this.jdbi = database.jdbi();
     }
 
     @Override

@@ -30,8 +30,8 @@ public final class JdbiRunRepository implements RunRepository {
 
     private final Jdbi jdbi;
 
-    public JdbiRunRepository(Jdbi jdbi) {
-        this.jdbi = jdbi;
+    public JdbiRunRepository(Database database) {
+        this.jdbi = database.jdbi();
     }
 
     @Override

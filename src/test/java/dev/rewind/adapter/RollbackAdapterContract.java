@@ -1,5 +1,6 @@
 package dev.rewind.adapter;
 
+import dev.rewind.config.Target;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -41,7 +41,7 @@ class AlertResumeIT {
     void alertsStoredBeforeACrashAreProcessedOnTheNextStart() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("rewind");
         try (Database database = Database.open(url, Optional.empty(), Optional.empty())) {
-            JdbiAlertStore store = new JdbiAlertStore(database.jdbi());
+            JdbiAlertStore store = new JdbiAlertStore(database);
             store.savePayload(AlertmanagerPayload.SOURCE, AlertsIT.payload("firing",
                     Map.of("alertname", "HighErrorRate", "service", "checkout")), Instant.now());
             Alert fromChat = new Alert("f-cart", "CartDown", Alert.Status.FIRING, Map.of("app", "cart-api"),

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CatalogueParserTest {
 
     private final List<String> warnings = new ArrayList<>();
-    private final CatalogueParser parser = new CatalogueParser(warnings::add);
+    private final CatalogueParser parser = new CatalogueParser(warnings::add, "database-migration"::equals);
 
     @Test
     void readsTheContractShapeWithDefaults() {

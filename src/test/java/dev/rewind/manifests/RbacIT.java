@@ -4,7 +4,7 @@ import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.RollbackAdapter;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.argo.ArgoRolloutAdapter;
 import dev.rewind.adapter.bluegreen.BlueGreenAdapter;
@@ -75,7 +75,7 @@ class RbacIT {
             world.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata()
                     .build()).create();
             world.deployment("shop", "payments", 2, "shop/payments:1");
-            config(world, world.botClient(), new JdbiConfigHistory(database.jdbi()));
+            config(world, world.botClient(), new JdbiConfigHistory(database));
             databaseMigration(world, world.botClient());
             blueGreen(world);
             istioWeights(world);

@@ -28,7 +28,7 @@ class OutboxIT {
     void open() {
         database = Database.open("jdbc:h2:mem:outbox-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", Optional.empty(),
                 Optional.empty());
-        outbox = new JdbiOutbox(database.jdbi());
+        outbox = new JdbiOutbox(database);
     }
 
     @AfterEach

@@ -6,7 +6,7 @@ import dev.rewind.adapter.Health;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.RollbackAdapter;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.config.CatalogueParser;
 import dev.rewind.config.ServiceConfig;
@@ -65,7 +65,7 @@ class VerifierTest {
     }
 
     private Verifier.Result verify(ScriptedAdapter adapter, String interval) throws InterruptedException {
-        ServiceConfig service = new CatalogueParser(w -> { }).parse("""
+        ServiceConfig service = new CatalogueParser(w -> { }, type -> false).parse("""
                 services:
                   - name: checkout
                     channel: C0CHECKOUT

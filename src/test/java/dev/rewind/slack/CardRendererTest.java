@@ -1,5 +1,6 @@
 package dev.rewind.slack;
 
+import dev.rewind.testing.RunBuilder;
 import com.slack.api.util.json.GsonFactory;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.TargetState;
@@ -8,7 +9,7 @@ import dev.rewind.assess.SignalReading;
 import dev.rewind.assess.TargetView;
 import dev.rewind.assess.Tier;
 import dev.rewind.assess.Verdict;
-import dev.rewind.incident.AlertDigest;
+import dev.rewind.rollback.AlertDigest;
 import dev.rewind.rollback.Approval;
 import dev.rewind.rollback.ApprovalPolicy;
 import dev.rewind.rollback.IncidentRoom;
@@ -17,7 +18,6 @@ import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.FollowUpTask;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.RunView;
-import dev.rewind.rollback.Trigger;
 import dev.rewind.signals.Reading;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -87,10 +87,10 @@ class CardRendererTest {
         for (int e = 0; e < 500; e++) {
             events.add(new RunEvent("rb-1", NOW, RunEvent.Kind.STEP, "step " + e + " " + "z".repeat(1000)));
         }
-        RollbackRun run = new RollbackRun("rb-0000000001", "s".repeat(200), "e".repeat(100), state, Trigger.COMMAND,
-                "U0ALICE", "why ".repeat(3000), false, Optional.of(assessment), Optional.of("U0BOB"), Optional.of("rs-2"),
-                Optional.of(new RollbackRun.CardRef("C1", "1.2")), Optional.of("o".repeat(10_000)), NOW, NOW,
-                Optional.of(NOW), Optional.of(NOW), Optional.of(NOW.plusSeconds(60)), Optional.of("p".repeat(3000)));
+        RollbackRun run = RunBuilder.aRun().id("rb-0000000001").service("s".repeat(200)).environment("e".repeat(100))
+                .state(state).reason("why ".repeat(3000)).assessment(assessment).requestedBy("U0BOB").toRevision("rs-2")
+                .card("C1", "1.2").outcome("o".repeat(10_000)).at(NOW).startedAt(NOW).finishedAt(NOW)
+                .autoAt(NOW.plusSeconds(60)).policyNote("p".repeat(3000)).build();
         List<Approval> approvals = new ArrayList<>();
         for (int a = 0; a < 30; a++) {
             approvals.add(new Approval("rb-1", "U0A" + a, NOW, a == 0));
@@ -158,9 +158,7 @@ class CardRendererTest {
     void aPickedRevisionRenamesTheButton() {
         RunView view = extreme(RunState.ASSESSED);
         RollbackRun r = view.run();
-        RollbackRun picked = new RollbackRun(r.id(), r.service(), r.environment(), r.state(), r.trigger(), r.askedBy(),
-                r.reason(), r.dryRun(), r.assessment(), r.requestedBy(), Optional.of("rs-7"), r.card(), r.outcome(),
-                r.createdAt(), r.updatedAt(), r.startedAt(), r.finishedAt(), r.autoAt(), r.policyNote());
+        RollbackRun picked = RunBuilder.from(r).toRevision("rs-7").build();
         view = new RunView(picked, view.approvals(), view.standing(), view.approvers(), view.events(), view.reportUrl(),
                 view.incident(), view.samples(), view.alerts(), view.busy(), view.followUps());
         String json = GsonFactory.createSnakeCase().toJson(renderer.render(view, NOW).blocks());

@@ -20,7 +20,7 @@ class DurabilityIT {
     /** Run in a child JVM: opens the database, commits rows, and halts without any shutdown. */
     public static void main(String[] args) {
         Database database = Database.open(args[0], Optional.empty(), Optional.empty());
-        AuditLog audit = new JdbiAuditLog(database.jdbi(), Clock.systemUTC());
+        AuditLog audit = new JdbiAuditLog(database, Clock.systemUTC());
         for (int i = 0; i < 20; i++) {
             audit.record("U1", "approved", Optional.empty(), "checkout", "entry " + i);
         }
@@ -37,7 +37,7 @@ class DurabilityIT {
         assertThat(child.exitValue()).as("the child halts itself after committing").isEqualTo(9);
 
         try (Database database = Database.open(url, Optional.empty(), Optional.empty())) {
-            AuditLog.ChainCheck check = new JdbiAuditLog(database.jdbi(), Clock.systemUTC()).verify();
+            AuditLog.ChainCheck check = new JdbiAuditLog(database, Clock.systemUTC()).verify();
             assertThat(check.entries()).isEqualTo(20);
             assertThat(check.intact()).isTrue();
         }

@@ -44,7 +44,7 @@ class JdbiConfigHistoryIT {
 
     private JdbiConfigHistory open(String kind) {
         database = databases.open(kind);
-        return new JdbiConfigHistory(database.jdbi());
+        return new JdbiConfigHistory(database);
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.rewind.store;
 
+import dev.rewind.testing.RunBuilder;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.assess.Assessment;
@@ -11,12 +12,10 @@ import dev.rewind.rollback.Approval;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
-import dev.rewind.rollback.RunIds;
 import dev.rewind.rollback.FollowUpTask;
 import dev.rewind.rollback.FollowUpTasks;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
-import dev.rewind.rollback.Trigger;
 import dev.rewind.signals.Reading;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,16 +71,14 @@ class StoreIT {
 
     private RollbackRun run(String service) {
         Instant now = clock.instant();
-        return new RollbackRun(RunIds.next(), service, "production", RunState.ASSESSED, Trigger.COMMAND, "U0ALICE", "",
-                false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now,
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return RunBuilder.aRun().service(service).at(now).build();
     }
 
     @ParameterizedTest
     @MethodSource("databases")
     void onlyOneRunCanHoldATargetEvenUnderConcurrency(String kind) throws Exception {
         try (Database db = open(kind)) {
-            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RunRepository runs = new JdbiRunRepository(db);
             List<RollbackRun> cards = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 cards.add(run("checkout"));
@@ -118,7 +115,7 @@ class StoreIT {
     @MethodSource("databases")
     void aCardBelongsToTheNewestRunOnIt(String kind) {
         try (Database db = open(kind)) {
-            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RunRepository runs = new JdbiRunRepository(db);
             RollbackRun.CardRef card = new RollbackRun.CardRef("C0CHECKOUT", "1700000000.000100");
             RollbackRun failed = run("checkout");
             runs.insert(failed);
@@ -126,10 +123,7 @@ class StoreIT {
             assertThat(runs.cardOwner(card)).contains(failed.id());
 
             RollbackRun later = run("checkout");
-            RollbackRun retried = new RollbackRun(later.id(), later.service(), later.environment(), later.state(),
-                    later.trigger(), later.askedBy(), later.reason(), later.dryRun(), later.assessment(), later.requestedBy(),
-                    later.toRevision(), later.card(), later.outcome(), failed.createdAt().plusSeconds(1),
-                    failed.createdAt().plusSeconds(1), later.startedAt(), later.finishedAt(), later.autoAt(), later.policyNote());
+            RollbackRun retried = RunBuilder.from(later).at(failed.createdAt().plusSeconds(1)).build();
             runs.insert(retried);
             runs.attachCard(retried.id(), card, clock.instant());
 
@@ -142,10 +136,10 @@ class StoreIT {
     @MethodSource("databases")
     void aFollowUpIsKeptOnceTakenByOneClickerAndDoneOnce(String kind) {
         try (Database db = open(kind)) {
-            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RunRepository runs = new JdbiRunRepository(db);
             RollbackRun run = run("shop");
             runs.insert(run);
-            FollowUpTasks tasks = new JdbiFollowUpTasks(db.jdbi());
+            FollowUpTasks tasks = new JdbiFollowUpTasks(db);
             String id = FollowUpTask.idOf(run.id(), 0);
             tasks.add(new FollowUpTask(id, run.id(), 0, "argocd:shop", "Restore automated sync", "sync is off",
                     Map.of("automatedBefore", "{\"prune\":true}"), clock.instant(), Optional.empty()));
@@ -187,7 +181,7 @@ class StoreIT {
     @MethodSource("databases")
     void transitionsHappenOnceAndAFinalStateReleasesTheTarget(String kind) {
         try (Database db = open(kind)) {
-            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RunRepository runs = new JdbiRunRepository(db);
             RollbackRun first = run("checkout");
             RollbackRun second = run("checkout");
             runs.insert(first);
@@ -218,7 +212,7 @@ class StoreIT {
     @MethodSource("databases")
     void aLeaseIsExclusiveUntilItRunsOutOrItsHostRestarts(String kind) {
         try (Database db = open(kind)) {
-            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RunRepository runs = new JdbiRunRepository(db);
             RollbackRun run = run("checkout");
             runs.insert(run);
             Instant now = clock.instant();
@@ -236,7 +230,7 @@ class StoreIT {
     @MethodSource("databases")
     void eachPersonApprovesOnce(String kind) {
         try (Database db = open(kind)) {
-            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RunRepository runs = new JdbiRunRepository(db);
             RollbackRun run = run("checkout");
             runs.insert(run);
             assertThat(runs.addApproval(new Approval(run.id(), "U1", clock.instant(), false))).isTrue();
@@ -250,7 +244,7 @@ class StoreIT {
     @MethodSource("databases")
     void assessmentsTimelinesAndCardsRoundTrip(String kind) {
         try (Database db = open(kind)) {
-            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RunRepository runs = new JdbiRunRepository(db);
             RollbackRun run = run("checkout");
             runs.insert(run);
             Revision current = new Revision("rs-3", "r3", List.of("app:3"), Optional.of(Instant.parse("2026-11-24T10:00:00Z")),
@@ -283,7 +277,7 @@ class StoreIT {
     @MethodSource("databases")
     void theAuditChainStaysWholeUnderConcurrentWritersAndShowsTampering(String kind) {
         try (Database db = open(kind)) {
-            AuditLog audit = new JdbiAuditLog(db.jdbi(), clock);
+            AuditLog audit = new JdbiAuditLog(db, clock);
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<CompletableFuture<Void>> writers = new ArrayList<>();
             for (int w = 0; w < 8; w++) {
@@ -317,7 +311,7 @@ class StoreIT {
     @MethodSource("databases")
     void repeatedSlackDeliveriesAreRecognised(String kind) {
         try (Database db = open(kind)) {
-            JdbiDeliveryLog deliveries = new JdbiDeliveryLog(db.jdbi(), clock);
+            JdbiDeliveryLog deliveries = new JdbiDeliveryLog(db, clock);
             assertThat(deliveries.firstTime("event:Ev123")).isTrue();
             assertThat(deliveries.firstTime("event:Ev123")).isFalse();
             assertThat(deliveries.firstTime("event:Ev124")).isTrue();

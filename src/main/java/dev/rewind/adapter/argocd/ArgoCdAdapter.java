@@ -8,7 +8,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.http.ApiResponse;
 import dev.rewind.adapter.http.JsonApi;

@@ -1,6 +1,6 @@
 package dev.rewind.adapter.config;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.rewind.adapter.config;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.config.Secrets;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -2,7 +2,7 @@ package dev.rewind.adapter.config;
 
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Progress;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesErrors;
 import dev.rewind.adapter.kubernetes.RolloutStatus;

@@ -1,6 +1,6 @@
 package dev.rewind.adapter.flags;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 
 /** Which flag in which environment: the {@code project}, {@code flag} and {@code environment} of the target block. */
 public record FlagKey(String project, String flag, String environment) {

@@ -1,6 +1,6 @@
 package dev.rewind.adapter.gitrevert;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.http.JsonApi;
 
 import java.util.List;

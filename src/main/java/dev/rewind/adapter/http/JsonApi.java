@@ -1,7 +1,7 @@
 package dev.rewind.adapter.http;
 
 import dev.rewind.adapter.AdapterException;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.config.Secrets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;

@@ -7,7 +7,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.kubernetes.KubernetesErrors;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -65,6 +65,11 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
     @Override
     public String type() {
         return TYPE;
+    }
+
+    @Override
+    public boolean destructive() {
+        return true;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.rewind.adapter.migration;
 
 import dev.rewind.adapter.AdapterException;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.kubernetes.KubernetesErrors;
 import dev.rewind.config.DurationText;

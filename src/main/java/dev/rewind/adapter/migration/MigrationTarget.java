@@ -1,6 +1,6 @@
 package dev.rewind.adapter.migration;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.config.DurationText;
 
 import java.nio.charset.StandardCharsets;

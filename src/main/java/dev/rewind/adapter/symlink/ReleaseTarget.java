@@ -1,6 +1,6 @@
 package dev.rewind.adapter.symlink;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 
 import java.nio.file.Path;
 import java.util.List;

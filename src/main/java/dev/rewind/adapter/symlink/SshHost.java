@@ -1,6 +1,6 @@
 package dev.rewind.adapter.symlink;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 
 /** One entry of {@code hosts:}: {@code app1}, {@code app1:2222} or {@code [2001:db8::1]:22}. */
 record SshHost(String host, int port) {

@@ -32,7 +32,7 @@ class ConfigRecorderWiringIT {
         try (RewindFixture rewind = RewindFixture.builder().catalogue(CATALOGUE).database(url).emptyCluster()
                 .env("PAYMENTS_CONFIG_KEY", "wiring-test-key").build();
              Database database = Database.open(url, Optional.empty(), Optional.empty())) {
-            JdbiConfigHistory history = new JdbiConfigHistory(database.jdbi());
+            JdbiConfigHistory history = new JdbiConfigHistory(database);
             ConfigRef map = new ConfigRef(ConfigRef.Kind.CONFIG_MAP, "shop", "payments-config");
             ConfigRef secret = new ConfigRef(ConfigRef.Kind.SECRET, "shop", "payments-keys");
 

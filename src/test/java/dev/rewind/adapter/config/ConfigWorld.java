@@ -1,6 +1,6 @@
 package dev.rewind.adapter.config;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.config.Secrets;
 import dev.rewind.store.Database;
 import dev.rewind.store.JdbiConfigHistory;
@@ -27,7 +27,7 @@ final class ConfigWorld implements AutoCloseable {
     final KubernetesWorld kubernetes = new KubernetesWorld();
     final Database database = Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
             Optional.empty(), Optional.empty());
-    final JdbiConfigHistory history = new JdbiConfigHistory(database.jdbi());
+    final JdbiConfigHistory history = new JdbiConfigHistory(database);
     final ConfigVersionRecorder recorder;
     final ConfigAdapter adapter;
 

@@ -5,7 +5,7 @@ import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.config.Secrets;

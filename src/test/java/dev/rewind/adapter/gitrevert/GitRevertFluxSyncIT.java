@@ -3,7 +3,7 @@ package dev.rewind.adapter.gitrevert;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
 import dev.rewind.adapter.Progress;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.config.Secrets;

@@ -1,6 +1,6 @@
 package dev.rewind.adapter.gitrevert;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.config.Secrets;
 import io.fabric8.kubernetes.client.Config;

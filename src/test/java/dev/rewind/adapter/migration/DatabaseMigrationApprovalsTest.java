@@ -1,5 +1,6 @@
 package dev.rewind.adapter.migration;
 
+import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.config.Catalogue;
 import dev.rewind.config.CatalogueParser;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,9 @@ class DatabaseMigrationApprovalsTest {
     private final List<String> warnings = new ArrayList<>();
 
     private Catalogue parse(String yaml) {
-        return new CatalogueParser(warnings::add).parse(yaml, "rewind.yml");
+        // the adapter itself says it is destructive; no Kubernetes call is made while parsing
+        AdapterRegistry adapters = new AdapterRegistry(List.of(new DatabaseMigrationAdapter(null)));
+        return new CatalogueParser(warnings::add, adapters::destructive).parse(yaml, "rewind.yml");
     }
 
     @Test

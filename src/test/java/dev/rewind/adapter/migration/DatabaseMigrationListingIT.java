@@ -2,7 +2,7 @@ package dev.rewind.adapter.migration;
 
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Progress;
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.testing.KubernetesWorld;
 import dev.rewind.testing.TestClock;

@@ -1,6 +1,6 @@
 package dev.rewind.adapter.symlink;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

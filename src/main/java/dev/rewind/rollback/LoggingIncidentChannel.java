@@ -1,8 +1,5 @@
-package dev.rewind.incident;
+package dev.rewind.rollback;
 
-import dev.rewind.rollback.RollbackRun;
-import dev.rewind.rollback.RunEvent;
-import dev.rewind.rollback.RunView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

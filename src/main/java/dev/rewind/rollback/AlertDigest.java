@@ -1,4 +1,4 @@
-package dev.rewind.incident;
+package dev.rewind.rollback;
 
 import java.time.Instant;
 import java.util.Optional;

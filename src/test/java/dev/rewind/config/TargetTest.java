@@ -1,4 +1,4 @@
-package dev.rewind.adapter;
+package dev.rewind.config;
 
 import org.junit.jupiter.api.Test;
 

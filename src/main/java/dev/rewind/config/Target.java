@@ -1,4 +1,4 @@
-package dev.rewind.adapter;
+package dev.rewind.config;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,6 +1,5 @@
-package dev.rewind.incident;
+package dev.rewind.rollback;
 
-import dev.rewind.rollback.RollbackRun;
 
 /** What became of posting a new card. */
 public sealed interface CardPlacement {
