@@ -212,7 +212,7 @@ public final class Rewind implements AutoCloseable {
         RunLease.Owner owner = RunLease.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
         RunLease lease = new RunLease(runs, owner, leaseRenewals, clock);
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, audit, verifier, views, channel, runWorkers,
-                timers, clock, lease, ended, followUps);
+                clock, lease, ended, followUps);
         RollbackService rollbacks = new RollbackService(catalogues, assessor, runs, audit, policy, channel, executor,
                 clock, views, ended);
 

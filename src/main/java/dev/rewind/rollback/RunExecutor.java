@@ -1,15 +1,7 @@
 package dev.rewind.rollback;
 
-import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.AdapterRegistry;
-import dev.rewind.adapter.Change;
-import dev.rewind.adapter.Outcome;
-import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
-import dev.rewind.config.Target;
-import dev.rewind.adapter.TargetState;
-import dev.rewind.assess.Assessment;
-import dev.rewind.assess.TargetView;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
 import org.slf4j.Logger;
@@ -17,16 +9,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Carries an approved run to its end: EXECUTING (each step of the plan through its adapter, with a
@@ -40,37 +26,37 @@ public final class RunExecutor {
     static final Duration STALE_APPROVAL = Duration.ofMinutes(15);
 
     private final Catalogues catalogues;
-    private final AdapterRegistry adapters;
     private final RunRepository runs;
     private final AuditLog audit;
     private final Verifier verifier;
     private final RunViews views;
     private final IncidentChannel channel;
     private final ExecutorService workers;
-    private final ScheduledExecutorService timers;
     private final Clock clock;
     private final RunLease lease;
     private final RunObserver observer;
-    private final FollowUpTasks followUps;
+    private final PlanRunner plans;
+    private final Timeline timeline;
     private final java.util.Set<String> driving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /**
+     * @param workers drives runs, and runs each adapter step so that its timeout can be enforced
+     */
     public RunExecutor(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, AuditLog audit,
                        Verifier verifier, RunViews views, IncidentChannel channel, ExecutorService workers,
-                       ScheduledExecutorService timers, Clock clock, RunLease lease, RunObserver observer,
-                       FollowUpTasks followUps) {
+                       Clock clock, RunLease lease, RunObserver observer, FollowUpTasks followUps) {
         this.catalogues = catalogues;
-        this.adapters = adapters;
         this.runs = runs;
         this.audit = audit;
         this.verifier = verifier;
         this.views = views;
         this.channel = channel;
         this.workers = workers;
-        this.timers = timers;
         this.clock = clock;
         this.lease = lease;
         this.observer = observer;
-        this.followUps = followUps;
+        this.timeline = new Timeline(runs, views, clock);
+        this.plans = new PlanRunner(adapters, runs, audit, followUps, timeline, workers, clock);
     }
 
 
@@ -164,7 +150,9 @@ public final class RunExecutor {
                 startedNow = true;
             }
             if (run.state() == RunState.EXECUTING) {
-                if (startedNow && !unchangedSinceTheCard(run, service.get())) {
+                Optional<String> changed = startedNow ? plans.changedSinceTheCard(run, service.get()) : Optional.empty();
+                if (changed.isPresent()) {
+                    fail(run, RunState.EXECUTING, changed.get());
                     return;
                 }
                 if (!execute(run, service.get())) {
@@ -194,110 +182,28 @@ public final class RunExecutor {
         run.card().ifPresent(card -> channel.announce(card.channel(), run.service() + ": " + note));
     }
 
-    /**
-     * Before anything changes: every target must still be at the revision the card showed (or already
-     * at the one it goes to). A redeploy since the card, a fix shipped during a policy countdown, or an
-     * approval given days later must not roll back something nobody looked at.
-     *
-     * @return whether the run may go on (otherwise it has failed with the reason)
-     */
-    private boolean unchangedSinceTheCard(RollbackRun run, ServiceConfig service) {
-        for (Step step : steps(run, service)) {
-            if (step.from().isEmpty() || step.error().isPresent()) {
-                continue;
-            }
-            Revision then = step.from().get();
-            Revision now;
-            try {
-                now = adapters.forTarget(step.target()).describe(step.target()).current();
-            } catch (RuntimeException e) {
-                fail(run, RunState.EXECUTING, step.target().describe() + " could not be read before the change: "
-                        + e.getMessage() + ". Nothing was changed.");
-                return false;
-            }
-            boolean alreadyThere = step.to().map(to -> to.id().equals(now.id())).orElse(false);
-            if (!now.id().equals(then.id()) && !alreadyThere) {
-                fail(run, RunState.EXECUTING, step.target().describe() + " changed since the card was made: it runs "
-                        + now.label() + " (" + now.imagesText() + "), the card showed " + then.label()
-                        + ". Nothing was changed; Retry assesses it again.");
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** @return whether the run reached VERIFYING */
     private boolean execute(RollbackRun run, ServiceConfig service) throws InterruptedException {
-        List<Step> steps = steps(run, service);
-        List<String> waitingOnPeople = new ArrayList<>();
-        java.util.Map<Integer, RunRepository.FinishedStep> done = runs.stepsDone(run.id());
-        for (int i = 0; i < steps.size(); i++) {
-            if (lostLease(run.id())) {
-                return false;
-            }
-            Step step = steps.get(i);
-            String prefix = steps.size() > 1 ? "Step " + (i + 1) + "/" + steps.size() + " " : "";
-            RunRepository.FinishedStep finished = done.get(i);
-            // A step still waiting for people (a pull request) is run again: that only finds what it made, and
-            // lets its adapter see it again for verification.
-            if (finished != null && finished.live() && finished.targetKey().equals(step.target().id())) {
-                event(run.id(), RunEvent.Kind.STEP, prefix + step.target().describe() + ": finished before the restart ("
-                        + finished.summary() + "); not run again");
-                continue;
-            }
-            if (step.error().isPresent()) {
-                fail(run, RunState.EXECUTING, prefix + step.target().describe() + ": " + step.error().get()
-                        + doneSoFar(steps, i));
-                return false;
-            }
-            Progress progress = message -> event(run.id(), RunEvent.Kind.STEP, prefix + message);
-            event(run.id(), RunEvent.Kind.STEP, prefix + step.target().describe() + " → " + step.label());
-            Duration timeout = service.guardrails().executeTimeout();
-            try {
-                Change change = new Change(run.id(), run.service(), run.environment(), step.revisionId(),
-                        step.from(), step.to(), run.reason(), run.requestedBy().orElse(run.askedBy()));
-                Outcome outcome = withTimeout(() -> adapters.forTarget(step.target())
-                        .execute(step.target(), change, progress, timeout), timeout.plusSeconds(5));
-                audit.record("rewind", "adapter step", Optional.of(run.id()), run.service(),
-                        step.target().describe() + ": " + outcome.summary() + (outcome.recorded().isEmpty() ? ""
-                                : " " + outcome.recorded()));
-                event(run.id(), RunEvent.Kind.STEP, prefix + outcome.summary());
-                // The follow-up first: a step recorded as done is not run again, so it could not leave one later.
-                leaveFollowUp(run, i, step, outcome);
-                runs.stepDone(run.id(), new RunRepository.FinishedStep(i, step.target().id(), outcome.summary(),
-                        outcome.live()), clock.instant());
-                if (!outcome.live()) {
-                    waitingOnPeople.add(step.target().describe());
-                }
-            } catch (AdapterException e) {
-                fail(run, RunState.EXECUTING, prefix + step.target().describe() + ": " + e.getMessage() + doneSoFar(steps, i));
-                return false;
-            } catch (TimeoutException e) {
-                fail(run, RunState.EXECUTING, prefix + step.target().describe() + ": no result within "
-                        + DurationText.format(timeout) + doneSoFar(steps, i));
-                return false;
-            }
+        PlanRunner.Result result = plans.run(run, service, this::lostLease);
+        if (result instanceof PlanRunner.Result.Failed failed) {
+            fail(run, RunState.EXECUTING, failed.reason());
+            return false;
+        }
+        if (!(result instanceof PlanRunner.Result.Applied applied)) {
+            return false;
         }
         if (!runs.transition(run.id(), RunState.EXECUTING, RunState.VERIFYING, Optional.empty(), clock.instant())) {
             return false;
         }
         audit.record("rewind", "transition", Optional.of(run.id()), run.service(), "EXECUTING → VERIFYING");
-        if (waitingOnPeople.isEmpty()) {
+        if (applied.waitingOnPeople().isEmpty()) {
             event(run.id(), RunEvent.Kind.TRAFFIC_RESTORED, "Change applied: traffic is on " + plan(run, service));
         } else {
-            event(run.id(), RunEvent.Kind.STEP, "Change requested, not live yet: " + String.join(", ", waitingOnPeople)
+            event(run.id(), RunEvent.Kind.STEP, "Change requested, not live yet: "
+                    + String.join(", ", applied.waitingOnPeople())
                     + " waits for people; verification watches for it to take effect");
         }
         return true;
-    }
-
-    /** Keeps what the step left for after the incident, so the card can offer it whatever the run's end. */
-    private void leaveFollowUp(RollbackRun run, int index, Step step, Outcome outcome) {
-        adapters.forTarget(step.target()).followUp(step.target(), outcome.recorded()).ifPresent(followUp -> {
-            followUps.add(new FollowUpTask(FollowUpTask.idOf(run.id(), index), run.id(), index, step.target().id(),
-                    followUp.action(), followUp.description(), outcome.recorded(), clock.instant(), Optional.empty()));
-            event(run.id(), RunEvent.Kind.NOTE, "Follow-up offered on the card: " + followUp.description());
-        });
     }
 
     private void verify(RollbackRun run, ServiceConfig service) throws InterruptedException {
@@ -385,70 +291,11 @@ public final class RunExecutor {
     }
 
     private void event(String runId, RunEvent.Kind kind, String message) {
-        RunEvent event = new RunEvent(runId, clock.instant(), kind, message);
-        runs.append(event);
-        views.progress(event);
-    }
-
-    private <T> T withTimeout(java.util.function.Supplier<T> work, Duration timeout)
-            throws TimeoutException, InterruptedException {
-        CompletableFuture<T> future = CompletableFuture.supplyAsync(work, workers);
-        try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new AdapterException(String.valueOf(e.getCause()), e.getCause());
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw e;
-        }
-    }
-
-    /** One target of the plan and the revision it goes to, or why it cannot. */
-    record Step(Target target, String revisionId, String label, Optional<Revision> from, Optional<Revision> to,
-                Optional<String> error) {
-    }
-
-    static List<Step> steps(RollbackRun run, ServiceConfig service) {
-        List<Step> steps = new ArrayList<>();
-        List<TargetView> views = run.assessment().map(Assessment::targets).orElse(List.of());
-        for (int i = 0; i < service.targets().size(); i++) {
-            Target target = service.targets().get(i);
-            Optional<TargetState> state = i < views.size() ? views.get(i).state() : Optional.empty();
-            if (state.isEmpty()) {
-                steps.add(new Step(target, "", "", Optional.empty(), Optional.empty(),
-                        Optional.of("its state could not be read when the card was made")));
-                continue;
-            }
-            Optional<Revision> revision = i == 0 ? run.to() : state.get().previous();
-            if (revision.isEmpty()) {
-                steps.add(new Step(target, "", "", Optional.of(state.get().current()), Optional.empty(),
-                        Optional.of("no earlier revision to go back to")));
-                continue;
-            }
-            steps.add(new Step(target, revision.get().id(), revision.get().label(), Optional.of(state.get().current()),
-                    revision, Optional.empty()));
-        }
-        return steps;
+        timeline.add(runId, kind, message);
     }
 
     private static String plan(RollbackRun run, ServiceConfig service) {
-        List<String> parts = new ArrayList<>();
-        for (Step step : steps(run, service)) {
-            parts.add(step.target().describe() + (step.label().isEmpty() ? "" : " → " + step.label()));
-        }
-        return String.join(", then ", parts);
+        return PlanRunner.describe(run, service);
     }
 
-    private static String doneSoFar(List<Step> steps, int failedIndex) {
-        if (steps.size() < 2) {
-            return "";
-        }
-        List<String> done = steps.subList(0, failedIndex).stream().map(s -> s.target().describe()).toList();
-        List<String> notDone = steps.subList(failedIndex + 1, steps.size()).stream().map(s -> s.target().describe()).toList();
-        return ". Done: " + (done.isEmpty() ? "none" : String.join(", ", done))
-                + "; not done: " + (notDone.isEmpty() ? "none" : String.join(", ", notDone));
-    }
 }
