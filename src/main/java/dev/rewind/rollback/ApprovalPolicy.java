@@ -29,6 +29,11 @@ public final class ApprovalPolicy {
         return ids.stream().filter(ApprovalPolicy::isGroup).anyMatch(group -> directory.isMember(userId, group));
     }
 
+    /** Whether the user's own id is listed among those who may read the service: known without any look-up. */
+    public boolean readerByName(String userId, ApprovalRules rules) {
+        return rules.approvers().contains(userId) || rules.requesters().contains(userId) || rules.viewers().contains(userId);
+    }
+
     public boolean mayApprove(String userId, ApprovalRules rules) {
         return isListed(userId, rules.approvers());
     }

@@ -507,6 +507,30 @@ public final class RollbackService {
                 .map(config -> refuseRole(Permissions.Action.DISMISS, run.get(), userId, config));
     }
 
+    /**
+     * Whether {@code userId} may read {@code service} (its status, audit trail, a fresh assessment):
+     * empty when they may, else the refusal naming who may. A refusal is audited.
+     */
+    public Optional<Decision.Refused> refuseRead(String userId, ServiceConfig service, String what) {
+        if (mayRead(userId, service)) {
+            return Optional.empty();
+        }
+        audit.record(userId, "refused", Optional.empty(), service.name(), "may not " + what);
+        return Optional.of(new Decision.Refused("You may not " + what + ". " + ApprovalPolicy.whoMay(
+                Permissions.Action.READ, RunState.ASSESSED, service.name(), service.approval(), Optional.empty())));
+    }
+
+    /** Whether {@code userId} may read {@code service}; may look up user-group membership. */
+    public boolean mayRead(String userId, ServiceConfig service) {
+        return Permissions.allows(Permissions.Action.READ, policy.roles(userId, service.approval(), Optional.empty()),
+                RunState.ASSESSED);
+    }
+
+    /** Whether {@code userId} may read {@code service} by their own id alone: answered without any I/O. */
+    public boolean mayReadByName(String userId, ServiceConfig service) {
+        return policy.readerByName(userId, service.approval());
+    }
+
     /** Whether {@code userId} holds a role that may do {@code action} to {@code run} in its current state. */
     boolean allows(Permissions.Action action, String userId, RollbackRun run, ServiceConfig config) {
         return Permissions.allows(action, policy.roles(userId, config.approval(), opener(run)), run.state());

@@ -101,10 +101,10 @@ class CardIT {
     @Test
     void statusShowsTheLatestAssessmentAndRunPrivately() {
         openCard("checkout");
-        rewind.signed().command(BOB, CHANNEL, "checkout status");
+        rewind.signed().command(ALICE, CHANNEL, "checkout status");
         await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("latest run"));
         assertThat(lastEphemeral()).contains("`" + runId() + "`").contains("Tier MONITOR").contains("Current r3");
-        rewind.signed().command(BOB, CHANNEL, "cart status");
+        rewind.signed().command(ALICE, CHANNEL, "cart status");
         await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("No assessment or rollback of *cart* yet"));
     }
 
