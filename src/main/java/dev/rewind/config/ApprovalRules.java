@@ -11,6 +11,8 @@ import java.util.List;
  * @param selfApproval whether the requester's own approval counts towards {@code approvals}
  * @param breakGlass   whether an IMMEDIATE assessment may proceed on a single approval (audited as break-glass)
  * @param autoAllowed  whether an automatic-rollback policy may roll back without a person (else it only proposes)
+ * @param viewers      user or user-group ids that may read the service's status, audit trail and assessments,
+ *                     besides its requesters and approvers
  */
 public record ApprovalRules(
         List<String> requesters,
@@ -18,10 +20,18 @@ public record ApprovalRules(
         int approvals,
         boolean selfApproval,
         boolean breakGlass,
-        boolean autoAllowed) {
+        boolean autoAllowed,
+        List<String> viewers) {
 
     public ApprovalRules {
         requesters = List.copyOf(requesters);
         approvers = List.copyOf(approvers);
+        viewers = List.copyOf(viewers);
+    }
+
+    /** Rules with no {@code viewers:}: only requesters and approvers may read. */
+    public ApprovalRules(List<String> requesters, List<String> approvers, int approvals, boolean selfApproval,
+                         boolean breakGlass, boolean autoAllowed) {
+        this(requesters, approvers, approvals, selfApproval, breakGlass, autoAllowed, List.of());
     }
 }

@@ -31,7 +31,7 @@ public final class CatalogueParser {
     private static final Set<String> SERVICE_KEYS = Set.of("name", "channel", "environment", "target", "targets",
             "signals", "approvers", "requesters", "approvals", "selfApproval", "breakGlass", "oncall", "thresholds",
             "cooldown", "maxAttempts", "attemptsWindow", "timeout", "verification", "alerts", "report", "policy",
-            "incidentChannel", "autoRollback", "requestExpiry");
+            "incidentChannel", "autoRollback", "requestExpiry", "viewers");
     private static final Set<String> TOP_KEYS = Set.of("services", "environments", "alerts");
     private final Consumer<String> warnings;
     private final Predicate<String> destructiveType;
@@ -136,7 +136,8 @@ public final class CatalogueParser {
                 service.optionalBoolean("breakGlass").or(() -> envRules.optionalBoolean("breakGlass")).orElse(false),
                 // A policy approves alone, so where two people must approve it may only propose unless told otherwise.
                 service.optionalBoolean("autoRollback").or(() -> envRules.optionalBoolean("autoRollback"))
-                        .orElse(approvals == 1));
+                        .orElse(approvals == 1),
+                viewers(service).or(() -> viewers(envRules)).orElse(List.of()));
         if (approval.approvals() < 1) {
             throw new ConfigException(service.path + ".approvals must be at least 1");
         }
@@ -190,6 +191,21 @@ public final class CatalogueParser {
                 service.optionalText("oncall"), thresholds(service.child("thresholds")), guardrails(service),
                 verification(service.child("verification")), alertMatch, reportRules, incidentPolicy,
                 policy(service.child("policy"), signals));
+    }
+
+    /** {@code viewers:} as Slack user ({@code U…}, {@code W…}) or user-group ({@code S…}) ids; empty when absent. */
+    private static Optional<List<String>> viewers(Place node) {
+        if (!node.present() || !node.child("viewers").present()) {
+            return Optional.empty();
+        }
+        List<String> ids = node.textList("viewers");
+        for (String id : ids) {
+            if (!id.matches("[UWS][A-Z0-9]{2,}")) {
+                throw new ConfigException(node.path + ".viewers: '" + id + "' is not a Slack user id (U…) or "
+                        + "user-group id (S…); names like @sre-oncall change, ids do not");
+            }
+        }
+        return Optional.of(ids);
     }
 
     private List<Target> targets(Place service) {

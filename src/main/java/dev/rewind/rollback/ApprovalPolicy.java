@@ -3,8 +3,11 @@ package dev.rewind.rollback;
 import dev.rewind.assess.Tier;
 import dev.rewind.config.ApprovalRules;
 
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who may ask for and approve a rollback, and when approvals are enough. Pure apart from the group
@@ -26,6 +29,11 @@ public final class ApprovalPolicy {
         return ids.stream().filter(ApprovalPolicy::isGroup).anyMatch(group -> directory.isMember(userId, group));
     }
 
+    /** Whether the user's own id is listed among those who may read the service: known without any look-up. */
+    public boolean readerByName(String userId, ApprovalRules rules) {
+        return rules.approvers().contains(userId) || rules.requesters().contains(userId) || rules.viewers().contains(userId);
+    }
+
     public boolean mayApprove(String userId, ApprovalRules rules) {
         return isListed(userId, rules.approvers());
     }
@@ -33,6 +41,69 @@ public final class ApprovalPolicy {
     /** Without a {@code requesters:} list only approvers may ask, so nobody outside it can start a change. */
     public boolean mayRequest(String userId, ApprovalRules rules) {
         return mayApprove(userId, rules) || isListed(userId, rules.requesters());
+    }
+
+    /**
+     * The roles {@code userId} holds towards a service with these rules and, when given, towards one of
+     * its runs asked for by {@code runRequester}. Group look-ups happen only as far as needed.
+     */
+    public Set<Permissions.Role> roles(String userId, ApprovalRules rules, Optional<String> runRequester) {
+        Set<Permissions.Role> roles = EnumSet.noneOf(Permissions.Role.class);
+        if (runRequester.filter(userId::equals).isPresent()) {
+            roles.add(Permissions.Role.RUN_REQUESTER);
+        }
+        if (isListed(userId, rules.approvers())) {
+            roles.add(Permissions.Role.APPROVER);
+        }
+        if (isListed(userId, rules.requesters())) {
+            roles.add(Permissions.Role.REQUESTER);
+        }
+        if (isListed(userId, rules.viewers())) {
+            roles.add(Permissions.Role.VIEWER);
+        }
+        return roles;
+    }
+
+    /**
+     * Who may do {@code action}, as a sentence with mention tokens: "Only approvers of checkout
+     * (@{S0SRE}, @{U0ALICE}) or the requester @{U0BOB} may dismiss this request."
+     */
+    public static String whoMay(Permissions.Action action, RunState state, String service, ApprovalRules rules,
+                                Optional<String> runRequester) {
+        Set<Permissions.Role> allowed = Permissions.allowed(action, state);
+        List<String> parts = new ArrayList<>();
+        if (allowed.contains(Permissions.Role.APPROVER)) {
+            parts.add("approvers of " + service + " (" + tokens(rules.approvers()) + ")");
+        }
+        if (allowed.contains(Permissions.Role.REQUESTER) && !rules.requesters().isEmpty()) {
+            parts.add("its requesters (" + tokens(rules.requesters()) + ")");
+        }
+        if (allowed.contains(Permissions.Role.VIEWER) && !rules.viewers().isEmpty()) {
+            parts.add("its viewers (" + tokens(rules.viewers()) + ")");
+        }
+        if (allowed.contains(Permissions.Role.RUN_REQUESTER) && runRequester.isPresent()) {
+            parts.add("the requester " + Mentions.token(runRequester.get()));
+        }
+        String who = parts.size() == 1 ? parts.get(0)
+                : String.join(", ", parts.subList(0, parts.size() - 1)) + " or " + parts.get(parts.size() - 1);
+        return "Only " + who + " may " + doing(action, state, service) + ".";
+    }
+
+    private static String doing(Permissions.Action action, RunState state, String service) {
+        return switch (action) {
+            case DISMISS -> state == RunState.AWAITING_APPROVAL ? "dismiss this request" : "dismiss this card";
+            case MONITOR -> "ask for a later re-assessment";
+            case PICK_REVISION -> "choose the revision on this card";
+            case CANCEL_AUTO -> "cancel this automatic rollback";
+            case RETRY -> "retry this rollback";
+            case APPROVE, BREAK_GLASS -> "approve this rollback";
+            default -> action.phrase() + " " + service;
+        };
+    }
+
+    private static String tokens(List<String> ids) {
+        return ids.isEmpty() ? "none listed in rewind.yml"
+                : String.join(", ", ids.stream().map(Mentions::token).toList());
     }
 
     /** Whether this user's approval counts towards the total for a run {@code requester} asked for. */

@@ -117,11 +117,15 @@ public final class AutoRollback {
         views.refresh(run.id());
     }
 
-    /** "Cancel" on a countdown. */
+    /** "Cancel" on a countdown, by someone who may steer the card; the countdown is taken conditionally. */
     public Decision cancel(String runId, String userId) {
         Optional<RollbackRun> run = runs.find(runId);
         if (run.isEmpty() || run.get().autoAt().isEmpty()) {
             return new Decision.AlreadyHandled("there is no automatic rollback counting down on this card");
+        }
+        Optional<ServiceConfig> service = catalogues.service(run.get().service());
+        if (service.isPresent() && !rollbacks.allows(Permissions.Action.CANCEL_AUTO, userId, run.get(), service.get())) {
+            return rollbacks.refuseRole(Permissions.Action.CANCEL_AUTO, run.get(), userId, service.get());
         }
         String note = "Automatic rollback cancelled by " + Mentions.token(userId);
         if (!runs.takeAuto(runId, run.get().autoAt().get(), note)) {

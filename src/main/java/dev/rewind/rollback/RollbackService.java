@@ -6,6 +6,7 @@ import dev.rewind.adapter.TargetState;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.Tier;
+import dev.rewind.config.ApprovalRules;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.config.IncidentPolicy;
@@ -135,8 +136,8 @@ public final class RollbackService {
         if (run.state() != RunState.FAILED && run.state() != RunState.INTERRUPTED) {
             return alreadyHandled(run);
         }
-        if (!policy.mayRequest(userId, service.get().approval())) {
-            return refuse(run, userId, "may not roll back " + run.service(), whoMayApprove(service.get()));
+        if (!allows(Permissions.Action.RETRY, userId, run, service.get())) {
+            return refuseRole(Permissions.Action.RETRY, run, userId, service.get());
         }
         audit.record(userId, "retry", Optional.of(runId), run.service(), "after " + run.state());
         RollbackRun next = open(service.get(), new Opening(Trigger.COMMAND, userId,
@@ -147,10 +148,24 @@ public final class RollbackService {
     }
 
     /** A revision picked on a card still awaiting a decision: its button is redrawn to name it. */
-    public void preselect(String runId, String revisionId) {
-        if (runs.preselect(runId, revisionId, clock.instant())) {
-            refreshCard(runId);
+    public Decision preselect(String runId, String userId, String revisionId) {
+        Optional<RollbackRun> found = runs.find(runId);
+        if (found.isEmpty()) {
+            return new Decision.Refused("run " + runId + " is not in Rewind's database");
         }
+        RollbackRun run = found.get();
+        Optional<ServiceConfig> service = catalogues.service(run.service());
+        if (service.isEmpty()) {
+            return new Decision.Refused(run.service() + " is no longer in rewind.yml");
+        }
+        if (!allows(Permissions.Action.PICK_REVISION, userId, run, service.get())) {
+            return refuseRole(Permissions.Action.PICK_REVISION, run, userId, service.get());
+        }
+        if (!runs.preselect(runId, revisionId, clock.instant())) {
+            return alreadyHandled(runs.find(runId).orElse(run));
+        }
+        refreshCard(runId);
+        return new Decision.Accepted("Revision chosen.");
     }
 
     /** "Monitor": the card is re-assessed after {@code delay} and redrawn in place. */
@@ -163,8 +178,17 @@ public final class RollbackService {
         if (run.state() != RunState.ASSESSED) {
             return alreadyHandled(run);
         }
+        Optional<ServiceConfig> service = catalogues.service(run.service());
+        if (service.isEmpty()) {
+            return new Decision.Refused(run.service() + " is no longer in rewind.yml");
+        }
+        if (!allows(Permissions.Action.MONITOR, userId, run, service.get())) {
+            return refuseRole(Permissions.Action.MONITOR, run, userId, service.get());
+        }
         Instant at = clock.instant().plus(delay);
-        runs.scheduleReassessment(runId, at);
+        if (!runs.scheduleReassessmentIfUndecided(runId, at)) {
+            return alreadyHandled(runs.find(runId).orElse(run));
+        }
         audit.record(userId, "monitor", Optional.of(runId), run.service(), "re-assess in " + DurationText.format(delay));
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Monitoring: " + Mentions.token(userId)
                 + " asked for a fresh assessment in " + DurationText.format(delay)));
@@ -240,11 +264,11 @@ public final class RollbackService {
             return alreadyHandled(run);
         }
         ServiceConfig config = service.get();
-        if (!policy.mayRequest(userId, config.approval())) {
-            return refuse(run, userId, "may not roll back " + run.service(), whoMayApprove(config));
+        if (!allows(Permissions.Action.ROLL_BACK, userId, run, config)) {
+            return refuseRole(Permissions.Action.ROLL_BACK, run, userId, config);
         }
-        if (override && !policy.mayApprove(userId, config.approval())) {
-            return refuse(run, userId, "may not override the guardrails of " + run.service(), whoMayApprove(config));
+        if (override && !allows(Permissions.Action.OVERRIDE, userId, run, config)) {
+            return refuseRole(Permissions.Action.OVERRIDE, run, userId, config);
         }
         Optional<TargetState> state = run.assessment().flatMap(Assessment::primary);
         if (state.isEmpty()) {
@@ -314,8 +338,9 @@ public final class RollbackService {
         if (run.state() != RunState.AWAITING_APPROVAL) {
             return alreadyHandled(run);
         }
-        if (!policy.mayApprove(userId, config.approval())) {
-            return refuse(run, userId, "may not approve a rollback of " + run.service(), whoMayApprove(config));
+        Permissions.Action action = breakGlass ? Permissions.Action.BREAK_GLASS : Permissions.Action.APPROVE;
+        if (!allows(action, userId, run, config)) {
+            return refuseRole(action, run, userId, config);
         }
         if (!policy.counts(userId, run.requestedBy(), config.approval())) {
             return refuse(run, userId, "asked for this rollback, and " + run.service()
@@ -412,7 +437,11 @@ public final class RollbackService {
         }
     }
 
-    /** "Dismiss": records who and why; the run ends without any change. */
+    /**
+     * "Dismiss": records who and why; the run ends without any change. Who may dismiss depends on the
+     * state (a pending request is withdrawn only by an approver or its requester), so each state is tried
+     * with its own conditional update, the requester's right written into the update's condition.
+     */
     public Decision dismiss(String runId, String userId, Optional<String> reason) {
         Optional<RollbackRun> found = runs.find(runId);
         if (found.isEmpty()) {
@@ -420,14 +449,34 @@ public final class RollbackService {
         }
         RollbackRun run = found.get();
         Optional<ServiceConfig> config = catalogues.service(run.service());
-        if (run.state() == RunState.AWAITING_APPROVAL && config.isPresent()
-                && !policy.mayRequest(userId, config.get().approval()) && !run.requestedBy().orElse("").equals(userId)) {
-            return refuse(run, userId, "may not cancel a rollback someone requested", whoMayApprove(config.get()));
-        }
         String outcome = "Dismissed by " + Mentions.token(userId) + reason.filter(r -> !r.isBlank()).map(r -> ": " + words(r))
                 .orElse("");
-        boolean done = runs.transition(runId, RunState.ASSESSED, RunState.ABORTED, Optional.of(outcome), clock.instant())
-                || runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.ABORTED, Optional.of(outcome), clock.instant());
+        boolean done;
+        if (config.isEmpty()) {
+            // Nobody can act on a service that left rewind.yml; closing its card changes nothing anywhere.
+            done = runs.transition(runId, RunState.ASSESSED, RunState.ABORTED, Optional.of(outcome), clock.instant())
+                    || runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.ABORTED, Optional.of(outcome), clock.instant());
+        } else {
+            ApprovalRules rules = config.get().approval();
+            Set<Permissions.Role> roles = policy.roles(userId, rules, opener(run));
+            Set<Permissions.Role> listed = policy.roles(userId, rules, Optional.empty());
+            done = Permissions.allows(Permissions.Action.DISMISS, roles, RunState.ASSESSED)
+                    && runs.transition(runId, RunState.ASSESSED, RunState.ABORTED, Optional.of(outcome), clock.instant());
+            if (!done && Permissions.allows(Permissions.Action.DISMISS, listed, RunState.AWAITING_APPROVAL)) {
+                done = runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.ABORTED, Optional.of(outcome), clock.instant());
+            } else if (!done && Permissions.allows(Permissions.Action.DISMISS, Set.of(Permissions.Role.RUN_REQUESTER),
+                    RunState.AWAITING_APPROVAL)) {
+                done = runs.transitionIfRequestedBy(runId, RunState.AWAITING_APPROVAL, RunState.ABORTED, userId,
+                        Optional.of(outcome), clock.instant());
+            }
+            if (!done) {
+                RollbackRun now = runs.find(runId).orElse(run);
+                if ((now.state() == RunState.ASSESSED || now.state() == RunState.AWAITING_APPROVAL)
+                        && !allows(Permissions.Action.DISMISS, userId, now, config.get())) {
+                    return refuseRole(Permissions.Action.DISMISS, now, userId, config.get());
+                }
+            }
+        }
         if (!done) {
             return alreadyHandled(runs.find(runId).orElse(run));
         }
@@ -439,6 +488,64 @@ public final class RollbackService {
         refreshCard(runId);
         runs.find(runId).ifPresent(dismissed -> observer.closed(view(dismissed)));
         return new Decision.Accepted("Dismissed.");
+    }
+
+    /**
+     * Whether {@code userId} may dismiss this run now, before asking for a reason; the dismissal itself
+     * checks again. Empty when they may (or when the run is gone or decided: the dismissal says so).
+     */
+    public Optional<Decision> refuseDismissal(String runId, String userId) {
+        Optional<RollbackRun> run = runs.find(runId);
+        if (run.isEmpty() || (run.get().state() != RunState.ASSESSED && run.get().state() != RunState.AWAITING_APPROVAL)) {
+            return Optional.empty();
+        }
+        return catalogues.service(run.get().service())
+                .filter(config -> !allows(Permissions.Action.DISMISS, userId, run.get(), config))
+                .map(config -> refuseRole(Permissions.Action.DISMISS, run.get(), userId, config));
+    }
+
+    /**
+     * Whether {@code userId} may read {@code service} (its status, audit trail, a fresh assessment):
+     * empty when they may, else the refusal naming who may. A refusal is audited.
+     */
+    public Optional<Decision.Refused> refuseRead(String userId, ServiceConfig service, String what) {
+        if (mayRead(userId, service)) {
+            return Optional.empty();
+        }
+        audit.record(userId, "refused", Optional.empty(), service.name(), "may not " + what);
+        return Optional.of(new Decision.Refused("You may not " + what + ". " + ApprovalPolicy.whoMay(
+                Permissions.Action.READ, RunState.ASSESSED, service.name(), service.approval(), Optional.empty())));
+    }
+
+    /** Whether {@code userId} may read {@code service}; may look up user-group membership. */
+    public boolean mayRead(String userId, ServiceConfig service) {
+        return Permissions.allows(Permissions.Action.READ, policy.roles(userId, service.approval(), Optional.empty()),
+                RunState.ASSESSED);
+    }
+
+    /** Whether {@code userId} may read {@code service} by their own id alone: answered without any I/O. */
+    public boolean mayReadByName(String userId, ServiceConfig service) {
+        return policy.readerByName(userId, service.approval());
+    }
+
+    /** Whether {@code userId} holds a role that may do {@code action} to {@code run} in its current state. */
+    boolean allows(Permissions.Action action, String userId, RollbackRun run, ServiceConfig config) {
+        return Permissions.allows(action, policy.roles(userId, config.approval(), opener(run)), run.state());
+    }
+
+    /**
+     * The person a run belongs to: who asked for its rollback, else who opened its card with a command
+     * (an alert or a policy is nobody's).
+     */
+    static Optional<String> opener(RollbackRun run) {
+        return run.requestedBy().or(() -> run.trigger() == Trigger.COMMAND ? Optional.of(run.askedBy()) : Optional.empty());
+    }
+
+    Decision refuseRole(Permissions.Action action, RollbackRun run, String userId, ServiceConfig config) {
+        String who = ApprovalPolicy.whoMay(action, run.state(), run.service(), config.approval(), opener(run));
+        audit.record(userId, "refused", Optional.of(run.id()), run.service(), "may not " + action.phrase() + " "
+                + run.service() + " (" + run.state() + ")");
+        return new Decision.Refused(who);
     }
 
     public Optional<RunView> view(String runId) {

@@ -50,6 +50,14 @@ public interface RunRepository {
     boolean transition(String id, RunState from, RunState to, Optional<String> outcome, Instant now);
 
     /**
+     * As {@link #transition}, only if the run was asked for by {@code requestedBy}: the person's right
+     * to act is part of the same conditional update, so a request made meanwhile by someone else is
+     * never withdrawn on the strength of this one's.
+     */
+    boolean transitionIfRequestedBy(String id, RunState from, RunState to, String requestedBy, Optional<String> outcome,
+                                    Instant now);
+
+    /**
      * Takes or renews the right to execute a run until {@code until}: granted when nobody holds it, the
      * holder's lease has run out, {@code owner} already holds it, or the holder's name starts with
      * {@code reclaimPrefix} (an earlier process on this same host, which is therefore gone). Keeps two
@@ -100,6 +108,9 @@ public interface RunRepository {
 
     /** Sets (or, with {@code null}, clears) when a monitored card is re-assessed. */
     void scheduleReassessment(String id, Instant at);
+
+    /** "Monitor": schedules a re-assessment only while nobody has decided on the card; @return whether it did. */
+    boolean scheduleReassessmentIfUndecided(String id, Instant at);
 
     List<RollbackRun> dueForReassessment(Instant now);
 

@@ -107,7 +107,20 @@ final class CardActions {
         String runId = ActionIds.runId(value);
         String choice = ActionIds.revision(value);
         if (choice.equals("dismiss")) {
-            work.submit(() -> openDismissModal(p.getTriggerId(), runId, p));
+            work.submit(() -> {
+                try {
+                    Optional<String> refusal = rollbacks.refuseDismissal(runId, p.getUser().getId())
+                            .flatMap(decision -> Answers.of(decision, mentions));
+                    if (refusal.isPresent()) {
+                        replies.ephemeral(p.getResponseUrl(), p.getChannel() == null ? null : p.getChannel().getId(),
+                                p.getUser().getId(), refusal.get());
+                    } else {
+                        openDismissModal(p.getTriggerId(), runId, p);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("opening the dismiss dialog for {} failed", runId, e);
+                }
+            });
             return ctx.ack();
         }
         return decide(request, ctx, (payload, ignored) -> {
@@ -123,17 +136,11 @@ final class CardActions {
 
     /** A new revision picked: the card is redrawn so its button names it. */
     Response pick(BlockActionRequest request, ActionContext ctx) {
-        BlockActionPayload p = request.getPayload();
-        BlockActionPayload.Action action = p.getActions().get(0);
-        String value = action.getSelectedOption() == null ? "" : action.getSelectedOption().getValue();
-        work.submit(() -> {
-            try {
-                rollbacks.preselect(ActionIds.runId(value), ActionIds.revision(value));
-            } catch (RuntimeException e) {
-                LOG.error("redrawing the card for a picked revision failed", e);
-            }
+        return decide(request, ctx, (p, ignored) -> {
+            BlockActionPayload.Action action = p.getActions().get(0);
+            String value = action.getSelectedOption() == null ? "" : action.getSelectedOption().getValue();
+            return rollbacks.preselect(ActionIds.runId(value), p.getUser().getId(), ActionIds.revision(value));
         });
-        return ctx.ack();
     }
 
     Response dismissSubmitted(ViewSubmissionRequest request, ViewSubmissionContext ctx) {

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
@@ -71,8 +72,7 @@ final class CommandHandler {
             if (service.isPresent() && catalogues.service(service.get()).isEmpty()) {
                 return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(service.get(), catalogues.get())));
             }
-            later(p, () -> Listings.audit(audit.verify(), audit.latest(service.flatMap(catalogues::service)
-                    .map(ServiceConfig::name), Listings.AUDIT_LINES), mentions));
+            later(p, () -> auditTrail(p.getUserId(), service.flatMap(catalogues::service)));
             return ctx.ack();
         }
         String typed = command instanceof RollbackCommand.Status status ? status.service()
@@ -82,15 +82,58 @@ final class CommandHandler {
             return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(typed, catalogues.get())));
         }
         if (command instanceof RollbackCommand.Status) {
-            later(p, () -> Listings.status(service.get().name(), runs.latestForService(service.get().name())
-                    .map(rollbacks::view), mentions, clock.instant()));
+            later(p, () -> refusal(p.getUserId(), service.get(), "read the status of " + service.get().name())
+                    .orElseGet(() -> Listings.status(service.get().name(), runs.latestForService(service.get().name())
+                            .map(rollbacks::view), mentions, clock.instant())));
             return ctx.ack();
         }
         RollbackCommand.Assess assess = (RollbackCommand.Assess) command;
-        work.submit(() -> open(p, service.get(), assess));
-        return ctx.ack(r -> r.responseType("ephemeral").text(":mag: Assessing *" + SlackText.escape(service.get().name())
-                + "* (" + SlackText.escape(service.get().environment()) + ")" + (assess.dryRun() ? " as a dry run" : "")
-                + "… the card will appear in this channel."));
+        String assessing = ":mag: Assessing *" + SlackText.escape(service.get().name()) + "* ("
+                + SlackText.escape(service.get().environment()) + ")" + (assess.dryRun() ? " as a dry run" : "")
+                + "… the card will appear in this channel.";
+        // Listed by id: known at once. Otherwise group membership is looked up after the ack, never before.
+        if (rollbacks.mayReadByName(p.getUserId(), service.get())) {
+            work.submit(() -> open(p, service.get(), assess));
+            return ctx.ack(r -> r.responseType("ephemeral").text(assessing));
+        }
+        work.submit(() -> {
+            try {
+                Optional<String> refused = refusal(p.getUserId(), service.get(), "assess " + service.get().name());
+                replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), refused.orElse(assessing));
+                if (refused.isEmpty()) {
+                    open(p, service.get(), assess);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("checking who may assess {} failed", service.get().name(), e);
+                replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), ":x: That failed: "
+                        + e.getClass().getSimpleName() + ". The error is in Rewind's log.");
+            }
+        });
+        return ctx.ack();
+    }
+
+    /** The refusal to show {@code userId}, when they may not {@code what} (read {@code service}). */
+    private Optional<String> refusal(String userId, ServiceConfig service, String what) {
+        return rollbacks.refuseRead(userId, service, what).flatMap(refused -> Answers.of(refused, mentions));
+    }
+
+    /**
+     * {@code /rollback audit [service]}: one service's trail for its own people; the whole trail only for
+     * someone who may read every service in it.
+     */
+    private String auditTrail(String userId, Optional<ServiceConfig> service) {
+        if (service.isPresent()) {
+            return refusal(userId, service.get(), "read the audit trail of " + service.get().name())
+                    .orElseGet(() -> Listings.audit(audit.verify(), audit.latest(Optional.of(service.get().name()),
+                            Listings.AUDIT_LINES), mentions));
+        }
+        List<ServiceConfig> readable = catalogues.get().services().stream()
+                .filter(s -> rollbacks.mayRead(userId, s)).toList();
+        if (readable.size() < catalogues.get().services().size()) {
+            audit.record(userId, "refused", Optional.empty(), "", "may not read the whole audit trail");
+            return Listings.auditRefused(readable);
+        }
+        return Listings.audit(audit.verify(), audit.latest(Optional.empty(), Listings.AUDIT_LINES), mentions);
     }
 
     private void open(SlashCommandPayload p, ServiceConfig service, RollbackCommand.Assess assess) {

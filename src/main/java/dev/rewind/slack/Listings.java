@@ -93,6 +93,16 @@ final class Listings {
         return SlackText.clip(text.toString(), SlackText.MESSAGE_TEXT);
     }
 
+    /** {@code /rollback audit} (every service) asked by someone who may read only {@code readable} of them. */
+    static String auditRefused(List<dev.rewind.config.ServiceConfig> readable) {
+        String yours = readable.isEmpty() ? " You may read none: ask to be added to a service's `requesters`, "
+                + "`approvers` or `viewers` in rewind.yml."
+                : " Ask for the ones you may read: " + readable.stream().map(s -> SlackText.code("/rollback audit "
+                + s.name())).collect(Collectors.joining(", ")) + ".";
+        return SlackText.clip(":no_entry: The whole audit trail is for those who may read every service; a service's "
+                + "trail is for its requesters, approvers and viewers." + yours + " Nothing was shown.", SlackText.MESSAGE_TEXT);
+    }
+
     static Optional<String> revisionNote(Optional<String> asked, RollbackRun run) {
         if (asked.isEmpty() || run.assessment().flatMap(Assessment::primary).isEmpty()) {
             return Optional.empty();

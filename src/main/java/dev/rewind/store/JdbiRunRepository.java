@@ -155,6 +155,17 @@ public final class JdbiRunRepository implements RunRepository {
 
     @Override
     public boolean transition(String id, RunState from, RunState to, Optional<String> outcome, Instant now) {
+        return transition(id, from, to, Optional.empty(), outcome, now);
+    }
+
+    @Override
+    public boolean transitionIfRequestedBy(String id, RunState from, RunState to, String requestedBy,
+                                           Optional<String> outcome, Instant now) {
+        return transition(id, from, to, Optional.of(requestedBy), outcome, now);
+    }
+
+    private boolean transition(String id, RunState from, RunState to, Optional<String> requestedBy,
+                               Optional<String> outcome, Instant now) {
         if (!from.canMoveTo(to)) {
             throw new IllegalArgumentException("a run cannot move from " + from + " to " + to);
         }
@@ -170,7 +181,11 @@ public final class JdbiRunRepository implements RunRepository {
                 sql.append(", outcome = :outcome");
             }
             sql.append(" WHERE id = :id AND state = :from");
+            if (requestedBy.isPresent()) {
+                sql.append(" AND requested_by = :requestedBy");
+            }
             int changed = handle.createUpdate(sql.toString())
+                    .bind("requestedBy", requestedBy.orElse(null))
                     .bind("to", to.name()).bind("from", from.name()).bind("now", now.toEpochMilli()).bind("id", id)
                     .bind("outcome", outcome.map(o -> Text.clip(o, 4000)).orElse(null))
                     .execute();
@@ -313,6 +328,13 @@ public final class JdbiRunRepository implements RunRepository {
     public void scheduleReassessment(String id, Instant at) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET reassess_at = :at WHERE id = :id")
                 .bind("at", at == null ? null : at.toEpochMilli()).bind("id", id).execute());
+    }
+
+    @Override
+    public boolean scheduleReassessmentIfUndecided(String id, Instant at) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE runs SET reassess_at = :at WHERE id = :id "
+                        + "AND state = :state")
+                .bind("at", at.toEpochMilli()).bind("id", id).bind("state", RunState.ASSESSED.name()).execute()) == 1;
     }
 
     @Override

@@ -80,6 +80,31 @@ class CatalogueParserTest {
     }
 
     @Test
+    void viewersComeFromTheServiceOrElseItsEnvironment() {
+        Catalogue catalogue = parser.parse("""
+                environments:
+                  production: {viewers: [S0ENG]}
+                services:
+                  - {name: a, channel: C1, environment: production, target: {type: t}, approvers: [S1]}
+                  - {name: b, channel: C1, environment: production, target: {type: t}, approvers: [S1], viewers: [U0SUPPORT, S0QA]}
+                  - {name: c, channel: C1, environment: staging, target: {type: t}, approvers: [S1]}
+                """, "rewind.yml");
+        assertThat(catalogue.find("a").orElseThrow().approval().viewers()).containsExactly("S0ENG");
+        assertThat(catalogue.find("b").orElseThrow().approval().viewers()).containsExactly("U0SUPPORT", "S0QA");
+        assertThat(catalogue.find("c").orElseThrow().approval().viewers()).isEmpty();
+        assertThat(warnings).noneMatch(w -> w.contains("viewers"));
+    }
+
+    @Test
+    void aViewerThatIsNotASlackIdIsRefusedWithItsPlace() {
+        assertThatThrownBy(() -> parser.parse("services:\n  - {name: a, channel: C, target: {type: t}, viewers: ['@sre']}\n",
+                "rewind.yml")).hasMessageContaining("services[0] (a).viewers: '@sre' is not a Slack user id");
+        assertThatThrownBy(() -> parser.parse("environments:\n  production: {viewers: [sre]}\nservices:\n"
+                + "  - {name: a, channel: C, target: {type: t}}\n", "rewind.yml"))
+                .hasMessageContaining("environments.production.viewers: 'sre'");
+    }
+
+    @Test
     void problemsNameTheirPlace() {
         assertThatThrownBy(() -> parser.parse("services:\n  - name: checkout\n    target: {type: t}\n", "rewind.yml"))
                 .hasMessage("rewind.yml.services[0] (checkout).channel is required");

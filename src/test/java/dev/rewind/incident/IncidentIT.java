@@ -37,6 +37,7 @@ class IncidentIT {
             "    target: {type: kubernetes-deployment, namespace: shop, deployment: checkout}",
             "    signals: {errorRate: 'errors', latencyP99: 'latency'}",
             "    approvers: [" + ALICE + "]",
+            "    viewers: [" + BOB + "]",
             "    oncall: S0ONCALL",
             "    verification: {checks: 2, interval: 0s}",
             "    report: {github: acme/incidents, apiUrl: 'GITHUB_URL'}",

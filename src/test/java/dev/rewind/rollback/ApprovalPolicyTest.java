@@ -47,6 +47,37 @@ class ApprovalPolicyTest {
         assertThat(standing.breakGlassAllowed()).isEqualTo(glass);
     }
 
+    @ParameterizedTest(name = "{0} for a run asked by U0CAROL: {1}")
+    @CsvSource({
+            "U0ALICE,   APPROVER",
+            "U0BOB,     APPROVER",
+            "U0DEV,     REQUESTER",
+            "U0SUPPORT, VIEWER",
+            "U0CAROL,   RUN_REQUESTER",
+            "U0MALLORY, ''"})
+    void rolesComeFromTheListsTheirGroupsAndTheRun(String user, String role) {
+        ApprovalRules rules = new ApprovalRules(List.of("U0DEV"), List.of("U0ALICE", "S0SRE"), 1, true, false, true,
+                List.of("U0SUPPORT"));
+        assertThat(policy.roles(user, rules, Optional.of("U0CAROL")))
+                .containsExactlyElementsOf(role.isEmpty() ? List.of() : List.of(Permissions.Role.valueOf(role)));
+    }
+
+    @Test
+    void aRefusalNamesEveryoneWhoMay() {
+        ApprovalRules rules = new ApprovalRules(List.of(), List.of("S0SRE", "U0ALICE"), 1, true, false, true);
+        assertThat(ApprovalPolicy.whoMay(Permissions.Action.DISMISS, RunState.AWAITING_APPROVAL, "checkout", rules,
+                Optional.of("U0BOB"))).isEqualTo("Only approvers of checkout (@{S0SRE}, @{U0ALICE}) or the requester "
+                + "@{U0BOB} may dismiss this request.");
+        ApprovalRules withOthers = new ApprovalRules(List.of("U0DEV"), List.of("U0ALICE"), 1, true, false, true,
+                List.of("S0ENG"));
+        assertThat(ApprovalPolicy.whoMay(Permissions.Action.READ, RunState.ASSESSED, "checkout", withOthers,
+                Optional.empty())).isEqualTo("Only approvers of checkout (@{U0ALICE}), its requesters (@{U0DEV}) or its "
+                + "viewers (@{S0ENG}) may read the status, audit trail and assessments of checkout.");
+        assertThat(ApprovalPolicy.whoMay(Permissions.Action.CANCEL_AUTO, RunState.ASSESSED, "checkout", rules,
+                Optional.empty())).isEqualTo("Only approvers of checkout (@{S0SRE}, @{U0ALICE}) may cancel this "
+                + "automatic rollback.");
+    }
+
     @Test
     void withoutARequestersListOnlyApproversMayAsk() {
         ApprovalRules rules = new ApprovalRules(List.of(), List.of("U0ALICE"), 1, true, false, true);

@@ -30,6 +30,7 @@ class CardIT {
     @BeforeEach
     void start() throws Exception {
         rewind = RewindFixture.start();
+        rewind.slack().groupMembers("S0SRE", BOB);
         rewind.prometheus().returns("errors", 0.02).before(0.01);
         rewind.prometheus().returns("latency", 0.3).before(0.3);
     }
@@ -100,10 +101,10 @@ class CardIT {
     @Test
     void statusShowsTheLatestAssessmentAndRunPrivately() {
         openCard("checkout");
-        rewind.signed().command(BOB, CHANNEL, "checkout status");
+        rewind.signed().command(ALICE, CHANNEL, "checkout status");
         await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("latest run"));
         assertThat(lastEphemeral()).contains("`" + runId() + "`").contains("Tier MONITOR").contains("Current r3");
-        rewind.signed().command(BOB, CHANNEL, "cart status");
+        rewind.signed().command(ALICE, CHANNEL, "cart status");
         await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("No assessment or rollback of *cart* yet"));
     }
 
@@ -111,6 +112,7 @@ class CardIT {
     void pickingARevisionRedrawsTheCardAndWarnsAboutOldOnes() throws Exception {
         rewind.close();
         rewind = RewindFixture.builder().emptyCluster().build();
+        rewind.slack().groupMembers("S0SRE", BOB);
         rewind.kubernetes().deployment("shop", "checkout", 2, "shop/checkout:1.0", "shop/checkout:1.1",
                 "shop/checkout:1.2", "shop/checkout:1.3", "shop/checkout:1.4");
         rewind.prometheus().returns("errors", 0.02).before(0.01);

@@ -142,7 +142,7 @@ class WalkingSkeletonIT {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().ephemeralTexts().isEmpty());
         String refusal = rewind.slack().ephemeralTexts().get(rewind.slack().ephemeralTexts().size() - 1);
-        assertThat(refusal).contains("may not roll back checkout").contains("<!subteam^S0SRE>").contains("<@U0ALICE>")
+        assertThat(refusal).contains("Only approvers of checkout (<!subteam^S0SRE>, <@U0ALICE>) may roll back checkout")
                 .contains("Nothing was changed");
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
         assertThat(rewind.slack().updates()).isEmpty();
@@ -187,6 +187,7 @@ class WalkingSkeletonIT {
 
     @Test
     void dismissSaysWhoAndWhenAndStoresTheDecision() {
+        rewind.slack().groupMembers("S0SRE", BOB);
         Map<String, String> card = rewind.cardFor(ALICE, "checkout");
         String ts = rewind.slack().postedWithTs().get(0).ts();
         String runId = ActionIds.runId(rollBackValue(card));

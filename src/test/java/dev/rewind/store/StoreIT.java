@@ -210,6 +210,34 @@ class StoreIT {
 
     @ParameterizedTest
     @MethodSource("databases")
+    void aRequesterWithdrawsOnlyTheirOwnRequestAndMonitorOnlyTouchesAnUndecidedCard(String kind) {
+        try (Database db = open(kind)) {
+            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RollbackRun run = run("checkout");
+            runs.insert(run);
+            List<String> keys = List.of("kubernetes-deployment:shop/checkout");
+            assertThat(runs.scheduleReassessmentIfUndecided(run.id(), clock.instant().plusSeconds(300))).isTrue();
+            assertThat(runs.claim(run.id(), "U0BOB", "r2", keys, clock.instant())).isInstanceOf(RunRepository.Claim.Claimed.class);
+            assertThat(runs.scheduleReassessmentIfUndecided(run.id(), clock.instant().plusSeconds(300)))
+                    .as("a requested card is no longer monitored").isFalse();
+
+            assertThat(runs.transitionIfRequestedBy(run.id(), RunState.AWAITING_APPROVAL, RunState.ABORTED, "U0CAROL",
+                    Optional.of("Dismissed by U0CAROL"), clock.instant())).as("someone else's request").isFalse();
+            assertThat(runs.find(run.id()).orElseThrow().state()).isEqualTo(RunState.AWAITING_APPROVAL);
+            assertThat(runs.find(run.id()).orElseThrow().outcome()).isEmpty();
+
+            assertThat(runs.transitionIfRequestedBy(run.id(), RunState.AWAITING_APPROVAL, RunState.ABORTED, "U0BOB",
+                    Optional.of("Dismissed by U0BOB"), clock.instant())).isTrue();
+            assertThat(runs.find(run.id()).orElseThrow().outcome()).contains("Dismissed by U0BOB");
+            RollbackRun next = run("checkout");
+            runs.insert(next);
+            assertThat(runs.claim(next.id(), "U0ALICE", "r2", keys, clock.instant()))
+                    .as("the withdrawn request freed the target").isInstanceOf(RunRepository.Claim.Claimed.class);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
     void aLeaseIsExclusiveUntilItRunsOutOrItsHostRestarts(String kind) {
         try (Database db = open(kind)) {
             RunRepository runs = new JdbiRunRepository(db);
