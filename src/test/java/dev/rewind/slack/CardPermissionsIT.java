@@ -1,6 +1,6 @@
 package dev.rewind.slack;
 
-import dev.rewind.adapter.Target;
+import dev.rewind.config.Target;
 import dev.rewind.testing.RewindFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

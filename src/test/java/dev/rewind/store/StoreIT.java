@@ -212,7 +212,7 @@ class StoreIT {
     @MethodSource("databases")
     void aRequesterWithdrawsOnlyTheirOwnRequestAndMonitorOnlyTouchesAnUndecidedCard(String kind) {
         try (Database db = open(kind)) {
-            RunRepository runs = new JdbiRunRepository(db.jdbi());
+            RunRepository runs = new JdbiRunRepository(db);
             RollbackRun run = run("checkout");
             runs.insert(run);
             List<String> keys = List.of("kubernetes-deployment:shop/checkout");
