@@ -18,6 +18,8 @@ import dev.rewind.rollback.AlertDigest;
 import dev.rewind.rollback.FollowUpTask;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunState;
+import dev.rewind.rollback.Permissions;
+import dev.rewind.rollback.Offers;
 import dev.rewind.rollback.RunView;
 import dev.rewind.signals.Reading;
 
@@ -307,61 +309,56 @@ public final class CardRenderer {
         return Optional.of(SlackText.clip(text, SlackText.CONTEXT_TEXT));
     }
 
+    /** One control for each action the run offers now ({@link Offers}), in its order. */
     private List<BlockElement> buttons(RunView view, Assessment a, Optional<Revision> target) {
         RollbackRun run = view.run();
         List<BlockElement> elements = new ArrayList<>();
-        switch (run.state()) {
-            case ASSESSED -> {
-                if (run.autoAt().isPresent()) {
-                    elements.add(button(b -> b.actionId(ActionIds.CANCEL_AUTO).style("primary")
-                            .text(plainText("Cancel automatic rollback")).value(run.id())));
-                }
-                if (target.isPresent()) {
-                    Revision to = target.get();
-                    elements.add(button(b -> b.actionId(ActionIds.ROLL_BACK)
-                            .text(plainText(SlackText.clip((run.dryRun() ? "Dry run: roll back to " : "Roll back to ")
-                                    + to.label(), SlackText.BUTTON_TEXT)))
-                            .value(ActionIds.value(run.id(), to.id()))
-                            .style("danger")
-                            .confirm(confirmationDialog(d -> d.title(plainText("Roll back " + SlackText.clip(run.service(), 20) + "?"))
-                                    .text(plainText(SlackText.clip(a.current().map(Revision::label).orElse("current") + " → "
-                                            + to.label() + " in " + run.environment() + ". "
-                                            + (run.dryRun() ? "Dry run: nothing will change." : "This changes production."), 300)))
-                                    .confirm(plainText("Roll back")).deny(plainText("Cancel")).style("danger")))));
-                    picker(run, a, to).ifPresent(elements::add);
-                }
-                elements.add(overflowMenu(o -> o.actionId(ActionIds.MONITOR).options(List.of(
+        for (Permissions.Action action : Offers.of(view, target.isPresent())) {
+            switch (action) {
+                case CANCEL_AUTO -> elements.add(button(b -> b.actionId(ActionIds.CANCEL_AUTO).style("primary")
+                        .text(plainText("Cancel automatic rollback")).value(run.id())));
+                case ROLL_BACK -> elements.add(rollBackButton(run, a, target.orElseThrow()));
+                case PICK_REVISION -> picker(run, a, target.orElseThrow()).ifPresent(elements::add);
+                case MONITOR -> elements.add(overflowMenu(o -> o.actionId(ActionIds.MONITOR).options(List.of(
                         option(plainText("Monitor: re-assess in 5 min"), ActionIds.value(run.id(), "5")),
                         option(plainText("Monitor: re-assess in 15 min"), ActionIds.value(run.id(), "15")),
                         option(plainText("Dismiss with a reason…"), ActionIds.value(run.id(), "dismiss"))))));
-                elements.add(button(b -> b.actionId(ActionIds.DISMISS).text(plainText("Dismiss")).value(run.id())));
-            }
-            case AWAITING_APPROVAL -> {
-                elements.add(button(b -> b.actionId(ActionIds.APPROVE).text(plainText("Approve")).style("primary")
-                        .value(run.id())));
-                if (view.standing().breakGlassAllowed()) {
-                    elements.add(button(b -> b.actionId(ActionIds.BREAK_GLASS).style("danger")
-                            .text(plainText("Break glass: proceed now")).value(run.id())
-                            .confirm(confirmationDialog(d -> d.title(plainText("Break glass?"))
-                                    .text(plainText("Proceed on one approval because the tier is IMMEDIATE. "
-                                            + "This is recorded in the audit log."))
-                                    .confirm(plainText("Proceed")).deny(plainText("Cancel")).style("danger")))));
+                case DISMISS -> elements.add(button(b -> b.actionId(ActionIds.DISMISS).value(run.id())
+                        .text(plainText(run.state() == RunState.AWAITING_APPROVAL ? "Cancel request" : "Dismiss"))));
+                case APPROVE -> elements.add(button(b -> b.actionId(ActionIds.APPROVE).text(plainText("Approve"))
+                        .style("primary").value(run.id())));
+                case BREAK_GLASS -> elements.add(button(b -> b.actionId(ActionIds.BREAK_GLASS).style("danger")
+                        .text(plainText("Break glass: proceed now")).value(run.id())
+                        .confirm(confirmationDialog(d -> d.title(plainText("Break glass?"))
+                                .text(plainText("Proceed on one approval because the tier is IMMEDIATE. "
+                                        + "This is recorded in the audit log."))
+                                .confirm(plainText("Proceed")).deny(plainText("Cancel")).style("danger")))));
+                case RETRY -> elements.add(button(b -> b.actionId(ActionIds.RETRY)
+                        .text(plainText("Retry: assess again")).value(run.id())));
+                case FOLLOW_UP -> {
+                    List<FollowUpTask> open = Offers.openFollowUps(view, FOLLOW_UP_BUTTONS);
+                    for (int i = 0; i < open.size(); i++) {
+                        elements.add(followUpButton(open.get(i), i));
+                    }
                 }
-                elements.add(button(b -> b.actionId(ActionIds.DISMISS).text(plainText("Cancel request")).value(run.id())));
-            }
-            case FAILED, INTERRUPTED -> elements.add(button(b -> b.actionId(ActionIds.RETRY)
-                    .text(plainText("Retry: assess again")).value(run.id())));
-            default -> {
-            }
-        }
-        if (run.state().isFinal()) {
-            List<FollowUpTask> pending = view.followUps().stream().filter(task -> task.done().isEmpty())
-                    .limit(FOLLOW_UP_BUTTONS).toList();
-            for (int i = 0; i < pending.size(); i++) {
-                elements.add(followUpButton(pending.get(i), i));
+                default -> {
+                }
             }
         }
         return elements;
+    }
+
+    private static BlockElement rollBackButton(RollbackRun run, Assessment a, Revision to) {
+        return button(b -> b.actionId(ActionIds.ROLL_BACK)
+                .text(plainText(SlackText.clip((run.dryRun() ? "Dry run: roll back to " : "Roll back to ")
+                        + to.label(), SlackText.BUTTON_TEXT)))
+                .value(ActionIds.value(run.id(), to.id()))
+                .style("danger")
+                .confirm(confirmationDialog(d -> d.title(plainText("Roll back " + SlackText.clip(run.service(), 20) + "?"))
+                        .text(plainText(SlackText.clip(a.current().map(Revision::label).orElse("current") + " → "
+                                + to.label() + " in " + run.environment() + ". "
+                                + (run.dryRun() ? "Dry run: nothing will change." : "This changes production."), 300)))
+                        .confirm(plainText("Roll back")).deny(plainText("Cancel")).style("danger"))));
     }
 
     /** What the rollback left for after the incident, done or not. */
