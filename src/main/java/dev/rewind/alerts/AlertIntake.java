@@ -24,6 +24,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -32,12 +38,18 @@ import java.util.function.Consumer;
  * its card; later ones update the same card; when every alert has resolved, the card says so. An
  * alert for no known service is kept and, when a default channel is configured, announced there.
  * Alerts of one service are handled in order on one lane, so a storm cannot open two cards.
+ * <p>
+ * Alert messages from chat are read on a pool of their own ({@value #READERS} threads, at most
+ * {@value #READ_QUEUE} waiting; beyond that the oldest waiting message is dropped and logged), so
+ * whatever is posted in a watched channel never delays slash commands and button clicks.
  */
 public final class AlertIntake implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
     static final int LANES = 8;
     static final Duration UNROUTED_QUIET = Duration.ofHours(1);
+    static final int READERS = 2;
+    static final int READ_QUEUE = 64;
 
     private final Catalogues catalogues;
     private final AlertStore store;
@@ -48,6 +60,8 @@ public final class AlertIntake implements AutoCloseable {
     private final Clock clock;
     private final Consumer<String> received;
     private final List<ExecutorService> lanes = new ArrayList<>();
+    private final ThreadPoolExecutor reading;
+    private final AtomicLong droppedMessages = new AtomicLong();
     private final Map<String, Instant> unroutedAnnounced = new ConcurrentHashMap<>();
 
     /**
@@ -71,6 +85,56 @@ public final class AlertIntake implements AutoCloseable {
                 return thread;
             }));
         }
+        AtomicInteger readers = new AtomicInteger();
+        reading = new ThreadPoolExecutor(READERS, READERS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(READ_QUEUE),
+                r -> {
+                    Thread thread = new Thread(r, "rewind-alert-reader-" + readers.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }, this::dropOldest);
+        reading.prestartAllCoreThreads();
+    }
+
+    /**
+     * Reads an alert message posted in a watched channel, later, on the readers' pool; an alert in it
+     * is stored and handled as {@link #accept} does, never trusted. Never blocks.
+     *
+     * @param firstDelivery asked on the pool before reading: false when this delivery was handled already
+     */
+    public void readMessage(String channel, AlertMessageParser.Message message, BooleanSupplier firstDelivery) {
+        reading.execute(() -> {
+            try {
+                if (!firstDelivery.getAsBoolean()) {
+                    return;
+                }
+                AlertMessageParser.parse(message, catalogues.get(), clock.instant()).ifPresent(alert ->
+                        accept(alert.source(), SlackAlertPayload.write(channel, clip(message.text()), List.of(alert)),
+                                List.of(alert), false));
+            } catch (RuntimeException e) {
+                LOG.error("reading an alert message from {} failed", channel, e);
+            }
+        });
+    }
+
+    /** A full queue drops its oldest message: the newest says most about what is firing now. */
+    private void dropOldest(Runnable task, ThreadPoolExecutor pool) {
+        if (pool.isShutdown()) {
+            return;
+        }
+        pool.getQueue().poll();
+        long dropped = droppedMessages.incrementAndGet();
+        if (!pool.getQueue().offer(task)) {
+            dropped = droppedMessages.incrementAndGet();
+        }
+        if (dropped == 1 || dropped % 100 == 0) {
+            LOG.warn("alert messages arrive faster than they can be read: {} waiting message(s) dropped so far "
+                    + "(a bot flooding a watched channel?)", dropped);
+        }
+    }
+
+    private static String clip(String text) {
+        return text == null || text.length() <= AlertMessageParser.MAX_TEXT ? text
+                : text.substring(0, AlertMessageParser.MAX_TEXT);
     }
 
     /** Stores the payload, then hands its alerts to their services' lanes. @return the stored payload's id */
@@ -219,6 +283,7 @@ public final class AlertIntake implements AutoCloseable {
 
     @Override
     public void close() {
+        reading.shutdownNow();
         lanes.forEach(ExecutorService::shutdownNow);
     }
 }
