@@ -22,6 +22,7 @@ import dev.rewind.adapter.symlink.SymlinkReleaseAdapter;
 import dev.rewind.adapter.webhook.WebhookAdapter;
 import dev.rewind.adapter.webhook.WebhookCallbacks;
 import dev.rewind.alerts.AlertIntake;
+import dev.rewind.alerts.AlertRetention;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.Catalogue;
@@ -269,6 +270,9 @@ public final class Rewind implements AutoCloseable {
         }));
         timers.scheduleWithFixedDelay(() -> guarded("closing quiet alert incidents", () -> alerts.expireQuiet(Optional.empty())),
                 5, 5, TimeUnit.MINUTES);
+        AlertRetention alertRetention = new AlertRetention(alertStore, () -> catalogues.get().retention(), clock);
+        timers.scheduleWithFixedDelay(() -> guarded("deleting alerts older than the retention", alertRetention::run),
+                2, 60, TimeUnit.MINUTES);
         timers.scheduleWithFixedDelay(() -> guarded("forgetting old Slack deliveries and sent messages", () -> {
             slackDeliveries.forgetOlderThan(Duration.ofDays(1));
             outbox.forgetSentBefore(clock.instant(), Duration.ofDays(1));
