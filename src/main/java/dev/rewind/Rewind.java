@@ -268,6 +268,8 @@ public final class Rewind implements AutoCloseable {
                 LOG.info("Processed {} alert payload(s) stored before a restart", resumed);
             }
         }));
+        timers.scheduleWithFixedDelay(() -> guarded("announcing unrouted alerts", alerts::announceUnrouted),
+                5, 5, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(() -> guarded("closing quiet alert incidents", () -> alerts.expireQuiet(Optional.empty())),
                 5, 5, TimeUnit.MINUTES);
         AlertRetention alertRetention = new AlertRetention(alertStore, () -> catalogues.get().retention(), clock);

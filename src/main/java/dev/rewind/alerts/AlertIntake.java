@@ -18,10 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -47,7 +45,6 @@ public final class AlertIntake implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
     static final int LANES = 8;
-    static final Duration UNROUTED_QUIET = Duration.ofHours(1);
     static final int READERS = 2;
     static final int READ_QUEUE = 64;
 
@@ -62,7 +59,7 @@ public final class AlertIntake implements AutoCloseable {
     private final List<ExecutorService> lanes = new ArrayList<>();
     private final ThreadPoolExecutor reading;
     private final AtomicLong droppedMessages = new AtomicLong();
-    private final Map<String, Instant> unroutedAnnounced = new ConcurrentHashMap<>();
+    private final UnroutedAnnouncements unrouted;
 
     /**
      * @param received told the source of every alert received, for metrics
@@ -77,6 +74,7 @@ public final class AlertIntake implements AutoCloseable {
         this.policy = policy;
         this.clock = clock;
         this.received = received;
+        this.unrouted = new UnroutedAnnouncements(clock);
         for (int i = 0; i < LANES; i++) {
             int lane = i;
             lanes.add(Executors.newSingleThreadExecutor(r -> {
@@ -218,7 +216,7 @@ public final class AlertIntake implements AutoCloseable {
         Instant now = clock.instant();
         if (service.isEmpty()) {
             store.recordUnrouted(alert, now);
-            announceUnrouted(alert, now);
+            noteUnrouted(alert, now);
             return;
         }
         expire(Optional.of(service.get().name()), Optional.of(alert));
@@ -263,21 +261,24 @@ public final class AlertIntake implements AutoCloseable {
         return closed.size();
     }
 
-    private void announceUnrouted(Alert alert, Instant now) {
-        Optional<String> defaultChannel = catalogues.get().alerts().defaultChannel();
-        Instant last = unroutedAnnounced.get(alert.fingerprint());
-        if (last != null && last.isAfter(now.minus(UNROUTED_QUIET))) {
-            return;
+    private void noteUnrouted(Alert alert, Instant now) {
+        if (unrouted.add(catalogues.get().alerts().defaultChannel(), alert, catalogues.get().alerts().serviceLabel(), now)) {
+            announceUnrouted();
         }
-        unroutedAnnounced.put(alert.fingerprint(), now);
-        String label = catalogues.get().alerts().serviceLabel();
-        String text = "Alert " + alert.name() + " (" + alert.status().name().toLowerCase() + ") matched no service in "
-                + "rewind.yml: its " + label + " label is " + alert.labels().getOrDefault(label, "missing")
-                + "; labels: " + alert.labels() + ". It is stored; no card was opened.";
-        if (defaultChannel.isPresent()) {
-            channel.announce(defaultChannel.get(), text);
-        } else {
-            LOG.warn("{} (set alerts.defaultChannel in rewind.yml to be told in Slack)", text);
+    }
+
+    /**
+     * Says what is due about alerts that matched no service: one digest per channel a minute, in
+     * {@code alerts.defaultChannel}, or the log without one. Called after each such alert, and from a
+     * timer for the alerts that arrived within the minute.
+     */
+    public void announceUnrouted() {
+        for (UnroutedAnnouncements.Digest digest : unrouted.due(clock.instant())) {
+            if (digest.channel().isPresent()) {
+                channel.announce(digest.channel().get(), digest.text());
+            } else {
+                LOG.warn("{} (set alerts.defaultChannel in rewind.yml to be told in Slack)", digest.text());
+            }
         }
     }
 
