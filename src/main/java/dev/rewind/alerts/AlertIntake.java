@@ -119,10 +119,12 @@ public final class AlertIntake implements AutoCloseable {
         if (pool.isShutdown()) {
             return;
         }
-        pool.getQueue().poll();
-        long dropped = droppedMessages.incrementAndGet();
+        long dropped = pool.getQueue().poll() != null ? droppedMessages.incrementAndGet() : droppedMessages.get();
         if (!pool.getQueue().offer(task)) {
             dropped = droppedMessages.incrementAndGet();
+        }
+        if (dropped == 0) {
+            return;
         }
         if (dropped == 1 || dropped % 100 == 0) {
             LOG.warn("alert messages arrive faster than they can be read: {} waiting message(s) dropped so far "
