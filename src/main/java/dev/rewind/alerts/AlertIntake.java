@@ -119,14 +119,13 @@ public final class AlertIntake implements AutoCloseable {
         if (pool.isShutdown()) {
             return;
         }
-        long dropped = pool.getQueue().poll() != null ? droppedMessages.incrementAndGet() : droppedMessages.get();
-        if (!pool.getQueue().offer(task)) {
-            dropped = droppedMessages.incrementAndGet();
-        }
-        if (dropped == 0) {
+        // Null when the readers took the last one meanwhile; an offer that still fails drops the new one.
+        int lost = (pool.getQueue().poll() != null ? 1 : 0) + (pool.getQueue().offer(task) ? 0 : 1);
+        if (lost == 0) {
             return;
         }
-        if (dropped == 1 || dropped % 100 == 0) {
+        long dropped = droppedMessages.addAndGet(lost);
+        if (dropped == lost || dropped / 100 != (dropped - lost) / 100) {
             LOG.warn("alert messages arrive faster than they can be read: {} waiting message(s) dropped so far "
                     + "(a bot flooding a watched channel?)", dropped);
         }
