@@ -22,6 +22,7 @@ import dev.rewind.adapter.symlink.SymlinkReleaseAdapter;
 import dev.rewind.adapter.webhook.WebhookAdapter;
 import dev.rewind.adapter.webhook.WebhookCallbacks;
 import dev.rewind.alerts.AlertIntake;
+import dev.rewind.alerts.AlertRetention;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.Catalogue;
@@ -271,6 +272,9 @@ public final class Rewind implements AutoCloseable {
                 .every(Duration.ofMinutes(1), Duration.ofMinutes(1), "withdrawing expired requests", rollbacks::expireRequests)
                 .every(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",
                         () -> alerts.expireQuiet(Optional.empty()))
+                .every(Duration.ofSeconds(5), Duration.ofSeconds(5), "announcing unrouted alerts", alerts::announceUnrouted)
+                .every(Duration.ofMinutes(60), Duration.ofMinutes(2), "deleting alerts older than the retention",
+                        new AlertRetention(alertStore, () -> catalogues.get().retention(), clock)::run)
                 .every(Duration.ofMinutes(60), Duration.ofMinutes(1), "forgetting old Slack deliveries and sent messages", () -> {
                     slackDeliveries.forgetOlderThan(Duration.ofDays(1));
                     outbox.forgetSentBefore(clock.instant(), Duration.ofDays(1));

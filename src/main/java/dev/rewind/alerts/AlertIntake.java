@@ -18,12 +18,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -32,12 +36,17 @@ import java.util.function.Consumer;
  * its card; later ones update the same card; when every alert has resolved, the card says so. An
  * alert for no known service is kept and, when a default channel is configured, announced there.
  * Alerts of one service are handled in order on one lane, so a storm cannot open two cards.
+ * <p>
+ * Alert messages from chat are read on a pool of their own ({@value #READERS} threads, at most
+ * {@value #READ_QUEUE} waiting; beyond that the oldest waiting message is dropped and logged), so
+ * whatever is posted in a watched channel never delays slash commands and button clicks.
  */
 public final class AlertIntake implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
     static final int LANES = 8;
-    static final Duration UNROUTED_QUIET = Duration.ofHours(1);
+    static final int READERS = 2;
+    static final int READ_QUEUE = 64;
 
     private final Catalogues catalogues;
     private final AlertStore store;
@@ -48,7 +57,9 @@ public final class AlertIntake implements AutoCloseable {
     private final Clock clock;
     private final Consumer<String> received;
     private final List<ExecutorService> lanes = new ArrayList<>();
-    private final Map<String, Instant> unroutedAnnounced = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor reading;
+    private final AtomicLong droppedMessages = new AtomicLong();
+    private final UnroutedAnnouncements unrouted;
 
     /**
      * @param received told the source of every alert received, for metrics
@@ -63,6 +74,7 @@ public final class AlertIntake implements AutoCloseable {
         this.policy = policy;
         this.clock = clock;
         this.received = received;
+        this.unrouted = new UnroutedAnnouncements(clock);
         for (int i = 0; i < LANES; i++) {
             int lane = i;
             lanes.add(Executors.newSingleThreadExecutor(r -> {
@@ -71,6 +83,57 @@ public final class AlertIntake implements AutoCloseable {
                 return thread;
             }));
         }
+        AtomicInteger readers = new AtomicInteger();
+        reading = new ThreadPoolExecutor(READERS, READERS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(READ_QUEUE),
+                r -> {
+                    Thread thread = new Thread(r, "rewind-alert-reader-" + readers.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }, this::dropOldest);
+        reading.prestartAllCoreThreads();
+    }
+
+    /**
+     * Reads an alert message posted in a watched channel, later, on the readers' pool; an alert in it
+     * is stored and handled as {@link #accept} does, never trusted. Never blocks.
+     *
+     * @param firstDelivery asked on the pool before reading: false when this delivery was handled already
+     */
+    public void readMessage(String channel, AlertMessageParser.Message message, BooleanSupplier firstDelivery) {
+        reading.execute(() -> {
+            try {
+                if (!firstDelivery.getAsBoolean()) {
+                    return;
+                }
+                AlertMessageParser.parse(message, catalogues.get(), clock.instant()).ifPresent(alert ->
+                        accept(alert.source(), SlackAlertPayload.write(channel, clip(message.text()), List.of(alert)),
+                                List.of(alert), false));
+            } catch (RuntimeException e) {
+                LOG.error("reading an alert message from {} failed", channel, e);
+            }
+        });
+    }
+
+    /** A full queue drops its oldest message: the newest says most about what is firing now. */
+    private void dropOldest(Runnable task, ThreadPoolExecutor pool) {
+        if (pool.isShutdown()) {
+            return;
+        }
+        // Null when the readers took the last one meanwhile; an offer that still fails drops the new one.
+        int lost = (pool.getQueue().poll() != null ? 1 : 0) + (pool.getQueue().offer(task) ? 0 : 1);
+        if (lost == 0) {
+            return;
+        }
+        long dropped = droppedMessages.addAndGet(lost);
+        if (dropped == lost || dropped / 100 != (dropped - lost) / 100) {
+            LOG.warn("alert messages arrive faster than they can be read: {} waiting message(s) dropped so far "
+                    + "(a bot flooding a watched channel?)", dropped);
+        }
+    }
+
+    private static String clip(String text) {
+        return text == null || text.length() <= AlertMessageParser.MAX_TEXT ? text
+                : text.substring(0, AlertMessageParser.MAX_TEXT);
     }
 
     /** Stores the payload, then hands its alerts to their services' lanes. @return the stored payload's id */
@@ -154,7 +217,7 @@ public final class AlertIntake implements AutoCloseable {
         Instant now = clock.instant();
         if (service.isEmpty()) {
             store.recordUnrouted(alert, now);
-            announceUnrouted(alert, now);
+            noteUnrouted(alert, now);
             return;
         }
         expire(Optional.of(service.get().name()), Optional.of(alert));
@@ -199,26 +262,30 @@ public final class AlertIntake implements AutoCloseable {
         return closed.size();
     }
 
-    private void announceUnrouted(Alert alert, Instant now) {
-        Optional<String> defaultChannel = catalogues.get().alerts().defaultChannel();
-        Instant last = unroutedAnnounced.get(alert.fingerprint());
-        if (last != null && last.isAfter(now.minus(UNROUTED_QUIET))) {
-            return;
+    private void noteUnrouted(Alert alert, Instant now) {
+        if (unrouted.add(catalogues.get().alerts().defaultChannel(), alert, catalogues.get().alerts().serviceLabel(), now)) {
+            announceUnrouted();
         }
-        unroutedAnnounced.put(alert.fingerprint(), now);
-        String label = catalogues.get().alerts().serviceLabel();
-        String text = "Alert " + alert.name() + " (" + alert.status().name().toLowerCase() + ") matched no service in "
-                + "rewind.yml: its " + label + " label is " + alert.labels().getOrDefault(label, "missing")
-                + "; labels: " + alert.labels() + ". It is stored; no card was opened.";
-        if (defaultChannel.isPresent()) {
-            channel.announce(defaultChannel.get(), text);
-        } else {
-            LOG.warn("{} (set alerts.defaultChannel in rewind.yml to be told in Slack)", text);
+    }
+
+    /**
+     * Says what is due about alerts that matched no service: one digest per channel a minute, in
+     * {@code alerts.defaultChannel}, or the log without one. Called after each such alert, and from a
+     * timer for the alerts that arrived within the minute.
+     */
+    public void announceUnrouted() {
+        for (UnroutedAnnouncements.Digest digest : unrouted.due(clock.instant())) {
+            if (digest.channel().isPresent()) {
+                channel.announce(digest.channel().get(), digest.text());
+            } else {
+                LOG.warn("{} (set alerts.defaultChannel in rewind.yml to be told in Slack)", digest.text());
+            }
         }
     }
 
     @Override
     public void close() {
+        reading.shutdownNow();
         lanes.forEach(ExecutorService::shutdownNow);
     }
 }

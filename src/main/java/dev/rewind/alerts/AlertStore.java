@@ -37,6 +37,19 @@ public interface AlertStore {
 
     Optional<AlertDigest> digestForRun(String runId);
 
+    /**
+     * Deletes what was received or finished before {@code cutoff}: processed payloads, unrouted alerts,
+     * and closed incidents (resolved or expired) with their alerts. Open incidents and unprocessed
+     * payloads are kept whatever their age. @return how many of each were deleted
+     */
+    Forgotten forgetBefore(Instant cutoff);
+
+    record Forgotten(int payloads, int unrouted, int incidents) {
+        public int total() {
+            return payloads + unrouted + incidents;
+        }
+    }
+
     record StoredPayload(long id, String source, String body) {
     }
 

@@ -25,6 +25,8 @@ import java.util.TreeMap;
 public final class AlertmanagerPayload {
 
     public static final String SOURCE = "alertmanager";
+    /** Alerts read from one payload; Alertmanager's {@code max_alerts} keeps its payloads within it. */
+    public static final int MAX_ALERTS = 1000;
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** Alertmanager's "no end time yet". */
     private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -49,6 +51,11 @@ public final class AlertmanagerPayload {
         JsonNode alerts = root.get("alerts");
         if (alerts == null || !alerts.isArray()) {
             throw new MalformedAlertException("'alerts' must be a list");
+        }
+        if (alerts.size() > MAX_ALERTS) {
+            throw new TooManyAlertsException("the payload carries " + alerts.size() + " alerts; Rewind reads at most "
+                    + MAX_ALERTS + " per payload: set max_alerts: " + MAX_ALERTS + " in Alertmanager's webhook_config "
+                    + "(it then sends the first " + MAX_ALERTS + " and counts the rest in truncatedAlerts)");
         }
         Map<String, String> common = labels(root.path("commonLabels"), "commonLabels");
         List<Alert> parsed = new ArrayList<>();

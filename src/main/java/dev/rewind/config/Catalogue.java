@@ -5,11 +5,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The services Rewind knows, and the settings that apply across them. */
-public record Catalogue(List<ServiceConfig> services, AlertRouting alerts) {
+/**
+ * The services Rewind knows, and the settings that apply across them.
+ *
+ * @param retention how long stored alert payloads, unrouted alerts and finished alert incidents are kept
+ */
+public record Catalogue(List<ServiceConfig> services, AlertRouting alerts, java.time.Duration retention) {
+
+    public static final java.time.Duration DEFAULT_RETENTION = java.time.Duration.ofDays(90);
 
     public Catalogue {
         services = List.copyOf(services);
+    }
+
+    public Catalogue(List<ServiceConfig> services, AlertRouting alerts) {
+        this(services, alerts, DEFAULT_RETENTION);
     }
 
     public static Catalogue empty() {

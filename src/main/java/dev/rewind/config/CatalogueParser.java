@@ -32,7 +32,7 @@ public final class CatalogueParser {
             "signals", "approvers", "requesters", "approvals", "selfApproval", "breakGlass", "oncall", "thresholds",
             "cooldown", "maxAttempts", "attemptsWindow", "timeout", "verification", "alerts", "report", "policy",
             "incidentChannel", "autoRollback", "requestExpiry", "viewers");
-    private static final Set<String> TOP_KEYS = Set.of("services", "environments", "alerts");
+    private static final Set<String> TOP_KEYS = Set.of("services", "environments", "alerts", "retention");
     private final Consumer<String> warnings;
     private final Predicate<String> destructiveType;
 
@@ -98,7 +98,12 @@ public final class CatalogueParser {
         } else {
             warnings.accept(source + " has no 'services:' list: no services are configured");
         }
-        return new Catalogue(services, alerts);
+        java.time.Duration retention = top.optionalDuration("retention").orElse(Catalogue.DEFAULT_RETENTION);
+        if (retention.compareTo(java.time.Duration.ofDays(1)) < 0) {
+            throw new ConfigException(source + ": retention: '" + top.optionalText("retention").orElse("")
+                    + "' is too short: stored alerts are kept at least 1d (write e.g. 90d)");
+        }
+        return new Catalogue(services, alerts, retention);
     }
 
     private Catalogue.AlertRouting alertRouting(Place alerts) {

@@ -6,24 +6,20 @@ import com.slack.api.bolt.response.Response;
 import com.slack.api.model.Attachment;
 import com.slack.api.model.event.MessageBotEvent;
 import com.slack.api.model.event.MessageEvent;
-import dev.rewind.alerts.Alert;
 import dev.rewind.alerts.AlertIntake;
 import dev.rewind.alerts.AlertMessageParser;
-import dev.rewind.alerts.SlackAlertPayload;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.outbox.DeliveryLog;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 
 /**
  * Alert messages posted by other tools (bots and integrations, never people) in the watched channels
- * become alerts: ack at once, then parse and hand over on a worker. They are not authenticated, so
+ * become alerts: ack at once, then the intake reads them on its own pool (never the pool commands and
+ * clicks run on). They are not authenticated, so
  * they may open cards but never start an automatic rollback. Repeated deliveries of one event are handled once; messages that
  * are not alerts, or not in a watched channel, are ignored quietly. Rewind's own messages never
  * arrive here (Bolt drops events from this bot).
@@ -33,15 +29,11 @@ final class AlertEvents {
     private final Catalogues catalogues;
     private final AlertIntake intake;
     private final DeliveryLog deliveries;
-    private final ExecutorService work;
-    private final Clock clock;
 
-    AlertEvents(Catalogues catalogues, AlertIntake intake, DeliveryLog deliveries, ExecutorService work, Clock clock) {
+    AlertEvents(Catalogues catalogues, AlertIntake intake, DeliveryLog deliveries) {
         this.catalogues = catalogues;
         this.intake = intake;
         this.deliveries = deliveries;
-        this.work = work;
-        this.clock = clock;
     }
 
     Response message(EventsApiPayload<MessageEvent> payload, EventContext ctx) {
@@ -71,26 +63,20 @@ final class AlertEvents {
         if (channel == null || !catalogues.get().alerts().watchedChannels().contains(channel)) {
             return;
         }
-        work.submit(() -> {
-            if (eventId != null && !deliveries.firstTime("event:" + eventId)) {
-                return;
-            }
-            List<AlertMessageParser.Message.Part> parts = new ArrayList<>();
-            if (attachments != null) {
-                for (Attachment attachment : attachments) {
-                    Map<String, String> fields = new LinkedHashMap<>();
-                    if (attachment.getFields() != null) {
-                        attachment.getFields().forEach(f -> fields.put(String.valueOf(f.getTitle()), String.valueOf(f.getValue())));
-                    }
-                    parts.add(new AlertMessageParser.Message.Part(attachment.getTitle(),
-                            attachment.getText() != null ? attachment.getText() : attachment.getFallback(), fields));
+        List<AlertMessageParser.Message.Part> parts = new ArrayList<>();
+        if (attachments != null) {
+            for (Attachment attachment : attachments) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                if (attachment.getFields() != null) {
+                    attachment.getFields().forEach(f -> fields.put(String.valueOf(f.getTitle()), String.valueOf(f.getValue())));
                 }
+                parts.add(new AlertMessageParser.Message.Part(attachment.getTitle(),
+                        attachment.getText() != null ? attachment.getText() : attachment.getFallback(), fields));
             }
-            String kind = text != null && text.contains("Labels:") || parts.stream()
-                    .anyMatch(p -> p.text() != null && p.text().contains("Labels:")) ? "slack:grafana" : "slack:alertmanager";
-            Optional<Alert> alert = AlertMessageParser.parse(new AlertMessageParser.Message(kind, text, parts),
-                    catalogues.get(), clock.instant());
-            alert.ifPresent(a -> intake.accept(a.source(), SlackAlertPayload.write(channel, text, List.of(a)), List.of(a), false));
-        });
+        }
+        String kind = text != null && text.contains("Labels:") || parts.stream()
+                .anyMatch(p -> p.text() != null && p.text().contains("Labels:")) ? "slack:grafana" : "slack:alertmanager";
+        intake.readMessage(channel, new AlertMessageParser.Message(kind, text, parts),
+                () -> eventId == null || deliveries.firstTime("event:" + eventId));
     }
 }

@@ -90,7 +90,7 @@ public final class SlackFront implements AutoCloseable {
                 replies, w.mentions(), w.work(), w.clock());
         CardActions actions = new CardActions(w.rollbacks(), w.followUps(), w.auto(), client, replies, w.mentions(),
                 w.deliveries(), w.work());
-        AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries(), w.work(), w.clock());
+        AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries());
         SlackListeners.register(app, commands, actions, alerts);
         return new SlackFront(app, signingSecret.isPresent());
     }

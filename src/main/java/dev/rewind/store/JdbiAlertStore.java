@@ -161,6 +161,23 @@ public final class JdbiAlertStore implements AlertStore {
     }
 
     @Override
+    public Forgotten forgetBefore(Instant cutoff) {
+        String finished = "SELECT id FROM alert_incidents WHERE COALESCE(resolved_at, expired_at) < :cutoff "
+                + "AND id NOT IN (SELECT incident_id FROM open_alert_incidents)";
+        return jdbi.inTransaction(handle -> {
+            int payloads = handle.createUpdate("DELETE FROM alert_payloads WHERE received_at < :cutoff "
+                    + "AND processed_at IS NOT NULL").bind("cutoff", cutoff.toEpochMilli()).execute();
+            int unrouted = handle.createUpdate("DELETE FROM unrouted_alerts WHERE received_at < :cutoff")
+                    .bind("cutoff", cutoff.toEpochMilli()).execute();
+            handle.createUpdate("DELETE FROM incident_alerts WHERE incident_id IN (" + finished + ")")
+                    .bind("cutoff", cutoff.toEpochMilli()).execute();
+            int incidents = handle.createUpdate("DELETE FROM alert_incidents WHERE id IN (" + finished + ")")
+                    .bind("cutoff", cutoff.toEpochMilli()).execute();
+            return new Forgotten(payloads, unrouted, incidents);
+        });
+    }
+
+    @Override
     public Optional<AlertDigest> digestForRun(String runId) {
         return jdbi.withHandle(handle -> {
             Optional<Map<String, Object>> incident = handle.createQuery("SELECT id, opened_at, resolved_at, expired_at FROM alert_incidents "

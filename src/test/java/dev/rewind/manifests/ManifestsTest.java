@@ -75,4 +75,16 @@ class ManifestsTest {
         assertThat(binding.getRoleRef().getName()).isEqualTo(only(objects, ClusterRole.class).getMetadata().getName());
         assertThat(binding.getSubjects().get(0).getName()).isEqualTo("rewind");
     }
+
+    @Test
+    void theDeploymentReadsTheAlertmanagerTokenFromTheSecretByKey() throws IOException {
+        List<HasMetadata> objects = load();
+        var container = only(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        var token = container.getEnv().stream().filter(e -> e.getName().equals("ALERTMANAGER_TOKEN")).findFirst().orElseThrow();
+        assertThat(token.getValue()).as("never a value in the manifest").isNull();
+        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo(only(objects, Secret.class).getMetadata().getName());
+        assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("ALERTMANAGER_TOKEN");
+        assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).as("a missing key stops the pod").isNotEqualTo(Boolean.TRUE);
+        assertThat(only(objects, Secret.class).getStringData()).containsKey("ALERTMANAGER_TOKEN");
+    }
 }
