@@ -77,7 +77,7 @@ public final class RollbackService {
 
     /** People's own words may not pose as a mention token ({@code @{S0ALL}}). */
     static String words(String text) {
-        return text == null ? "" : text.replace("@{", "@ {");
+        return text == null ? "" : Mentions.neutralise(text);
     }
 
     /** Stores the request, assesses the service, posts the card and returns the run. */
