@@ -521,6 +521,6 @@ public final class RollbackService {
             case ALERT -> "alert from " + opening.askedBy();
             case POLICY -> "automatic policy";
         };
-        return "Opened by " + by + (opening.reason().isBlank() ? "" : ": " + opening.reason());
+        return "Opened by " + by + (opening.reason().isBlank() ? "" : ": " + words(opening.reason()));
     }
 }
