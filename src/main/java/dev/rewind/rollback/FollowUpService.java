@@ -96,7 +96,8 @@ public final class FollowUpService {
         } catch (AdapterException e) {
             tasks.release(taskId, userId);
             audit.record(userId, "follow-up refused", Optional.of(run.id()), run.service(), e.getMessage());
-            note(run.id(), task.action() + " asked by " + Mentions.token(userId) + " was not done: " + Mentions.neutralise(e.getMessage()));
+            note(run.id(), task.action() + " asked by " + Mentions.token(userId) + " was not done: "
+                    + Mentions.neutralise(e.getMessage()));
             return new Decision.Refused(e.getMessage());
         } catch (RuntimeException e) {
             tasks.release(taskId, userId);

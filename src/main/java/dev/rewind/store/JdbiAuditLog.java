@@ -64,7 +64,8 @@ public final class JdbiAuditLog implements AuditLog {
                 jdbi.useTransaction(handle -> {
                     String previous = handle.createQuery("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")
                             .mapTo(String.class).findOne().orElse(GENESIS);
-                    String hash = keyedHash(previous, at, clippedActor, clippedAction, runId.orElse(""), service, clippedDetail);
+                    String hash = keyedHash(previous, at, clippedActor, clippedAction, runId.orElse(""), service,
+                            clippedDetail);
                     handle.createUpdate("INSERT INTO audit (at, actor, action, run_id, service, detail, prev_hash, hash, "
                                     + "hash_version) VALUES (:at, :actor, :action, :runId, :service, :detail, :prev, :hash, "
                                     + KEYED + ")")

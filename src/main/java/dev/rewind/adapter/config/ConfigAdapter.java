@@ -59,7 +59,7 @@ public final class ConfigAdapter implements RollbackAdapter {
         this.clock = clock;
     }
 
-    /** The live content, and the same content as unkeyed digests describe it, for versions recorded before those were keyed. */
+    /** The live content, and the same content as unkeyed digests describe it (for versions recorded before). */
     private record Live(ConfigVersion keyed, ConfigVersion unkeyed) {
         boolean is(ConfigVersion version) {
             return version.id().equals(keyed.id()) || version.id().equals(unkeyed.id());

@@ -84,7 +84,7 @@ final class ConfigContent {
                         + " bytes, sha256:" + sha256(e.getValue()).substring(0, ID_LENGTH)));
         version.keyHashes().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.put("key " + e.getKey(), SecretDigests.keyed(e.getValue())
-                        ? "value hmac:" + e.getValue().substring(SecretDigests.PREFIX.length(), SecretDigests.PREFIX.length() + ID_LENGTH)
+                        ? "value hmac:" + e.getValue().substring(SecretDigests.PREFIX.length()).substring(0, ID_LENGTH)
                         : "value sha256:" + e.getValue().substring(0, ID_LENGTH)));
         return out;
     }
