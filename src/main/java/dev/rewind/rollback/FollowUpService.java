@@ -98,7 +98,7 @@ public final class FollowUpService {
             audit.record(userId, "follow-up refused", Optional.of(run.id()), run.service(), e.getMessage());
             note(run.id(), task.action() + " asked by " + Mentions.token(userId) + " was not done: "
                     + Mentions.neutralise(e.getMessage()));
-            return new Decision.Refused(e.getMessage());
+            return new Decision.Refused(Mentions.neutralise(e.getMessage()));
         } catch (RuntimeException e) {
             tasks.release(taskId, userId);
             throw e;
