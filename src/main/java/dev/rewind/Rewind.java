@@ -160,7 +160,11 @@ public final class Rewind implements AutoCloseable {
         configRecorder.start(catalogue.services().stream().flatMap(service -> service.targets().stream()).toList());
         closeables.add(0, configRecorder);
         RunRepository runs = new JdbiRunRepository(database);
-        JdbiAuditLog audit = new JdbiAuditLog(database, clock);
+        JdbiAuditLog audit = new JdbiAuditLog(database, clock, settings.auditKey());
+        if (settings.auditKey().isEmpty()) {
+            LOG.warn("REWIND_AUDIT_KEY is not set: the audit chain is keyed with a key kept in the database, so someone "
+                    + "who can read and write the database could rewrite it undetected");
+        }
         JdbiDeliveryLog slackDeliveries = new JdbiDeliveryLog(database, clock);
         webhooks.connect(runId -> runs.find(runId).flatMap(run -> catalogues.service(run.service()))
                 .map(service -> WebhookAdapter.secretsOf(service.targets(), secrets)).orElse(List.of()));

@@ -1,5 +1,7 @@
 package dev.rewind.alerts;
 
+import dev.rewind.rollback.Mentions;
+
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +25,16 @@ public record Alert(
     public enum Status { FIRING, RESOLVED }
 
     public Alert {
-        labels = Map.copyOf(labels);
-        annotations = Map.copyOf(annotations);
+        // Whoever fires or posts an alert may not make Rewind ping anyone: its words name no one.
+        name = Mentions.neutralise(name);
+        labels = neutralised(labels);
+        annotations = neutralised(annotations);
+    }
+
+    private static Map<String, String> neutralised(Map<String, String> values) {
+        Map<String, String> out = new java.util.HashMap<>();
+        values.forEach((key, value) -> out.put(Mentions.neutralise(key), Mentions.neutralise(value)));
+        return Map.copyOf(out);
     }
 
     /** The words people wrote for it: summary, else description, else its name. */

@@ -59,6 +59,6 @@ public final class ChangePreview {
     }
 
     private static boolean isHidden(String value) {
-        return value.startsWith("value sha256:");
+        return value.startsWith("value sha256:") || value.startsWith("value hmac:");
     }
 }

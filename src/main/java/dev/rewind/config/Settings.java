@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Everything Rewind reads from its environment, parsed once. Secrets are held here and nowhere
@@ -24,6 +25,7 @@ public record Settings(
         int port,
         String publicUrl,
         Optional<String> alertmanagerToken,
+        Optional<String> auditKey,
         Secrets secrets) {
 
     public static final String DEFAULT_SLACK_API_URL = "https://slack.com/api/";
@@ -45,7 +47,7 @@ public record Settings(
         String databaseUrl = value(env, "DATABASE_URL").orElse(DEFAULT_DATABASE_URL);
         if (!databaseUrl.startsWith("jdbc:h2:") && !databaseUrl.startsWith("jdbc:postgresql:")) {
             throw new ConfigException("DATABASE_URL must be a jdbc:h2: or jdbc:postgresql: URL, got '"
-                    + databaseUrl.replaceAll("//[^@/]*@", "//***@") + "'");
+                    + redacted(databaseUrl) + "'");
         }
         return new Settings(
                 value(env, "SLACK_BOT_TOKEN"),
@@ -60,6 +62,7 @@ public record Settings(
                 port,
                 stripTrailingSlash(publicUrl),
                 value(env, "ALERTMANAGER_TOKEN"),
+                value(env, "REWIND_AUDIT_KEY"),
                 Secrets.of(Map.copyOf(env)));
     }
 
@@ -85,20 +88,33 @@ public record Settings(
         return "Settings[slackBotToken=" + mask(slackBotToken)
                 + ", slackSigningSecret=" + mask(slackSigningSecret)
                 + ", slackAppToken=" + mask(slackAppToken)
-                + ", slackApiUrl=" + withoutCredentials(slackApiUrl)
+                + ", slackApiUrl=" + redacted(slackApiUrl)
                 + ", configPath=" + configPath
-                + ", prometheusUrl=" + prometheusUrl.map(Settings::withoutCredentials).orElse("(none)")
-                + ", databaseUrl=" + withoutCredentials(databaseUrl).replaceAll("password=[^&;]*", "password=***")
+                + ", prometheusUrl=" + prometheusUrl.map(Settings::redacted).orElse("(none)")
+                + ", databaseUrl=" + redacted(databaseUrl)
                 + ", databaseUser=" + databaseUser.orElse("(none)")
                 + ", databasePassword=" + mask(databasePassword)
                 + ", port=" + port
                 + ", publicUrl=" + publicUrl
-                + ", alertmanagerToken=" + mask(alertmanagerToken) + "]";
+                + ", alertmanagerToken=" + mask(alertmanagerToken)
+                + ", auditKey=" + mask(auditKey) + "]";
+    }
+
+    /**
+     * Parameters that carry a secret in a URL, whatever their case: {@code password=}, {@code PASSWORD=},
+     * {@code sslpassword=}, {@code pwd=}, {@code token=}, {@code access_token=}, {@code secret=}, {@code apikey=}…
+     */
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
+            "(?i)([?&;](?:[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|credentials?|api[_-]?key|sslkey))=)[^&;#]*");
+
+    /** A URL as the log may show it: no {@code user:password@}, no secret-looking parameter values. */
+    public static String redacted(String url) {
+        return SECRET_PARAMETER.matcher(withoutCredentials(url)).replaceAll("$1***");
     }
 
     /** A URL with any {@code user:password@} replaced, for the log. */
     static String withoutCredentials(String url) {
-        return url.replaceAll("//[^/@]*@", "//***@");
+        return url.replaceAll("//[^/@?#]*@", "//***@");
     }
 
     private static String mask(Optional<String> secret) {

@@ -12,14 +12,16 @@ public final class ReportRenderer {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
+    private static final String MARKDOWN_SPECIAL = "\\`*_[]<>#!|~";
+
     private ReportRenderer() {
     }
 
     public static String markdown(Report report) {
         StringBuilder md = new StringBuilder();
-        md.append("# ").append(report.title()).append("\n\n").append(report.summary()).append("\n\n");
+        md.append("# ").append(text(report.title())).append("\n\n").append(text(report.summary())).append("\n\n");
         for (Report.Row row : report.facts()) {
-            md.append("- **").append(row.label()).append(":** ").append(oneLine(row.value())).append('\n');
+            md.append("- **").append(text(row.label())).append(":** ").append(text(row.value())).append('\n');
         }
         md.append("\n## Timeline\n\n| Time | Milestone | Since previous | Detail |\n|---|---|---|---|\n");
         for (Report.TimelineRow row : report.timeline()) {
@@ -32,7 +34,7 @@ public final class ReportRenderer {
             for (Report.MetricRow row : report.metrics()) {
                 md.append("| ").append(cell(row.signal())).append(" | ").append(cell(row.before())).append(" | ")
                         .append(cell(row.worst())).append(" | ").append(cell(row.after())).append(" | `")
-                        .append(cell(row.query()).replace("`", "'")).append("` |\n");
+                        .append(oneLine(row.query()).replace("|", "\\|").replace("`", "'")).append("` |\n");
             }
         }
         md.append("\n## What changed\n\n");
@@ -40,7 +42,7 @@ public final class ReportRenderer {
         md.append("\n## Next steps\n\n");
         list(md, report.nextSteps(), "None.");
         md.append("\n## Full log\n\n");
-        report.log().forEach(e -> md.append("- ").append(TIME.format(e.at())).append(" — ").append(oneLine(e.message()))
+        report.log().forEach(e -> md.append("- ").append(TIME.format(e.at())).append(" — ").append(text(e.message()))
                 .append('\n'));
         md.append("\n## Post-mortem (to fill in)\n\n### What happened\n\n_…_\n\n### Root cause\n\n_…_\n\n")
                 .append("### Five whys\n\n1. Why? _…_\n2. Why? _…_\n3. Why? _…_\n4. Why? _…_\n5. Why? _…_\n\n")
@@ -96,7 +98,7 @@ public final class ReportRenderer {
         if (items.isEmpty()) {
             md.append(empty).append('\n');
         }
-        items.forEach(item -> md.append("- ").append(oneLine(item)).append('\n'));
+        items.forEach(item -> md.append("- ").append(text(item)).append('\n'));
     }
 
     private static void htmlList(StringBuilder html, List<String> items, String empty) {
@@ -114,10 +116,29 @@ public final class ReportRenderer {
     }
 
     private static String oneLine(String text) {
-        return text.replace('\n', ' ');
+        return text.replace('\r', ' ').replace('\n', ' ');
     }
 
     private static String cell(String text) {
-        return oneLine(text).replace("|", "\\|");
+        return text(text);
+    }
+
+    /**
+     * Words from people and outside systems (reasons, alert text, receivers' messages) as literal
+     * Markdown text on one line: every character that could start a link, image, heading, emphasis,
+     * code, table cell or HTML tag is backslash-escaped, so the report and the GitHub issue show what
+     * was typed and nothing else.
+     */
+    static String text(String text) {
+        String line = oneLine(text);
+        StringBuilder out = new StringBuilder(line.length() + 16);
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (MARKDOWN_SPECIAL.indexOf(c) >= 0) {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 }

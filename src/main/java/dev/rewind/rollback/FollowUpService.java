@@ -91,12 +91,13 @@ public final class FollowUpService {
         audit.record(userId, "follow-up", Optional.of(run.id()), run.service(), task.action() + " on " + task.targetKey());
         String result;
         try {
-            result = adapters.forTarget(target.get()).completeFollowUp(target.get(), task.recorded());
+            result = Mentions.neutralise(adapters.forTarget(target.get()).completeFollowUp(target.get(), task.recorded()));
         } catch (AdapterException e) {
             tasks.release(taskId, userId);
             audit.record(userId, "follow-up refused", Optional.of(run.id()), run.service(), e.getMessage());
-            note(run.id(), task.action() + " asked by " + Mentions.token(userId) + " was not done: " + e.getMessage());
-            return new Decision.Refused(e.getMessage());
+            note(run.id(), task.action() + " asked by " + Mentions.token(userId) + " was not done: "
+                    + Mentions.neutralise(e.getMessage()));
+            return new Decision.Refused(Mentions.neutralise(e.getMessage()));
         } catch (RuntimeException e) {
             tasks.release(taskId, userId);
             throw e;

@@ -16,6 +16,19 @@ public interface Mentions {
 
     String group(String groupId);
 
+    /** What {@link #neutralise} puts between {@code @} and <code>{</code>: invisible, so the text reads as typed. */
+    String WORD_JOINER = "\u2060";
+
+    /**
+     * {@code text} from outside Rewind (a typed reason, an alert's name, labels or annotations, a
+     * receiver's or an adapter's message) made unable to name anyone: every <code>@{</code> gets an
+     * invisible word joiner inside it, so no front end expands it into a mention, a group ping or a
+     * channel link. Applied where such text enters a sentence Rewind stores or shows.
+     */
+    static String neutralise(String text) {
+        return text == null || text.indexOf("@{") < 0 ? text : text.replace("@{", "@" + WORD_JOINER + "{");
+    }
+
     /** The neutral token for a user or group id, for the domain's sentences. */
     static String token(String id) {
         return "@{" + id + "}";

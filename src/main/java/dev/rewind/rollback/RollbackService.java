@@ -75,7 +75,7 @@ public final class RollbackService {
 
     /** People's own words may not pose as a mention token ({@code @{S0ALL}}). */
     static String words(String text) {
-        return text == null ? "" : text.replace("@{", "@ {");
+        return text == null ? "" : Mentions.neutralise(text);
     }
 
     /** Stores the request, assesses the service, posts the card and returns the run. */
@@ -625,6 +625,6 @@ public final class RollbackService {
             case ALERT -> "alert from " + opening.askedBy();
             case POLICY -> "automatic policy";
         };
-        return "Opened by " + by + (opening.reason().isBlank() ? "" : ": " + opening.reason());
+        return "Opened by " + by + (opening.reason().isBlank() ? "" : ": " + words(opening.reason()));
     }
 }

@@ -217,7 +217,7 @@ public final class RunExecutor {
                 event(run.id(), RunEvent.Kind.TRAFFIC_RESTORED, "Change in effect: traffic is on " + plan(run, service));
             }
             String outcome = "Rolled back to " + run.to().map(Revision::label).orElse(run.toRevision().orElse("?"))
-                    + ". " + result.summary();
+                    + ". " + Mentions.neutralise(result.summary());
             if (runs.transition(run.id(), RunState.VERIFYING, RunState.SUCCEEDED, Optional.of(outcome), clock.instant())) {
                 audit.record("rewind", "transition", Optional.of(run.id()), run.service(), "VERIFYING → SUCCEEDED");
                 event(run.id(), RunEvent.Kind.STABLE, outcome);
@@ -237,7 +237,8 @@ public final class RunExecutor {
         }
     }
 
-    private void fail(RollbackRun run, RunState from, String reason) {
+    private void fail(RollbackRun run, RunState from, String adapterText) {
+        String reason = Mentions.neutralise(adapterText);
         if (!from.canMoveTo(RunState.FAILED)) {
             if (from.canMoveTo(RunState.INTERRUPTED)) {
                 interrupt(run, reason);
@@ -273,7 +274,8 @@ public final class RunExecutor {
         return run.updatedAt().isBefore(clock.instant().minus(allowed));
     }
 
-    private void interrupt(RollbackRun run, String reason) {
+    private void interrupt(RollbackRun run, String adapterText) {
+        String reason = Mentions.neutralise(adapterText);
         if (runs.transition(run.id(), run.state(), RunState.INTERRUPTED, Optional.of(reason), clock.instant())) {
             audit.record("rewind", "transition", Optional.of(run.id()), run.service(), run.state() + " → INTERRUPTED: " + reason);
             event(run.id(), RunEvent.Kind.FAILED, "Interrupted: " + reason);
@@ -297,5 +299,4 @@ public final class RunExecutor {
     private static String plan(RollbackRun run, ServiceConfig service) {
         return PlanRunner.describe(run, service);
     }
-
 }

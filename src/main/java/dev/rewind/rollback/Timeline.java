@@ -16,7 +16,8 @@ final class Timeline {
     }
 
     void add(String runId, RunEvent.Kind kind, String message) {
-        RunEvent event = new RunEvent(runId, clock.instant(), kind, message);
+        // Steps carry adapters' and receivers' words: they may name no one (Rewind's own sentences here have no tokens).
+        RunEvent event = new RunEvent(runId, clock.instant(), kind, Mentions.neutralise(message));
         runs.append(event);
         views.progress(event);
     }

@@ -6,6 +6,10 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.bolt.request.Request;
 import com.slack.api.bolt.request.RequestHeaders;
+import com.slack.api.bolt.request.builtin.SlashCommandRequest;
+import com.slack.api.app_backend.SlackSignature;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.socket_mode.SocketModeApp;
 import com.slack.api.bolt.util.SlackRequestParser;
@@ -30,7 +34,10 @@ import dev.rewind.outbox.DeliveryLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,15 +52,26 @@ public final class SlackFront implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlackFront.class);
 
+    /** How far a request's timestamp may be from now, either way (Bolt checks only the past). */
+    static final Duration SKEW = Duration.ofMinutes(5);
+    static final String TIMESTAMP = "X-Slack-Request-Timestamp";
+
     private final App app;
     private final SlackRequestParser parser;
     private final boolean verifiesHttp;
+    private final Optional<SlackSignature.Generator> signatures;
+    private final Clock clock;
+    /** Slash commands already handled, by team, user and trigger id: a captured one replayed in the window is ignored. */
+    private final Cache<String, Boolean> commandsSeen = Caffeine.newBuilder().expireAfterWrite(SKEW.multipliedBy(2))
+            .maximumSize(100_000).build();
     private final AtomicReference<String> problem = new AtomicReference<>("starting: auth.test not answered yet");
     private volatile SocketModeApp socketMode;
 
-    private SlackFront(App app, boolean verifiesHttp) {
+    private SlackFront(App app, Optional<String> signingSecret, Clock clock) {
         this.app = app;
-        this.verifiesHttp = verifiesHttp;
+        this.verifiesHttp = signingSecret.isPresent();
+        this.signatures = signingSecret.map(SlackSignature.Generator::new);
+        this.clock = clock;
         this.parser = new SlackRequestParser(app.config());
     }
 
@@ -92,7 +110,7 @@ public final class SlackFront implements AutoCloseable {
                 w.deliveries(), w.work());
         AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries());
         SlackListeners.register(app, commands, actions, alerts);
-        return new SlackFront(app, signingSecret.isPresent());
+        return new SlackFront(app, signingSecret, w.clock());
     }
 
     /** The outbox deliveries that speak to Slack: cards, the incident room, its timeline, report uploads. */
@@ -154,7 +172,57 @@ public final class SlackFront implements AutoCloseable {
         Request<?> request = parser.parse(SlackRequestParser.HttpRequest.builder()
                 .requestUri(path).queryString(query).headers(new RequestHeaders(headers)).requestBody(body)
                 .remoteAddress(remoteAddress).build());
+        Optional<Long> sentAt = timestamp(request);
+        if (sentAt.isPresent() && sentAt.get() > clock.instant().plus(SKEW).getEpochSecond()) {
+            // Bolt accepts any timestamp not older than 5 minutes, so a request signed for the future
+            // would stay replayable for as long as its author liked.
+            return Response.builder().statusCode(401).contentType("text/plain; charset=utf-8")
+                    .body("X-Slack-Request-Timestamp is more than 5 minutes in the future").build();
+        }
+        if (request instanceof SlashCommandRequest command && signed(request, sentAt) && replayed(command)) {
+            // Slack never retries a slash command, so a second delivery is a captured one sent again: acknowledged
+            // (nothing for its sender to learn) and not run.
+            LOG.warn("Ignored a replayed /rollback (team {}, user {}, trigger {})", command.getPayload().getTeamId(),
+                    command.getPayload().getUserId(), command.getPayload().getTriggerId());
+            return Response.builder().statusCode(200).contentType("text/plain; charset=utf-8").body("").build();
+        }
         return app.run(request);
+    }
+
+    private static Optional<Long> timestamp(Request<?> request) {
+        try {
+            return Optional.ofNullable(request.getHeaders().getFirstValue(TIMESTAMP)).map(String::trim).map(Long::parseLong);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether the request carries a valid signature from within the window: only those may be
+     * remembered as seen, or a forged request could block the real one.
+     */
+    private boolean signed(Request<?> request, Optional<Long> sentAt) {
+        String signature = request.getHeaders().getFirstValue(SlackSignature.HeaderNames.X_SLACK_SIGNATURE);
+        if (signatures.isEmpty() || sentAt.isEmpty() || signature == null) {
+            return false;
+        }
+        long now = clock.instant().getEpochSecond();
+        if (Math.abs(now - sentAt.get()) > SKEW.toSeconds()) {
+            return false;
+        }
+        String expected = signatures.get().generate(Long.toString(sentAt.get()), request.getRequestBodyAsString());
+        return expected != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                signature.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Remembers this command; true when the same team, user and trigger id were seen within the window. */
+    private boolean replayed(SlashCommandRequest command) {
+        var payload = command.getPayload();
+        if (payload == null || payload.getTriggerId() == null || payload.getTriggerId().isBlank()) {
+            return false;
+        }
+        String key = payload.getTeamId() + "\0" + payload.getUserId() + "\0" + payload.getTriggerId();
+        return commandsSeen.asMap().putIfAbsent(key, Boolean.TRUE) != null;
     }
 
     @Override

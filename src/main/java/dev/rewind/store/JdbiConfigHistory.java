@@ -33,6 +33,8 @@ public final class JdbiConfigHistory implements ConfigHistory {
 
     private final Jdbi jdbi;
 
+    private volatile byte[] digestKey;
+
     public JdbiConfigHistory(Database database) {
         this.jdbi = database.jdbi();
     }
@@ -114,5 +116,15 @@ public final class JdbiConfigHistory implements ConfigHistory {
                 Instant.ofEpochMilli(rs.getLong("first_seen_at")), Instant.ofEpochMilli(rs.getLong("last_seen_at")),
                 content.getOrDefault("data", Map.of()), content.getOrDefault("binaryData", Map.of()),
                 JSON.readValue(rs.getString("key_hashes"), HASHES), Optional.ofNullable(rs.getString("sealed")));
+    }
+
+    @Override
+    public byte[] digestKey() {
+        byte[] key = digestKey;
+        if (key == null) {
+            key = new JdbiInstallationKeys(jdbi, java.time.Clock.systemUTC()).key(JdbiInstallationKeys.SECRET_DIGESTS);
+            digestKey = key;
+        }
+        return key.clone();
     }
 }

@@ -35,6 +35,24 @@ class SettingsTest {
     }
 
     @Test
+    void passwordsInUrlsAreMaskedWhateverTheirCaseAndTheAuditKeyIsNeverPrinted() {
+        Settings settings = Settings.from(Map.of("DATABASE_URL", "jdbc:postgresql://h/db?PASSWORD=hunter2&ssl=true",
+                "PROMETHEUS_URL", "https://prometheus.example.com/api?Access_Token=tok-secret&x=1",
+                "REWIND_AUDIT_KEY", "audit-key-secret"));
+        assertThat(settings.toString()).doesNotContain("hunter2", "tok-secret", "audit-key-secret")
+                .contains("databaseUrl=jdbc:postgresql://h/db?PASSWORD=***&ssl=true")
+                .contains("Access_Token=***&x=1").contains("auditKey=(set)");
+        assertThat(settings.auditKey()).contains("audit-key-secret");
+
+        assertThat(Settings.redacted("jdbc:h2:file:./data/rewind;USER=sa;Password=s3cret;MODE=PostgreSQL"))
+                .isEqualTo("jdbc:h2:file:./data/rewind;USER=sa;Password=***;MODE=PostgreSQL");
+        assertThat(Settings.redacted("jdbc:postgresql://rewind:p%40ss@db:5432/rewind?sslpassword=x&pwd=y"))
+                .isEqualTo("jdbc:postgresql://***@db:5432/rewind?sslpassword=***&pwd=***");
+        assertThatThrownBy(() -> Settings.from(Map.of("DATABASE_URL", "jdbc:mysql://h/db?Password=hunter2")))
+                .hasMessageNotContaining("hunter2").hasMessageContaining("Password=***");
+    }
+
+    @Test
     void badValuesAreNamed() {
         assertThatThrownBy(() -> Settings.from(Map.of("PORT", "http"))).hasMessage("PORT must be a number from 0 to 65535, got 'http'");
         assertThatThrownBy(() -> Settings.from(Map.of("PROMETHEUS_URL", "prometheus:9090")))

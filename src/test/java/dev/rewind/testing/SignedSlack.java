@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 public final class SignedSlack {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final java.util.concurrent.atomic.AtomicLong TRIGGERS = new java.util.concurrent.atomic.AtomicLong(42);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String eventsUrl;
@@ -55,7 +56,8 @@ public final class SignedSlack {
         form.put("text", text);
         form.put("api_app_id", "A0REWIND");
         form.put("response_url", slack.responseUrl("command-" + user));
-        form.put("trigger_id", "1337.42.abcd");
+        // Slack gives every command its own trigger id (Rewind ignores a repeated one as a replay).
+        form.put("trigger_id", "1337." + TRIGGERS.incrementAndGet() + ".abcd");
         return formBody(form);
     }
 

@@ -59,6 +59,23 @@ public final class ConfigAdapter implements RollbackAdapter {
         this.clock = clock;
     }
 
+    /** The live content, and the same content as unkeyed digests describe it (for versions recorded before). */
+    private record Live(ConfigVersion keyed, ConfigVersion unkeyed) {
+        boolean is(ConfigVersion version) {
+            return version.id().equals(keyed.id()) || version.id().equals(unkeyed.id());
+        }
+
+        ConfigVersion comparableTo(ConfigVersion version) {
+            return ConfigContent.unkeyed(version) ? unkeyed : keyed;
+        }
+    }
+
+    private Live live(ConfigTarget config, HasMetadata object) {
+        return new Live(ConfigContent.observe(config.ref(), object, clock.instant(), Optional.empty(),
+                SecretDigests.of(config, secrets, history.digestKey())),
+                ConfigContent.observeUnkeyed(config.ref(), object, clock.instant()));
+    }
+
     @Override
     public String type() {
         return TYPE;
@@ -74,11 +91,11 @@ public final class ConfigAdapter implements RollbackAdapter {
         ConfigTarget config = ConfigTarget.of(target);
         ConfigRef ref = config.ref();
         HasMetadata object = objects.get(ref);
-        ConfigVersion live = ConfigContent.observe(ref, object, clock.instant(), Optional.empty());
+        Live live = live(config, object);
         List<ConfigVersion> versions = history.versions(ref);
-        Optional<ConfigVersion> recordedLive = versions.stream().filter(v -> v.id().equals(live.id())).findFirst();
-        Revision current = recordedLive.map(this::revision).orElseGet(() -> unrecorded(live));
-        List<ConfigVersion> earlier = versions.stream().filter(v -> !v.id().equals(live.id())).toList();
+        Optional<ConfigVersion> recordedLive = versions.stream().filter(live::is).findFirst();
+        Revision current = recordedLive.map(this::revision).orElseGet(() -> unrecorded(live.keyed()));
+        List<ConfigVersion> earlier = versions.stream().filter(v -> !live.is(v)).toList();
         List<TargetState.Fact> facts = new ArrayList<>();
         facts.add(new TargetState.Fact("Version", current.label()));
         facts.add(new TargetState.Fact("History", versions.isEmpty() ? "no version recorded yet"
@@ -106,9 +123,10 @@ public final class ConfigAdapter implements RollbackAdapter {
                         + ref + " was not changed");
             }
         }
-        ConfigVersion live = ConfigContent.observe(ref, object, clock.instant(), Optional.empty());
-        String from = versions.stream().filter(v -> v.id().equals(live.id())).findFirst().map(ConfigAdapter::label)
-                .orElse("the live version");
+        Live observed = live(config, object);
+        Optional<ConfigVersion> recordedLive = versions.stream().filter(observed::is).findFirst();
+        String from = recordedLive.map(ConfigAdapter::label).orElse("the live version");
+        ConfigVersion live = observed.comparableTo(wanted);
         List<String> changedKeys = changedKeys(live, wanted);
         if (ConfigContent.same(live, wanted)) {
             progress.step(ref + " already has the data of " + label(wanted) + "; not written again");
@@ -132,7 +150,8 @@ public final class ConfigAdapter implements RollbackAdapter {
         }
         String summary = ref + " rolled back from " + from + " to " + label(wanted) + " (" + keysText(changedKeys) + ")"
                 + (ready.isEmpty() ? "; no Deployment to restart" : "; restarted " + String.join(", ", ready));
-        return new Outcome(summary, Map.of("fromVersion", live.id(), "toVersion", wanted.id()));
+        return new Outcome(summary, Map.of("fromVersion", recordedLive.map(ConfigVersion::id).orElse(observed.keyed().id()),
+                "toVersion", wanted.id()));
     }
 
     @Override
@@ -143,8 +162,9 @@ public final class ConfigAdapter implements RollbackAdapter {
         if (object.isEmpty()) {
             return Health.unhealthy(ref + " not found");
         }
-        ConfigVersion live = ConfigContent.observe(ref, object.get(), clock.instant(), Optional.empty());
-        String version = history.find(ref, live.id()).map(ConfigAdapter::label).orElse("an unrecorded version");
+        Live live = live(config, object.get());
+        String version = history.find(ref, live.keyed().id()).or(() -> history.find(ref, live.unkeyed().id()))
+                .map(ConfigAdapter::label).orElse("an unrecorded version");
         List<String> details = new ArrayList<>();
         Health.Status worst = Health.Status.HEALTHY;
         for (String name : config.restart()) {

@@ -28,11 +28,33 @@ final class ConfigContent {
     private ConfigContent() {
     }
 
-    /** The live content of {@code object}, not yet numbered; a Secret's data sealed when a sealer is given. */
-    static ConfigVersion observe(ConfigRef ref, HasMetadata object, Instant at, Optional<SecretSealer> sealer) {
+    /**
+     * The live content of {@code object}, not yet numbered; a Secret's values digested with {@code digests}
+     * and its data sealed when a sealer is given.
+     */
+    static ConfigVersion observe(ConfigRef ref, HasMetadata object, Instant at, Optional<SecretSealer> sealer,
+                                 SecretDigests digests) {
+        return observe(ref, object, at, sealer, Optional.of(digests));
+    }
+
+    /**
+     * The live content as versions recorded before digests were keyed describe it (plain SHA-256), so
+     * live content can still be matched with them. Never stored.
+     */
+    static ConfigVersion observeUnkeyed(ConfigRef ref, HasMetadata object, Instant at) {
+        return observe(ref, object, at, Optional.empty(), Optional.empty());
+    }
+
+    /** Whether {@code version} is a Secret recorded with unkeyed digests (before they were keyed). */
+    static boolean unkeyed(ConfigVersion version) {
+        return !version.keyHashes().isEmpty() && version.keyHashes().values().stream().noneMatch(SecretDigests::keyed);
+    }
+
+    private static ConfigVersion observe(ConfigRef ref, HasMetadata object, Instant at, Optional<SecretSealer> sealer,
+                                         Optional<SecretDigests> digests) {
         if (object instanceof Secret secret) {
             Map<String, String> data = orEmpty(secret.getData());
-            Map<String, String> hashes = keyHashes(ref, data);
+            Map<String, String> hashes = keyHashes(ref, data, digests);
             String id = secretId(hashes);
             return new ConfigVersion(ref, id, 0, at, at, Map.of(), Map.of(), hashes,
                     sealer.map(s -> s.seal(data, ref, id)));
@@ -61,7 +83,9 @@ final class ConfigContent {
                 .forEach(e -> out.put("binary key " + e.getKey(), Base64.getDecoder().decode(e.getValue()).length
                         + " bytes, sha256:" + sha256(e.getValue()).substring(0, ID_LENGTH)));
         version.keyHashes().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> out.put("key " + e.getKey(), "value sha256:" + e.getValue().substring(0, ID_LENGTH)));
+                .forEach(e -> out.put("key " + e.getKey(), SecretDigests.keyed(e.getValue())
+                        ? "value hmac:" + e.getValue().substring(SecretDigests.PREFIX.length()).substring(0, ID_LENGTH)
+                        : "value sha256:" + e.getValue().substring(0, ID_LENGTH)));
         return out;
     }
 
@@ -75,12 +99,13 @@ final class ConfigContent {
     }
 
     /** Each key's value digested with the object's name and the key, so equal values elsewhere do not match. */
-    private static Map<String, String> keyHashes(ConfigRef ref, Map<String, String> base64Data) {
+    private static Map<String, String> keyHashes(ConfigRef ref, Map<String, String> base64Data,
+                                                 Optional<SecretDigests> digests) {
         Map<String, String> hashes = new TreeMap<>();
         base64Data.forEach((key, value) -> {
             byte[] decoded = Base64.getDecoder().decode(value == null ? "" : value);
             byte[] prefix = (ref.namespace() + "/" + ref.name() + "/" + key + "\0").getBytes(StandardCharsets.UTF_8);
-            hashes.put(key, sha256(prefix, decoded));
+            hashes.put(key, digests.map(d -> d.digest(prefix, decoded)).orElseGet(() -> sha256(prefix, decoded)));
         });
         return hashes;
     }

@@ -24,4 +24,10 @@ public interface ConfigHistory {
 
     /** The recorded version of the object with this id. */
     Optional<ConfigVersion> find(ConfigRef ref, String id);
+
+    /**
+     * The installation's key for digests of Secret values whose target names no {@code keyEnv}: made
+     * once, the same for every replica, kept with the history.
+     */
+    byte[] digestKey();
 }

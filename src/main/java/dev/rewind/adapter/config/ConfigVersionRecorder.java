@@ -129,11 +129,18 @@ public final class ConfigVersionRecorder implements AutoCloseable {
                 LOG.warn("Only digests of {} are recorded because {}: Rewind will not be able to roll it back",
                         target.ref(), values.whyNot());
             }
-            ConfigVersion observed = ConfigContent.observe(target.ref(), object, clock.instant(), values.sealer());
+            ConfigVersion observed = ConfigContent.observe(target.ref(), object, clock.instant(), values.sealer(),
+                    SecretDigests.of(target, secrets, history.digestKey()));
             if (observed.id().equals(lastRecorded)) {
                 return;
             }
             try {
+                // Content recorded before digests were keyed keeps its version: it is not recorded again.
+                String unkeyedId = ConfigContent.observeUnkeyed(target.ref(), object, clock.instant()).id();
+                if (target.isSecret() && history.find(target.ref(), unkeyedId).isPresent()) {
+                    lastRecorded = observed.id();
+                    return;
+                }
                 ConfigVersion stored = history.record(observed);
                 lastRecorded = stored.id();
                 LOG.info("{}: version v{} ({}) recorded", target.ref(), stored.number(), stored.id());

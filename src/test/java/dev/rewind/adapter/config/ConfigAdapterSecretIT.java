@@ -97,7 +97,7 @@ class ConfigAdapterSecretIT extends RollbackAdapterContract {
     void revisionsShowWhichKeysChangedButNeverAValue() {
         TargetState state = world.adapter.describe(target());
 
-        assertThat(state.current().attributes().get("key API_KEY")).startsWith("value sha256:");
+        assertThat(state.current().attributes().get("key API_KEY")).startsWith("value hmac:");
         assertThat(ChangePreview.between(state.current(), state.previous().orElseThrow()))
                 .extracting(ChangePreview.Change::describe)
                 .containsExactly("key API_KEY changed", "key WEBHOOK_SECRET changed");
@@ -170,6 +170,44 @@ class ConfigAdapterSecretIT extends RollbackAdapterContract {
                 .isInstanceOf(AdapterException.class)
                 .hasMessageContaining("cannot be decrypted with the key in " + ConfigWorld.KEY_ENV);
         assertThat(world.kubernetes.secretValues("shop", "payments-keys")).isEqualTo(VERSIONS.get(2));
+    }
+
+    @Test
+    void theDigestOnTheCardIsKeyedSoAGuessedValueCannotBeCheckedAgainstIt() throws Exception {
+        // What a channel member could compute from a guess with an unkeyed digest: SHA-256 of name, key and value.
+        String guessed = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(("shop/payments-keys/API_KEY\0sk-third-0003").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+        String shown = world.adapter.describe(target()).current().attributes().get("key API_KEY");
+
+        assertThat(shown).startsWith("value hmac:").doesNotContain(guessed.substring(0, ConfigContent.ID_LENGTH));
+        List<String> stored = world.database.jdbi().withHandle(handle -> handle.createQuery(
+                "SELECT key_hashes FROM config_versions").mapTo(String.class).list());
+        assertThat(String.join(" ", stored)).doesNotContain(guessed).contains(SecretDigests.PREFIX);
+    }
+
+    @Test
+    void aVersionRecordedWithUnkeyedDigestsBeforeIsStillRecognisedAsTheLiveContent() {
+        world.close();
+        world = ConfigWorld.withKey();
+        ConfigRef ref = new ConfigRef(ConfigRef.Kind.SECRET, "shop", "legacy-keys");
+        Target target = new Target(ConfigAdapter.TYPE, Map.of("namespace", "shop", "secret", "legacy-keys",
+                "restart", List.of("payments"), "keyEnv", ConfigWorld.KEY_ENV));
+        world.kubernetes.secret("shop", "legacy-keys", VERSIONS.get(0));
+        // As the release before keyed digests recorded it.
+        world.history.record(ConfigContent.observeUnkeyed(ref, world.kubernetes.client().secrets().inNamespace("shop")
+                .withName("legacy-keys").get(), java.time.Instant.now()));
+
+        world.record(target);
+        world.kubernetes.secret("shop", "legacy-keys", VERSIONS.get(1));
+        world.awaitVersions(ref, 2);
+        world.kubernetes.secret("shop", "legacy-keys", VERSIONS.get(0));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                world.adapter.describe(target).current().label().startsWith("v1 "));
+
+        assertThat(world.history.versions(ref)).hasSize(2);
+        assertThat(world.adapter.describe(target).warnings()).noneMatch(w -> w.contains("has not been recorded yet"));
+        assertThat(world.adapter.verify(target).detail()).contains("is at v1 ");
     }
 
     private static void assertNoValueIn(String text) {
