@@ -114,7 +114,7 @@ public final class ApprovalPolicy {
     public Standing standing(List<Approval> approvals, Optional<String> requester, ApprovalRules rules, Tier tier) {
         long counted = approvals.stream().filter(a -> counts(a.userId(), requester, rules)).count();
         boolean enough = counted >= rules.approvals();
-        boolean breakGlassAllowed = !enough && counted >= 1 && rules.breakGlass() && tier == Tier.IMMEDIATE;
+        boolean breakGlassAllowed = Guardrails.breakGlass((int) counted, rules.approvals(), rules.breakGlass(), tier);
         return new Standing((int) counted, rules.approvals(), enough, breakGlassAllowed);
     }
 

@@ -201,11 +201,12 @@ public final class RollbackService {
     public int expireRequests() {
         int expired = 0;
         for (RollbackRun run : runs.inStates(java.util.EnumSet.of(RunState.AWAITING_APPROVAL))) {
-            Duration limit = catalogues.service(run.service()).map(s -> s.guardrails().requestExpiry())
-                    .orElse(ServiceConfig.Guardrails.DEFAULT.requestExpiry());
-            if (run.updatedAt().isAfter(clock.instant().minus(limit))) {
+            ServiceConfig.Guardrails limits = catalogues.service(run.service()).map(ServiceConfig::guardrails)
+                    .orElse(ServiceConfig.Guardrails.DEFAULT);
+            if (!Guardrails.expired(run.updatedAt(), limits, clock.instant())) {
                 continue;
             }
+            Duration limit = limits.requestExpiry();
             String outcome = "Request withdrawn: not enough approvals within " + DurationText.format(limit)
                     + ". Nothing was changed; ask again if it is still needed";
             if (runs.transition(run.id(), RunState.AWAITING_APPROVAL, RunState.ABORTED, Optional.of(outcome), clock.instant())) {
@@ -564,31 +565,11 @@ public final class RollbackService {
         return views.standing(run, config);
     }
 
-    /**
-     * Cooldown and attempt limits; empty when the rollback may go ahead. Runs still in progress are left
-     * to the target lock, which answers "already being rolled back" rather than "wait for the cooldown".
-     */
+    /** Cooldown and attempt limits for another run of the service; empty when the rollback may go ahead. */
     private Optional<String> guardrail(ServiceConfig config, String runId, Instant now) {
-        ServiceConfig.Guardrails limits = config.guardrails();
-        List<RollbackRun> recent = runs.startedSince(config.name(), now.minus(limits.attemptsWindow())).stream()
+        List<RollbackRun> recent = runs.startedSince(config.name(), now.minus(config.guardrails().attemptsWindow())).stream()
                 .filter(r -> !r.id().equals(runId)).toList();
-        Optional<RollbackRun> last = recent.stream().filter(r -> r.finishedAt().isPresent()).findFirst();
-        if (last.isPresent()) {
-            Instant ended = last.get().finishedAt().orElseThrow();
-            Duration since = Duration.between(ended, now);
-            if (since.compareTo(limits.cooldown()) < 0) {
-                return Optional.of(config.name() + " was rolled back " + DurationText.format(since.isZero()
-                        ? Duration.ofSeconds(1) : since) + " ago (run " + last.get().id() + "); the cooldown is "
-                        + DurationText.format(limits.cooldown()) + ". Wait " + DurationText.format(
-                        limits.cooldown().minus(since)) + " or override it.");
-            }
-        }
-        if (recent.size() >= limits.maxAttempts()) {
-            return Optional.of(config.name() + " has been rolled back " + recent.size() + " times in the last "
-                    + DurationText.format(limits.attemptsWindow()) + " (limit " + limits.maxAttempts()
-                    + "); something else may be wrong. Override it only if you are sure.");
-        }
-        return Optional.empty();
+        return Guardrails.stop(config.name(), config.guardrails(), recent, now);
     }
 
     private Decision alreadyHandled(RollbackRun run) {
