@@ -68,6 +68,7 @@ class MentionInjectionIT {
                 "    target: {type: kubernetes-deployment, namespace: shop, deployment: checkout}",
                 "    signals: {errorRate: 'errors'}",
                 "    approvers: [" + ALICE + "]",
+                "    viewers: [" + BOB + "]",
                 "    verification: {checks: 1, interval: 0s}",
                 "    report: {github: acme/incidents, apiUrl: '" + github.baseUrl() + "'}",
                 "")).env("GITHUB_TOKEN", "ghp_test_token").build();
