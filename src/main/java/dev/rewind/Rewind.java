@@ -55,6 +55,8 @@ import dev.rewind.store.JdbiAlertStore;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackService;
+import dev.rewind.rollback.RunAccess;
+import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunExecutor;
 import dev.rewind.rollback.RunLease;
 import dev.rewind.rollback.RunObserver;
@@ -218,7 +220,9 @@ public final class Rewind implements AutoCloseable {
         RunLease lease = new RunLease(runs, owner, leaseRenewals, clock);
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, audit, verifier, views, channel, runWorkers,
                 clock, lease, ended, followUps);
-        RollbackService rollbacks = new RollbackService(catalogues, assessor, runs, audit, policy, channel, executor,
+        RunAccess access = new RunAccess(policy, audit);
+        RunOpenings openings = new RunOpenings(catalogues, assessor, runs, audit, access, channel, views, clock);
+        RollbackService rollbacks = new RollbackService(catalogues, runs, audit, policy, access, channel, executor,
                 clock, views, ended);
 
         List<Delivery> deliveries = new ArrayList<>();
@@ -236,15 +240,15 @@ public final class Rewind implements AutoCloseable {
         outboxWorker.start();
         closeables.add(0, outboxWorker);
         ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
-        AutoRollback auto = new AutoRollback(runs, audit, signals, rollbacks, views, catalogues, clock);
-        AlertIntake alerts = new AlertIntake(catalogues, alertStore, rollbacks, views, channel, auto, clock,
+        AutoRollback auto = new AutoRollback(runs, audit, signals, rollbacks, access, views, catalogues, clock);
+        AlertIntake alerts = new AlertIntake(catalogues, alertStore, openings, views, channel, auto, clock,
                 metrics::alertReceived);
         closeables.add(0, alerts);
 
         Optional<SlackFront> front = Optional.empty();
         if (slackProblems.isEmpty()) {
             front = Optional.of(SlackFront.create(slack.orElseThrow(), settings.slackBotToken().orElseThrow(),
-                    settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, rollbacks,
+                    settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, openings, rollbacks, access,
                             new FollowUpService(catalogues, adapters, runs, followUps, policy, audit, views,
                             ended, clock), auto, alerts, overview, runs, audit,
                             slackDeliveries, renderer, mentions, work, clock)));
@@ -271,7 +275,7 @@ public final class Rewind implements AutoCloseable {
             }
         }));
         housekeeping
-                .every(Duration.ofSeconds(5), Duration.ofSeconds(5), "re-assessing monitored cards", rollbacks::reassessDue)
+                .every(Duration.ofSeconds(5), Duration.ofSeconds(5), "re-assessing monitored cards", openings::reassessDue)
                 .every(Duration.ofSeconds(1), Duration.ofSeconds(1), "starting automatic rollbacks", auto::runDue)
                 .every(Duration.ofMinutes(1), Duration.ofMinutes(1), "withdrawing expired requests", rollbacks::expireRequests)
                 .every(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",

@@ -6,7 +6,7 @@ import dev.rewind.rollback.IncidentChannel;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.AutoRollback;
 import dev.rewind.rollback.RollbackRun;
-import dev.rewind.rollback.RollbackService;
+import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunIds;
 import dev.rewind.rollback.RunViews;
 import dev.rewind.rollback.Trigger;
@@ -50,7 +50,7 @@ public final class AlertIntake implements AutoCloseable {
 
     private final Catalogues catalogues;
     private final AlertStore store;
-    private final RollbackService rollbacks;
+    private final RunOpenings openings;
     private final RunViews views;
     private final IncidentChannel channel;
     private final AutoRollback policy;
@@ -64,11 +64,11 @@ public final class AlertIntake implements AutoCloseable {
     /**
      * @param received told the source of every alert received, for metrics
      */
-    public AlertIntake(Catalogues catalogues, AlertStore store, RollbackService rollbacks, RunViews views,
+    public AlertIntake(Catalogues catalogues, AlertStore store, RunOpenings openings, RunViews views,
                        IncidentChannel channel, AutoRollback policy, Clock clock, Consumer<String> received) {
         this.catalogues = catalogues;
         this.store = store;
-        this.rollbacks = rollbacks;
+        this.openings = openings;
         this.views = views;
         this.channel = channel;
         this.policy = policy;
@@ -225,7 +225,7 @@ public final class AlertIntake implements AutoCloseable {
         store.record(incident.id(), alert, now);
         // The incident's first firing alert opens its card; so does a later one if opening the card failed before.
         if (alert.firing() && (incident.created() || incident.runId().isEmpty())) {
-            RollbackRun run = rollbacks.open(service.get(), new RollbackService.Opening(Trigger.ALERT,
+            RollbackRun run = openings.open(service.get(), new RunOpenings.Opening(Trigger.ALERT,
                     "alert " + alert.name(), alert.summary(), alert.critical() ? Set.of("critical") : Set.of(), false,
                     service.get().channel(), Optional.empty(), Optional.empty()));
             store.linkRun(incident.id(), run.id());

@@ -33,16 +33,18 @@ public final class AutoRollback {
     private final AuditLog audit;
     private final SignalSource signals;
     private final RollbackService rollbacks;
+    private final RunAccess access;
     private final RunViews views;
     private final Catalogues catalogues;
     private final Clock clock;
 
     public AutoRollback(RunRepository runs, AuditLog audit, SignalSource signals, RollbackService rollbacks,
-                        RunViews views, Catalogues catalogues, Clock clock) {
+                        RunAccess access, RunViews views, Catalogues catalogues, Clock clock) {
         this.runs = runs;
         this.audit = audit;
         this.signals = signals;
         this.rollbacks = rollbacks;
+        this.access = access;
         this.views = views;
         this.catalogues = catalogues;
         this.clock = clock;
@@ -124,8 +126,8 @@ public final class AutoRollback {
             return new Decision.AlreadyHandled("there is no automatic rollback counting down on this card");
         }
         Optional<ServiceConfig> service = catalogues.service(run.get().service());
-        if (service.isPresent() && !rollbacks.allows(Permissions.Action.CANCEL_AUTO, userId, run.get(), service.get())) {
-            return rollbacks.refuseRole(Permissions.Action.CANCEL_AUTO, run.get(), userId, service.get());
+        if (service.isPresent() && !access.allows(Permissions.Action.CANCEL_AUTO, userId, run.get(), service.get())) {
+            return access.refuseRole(Permissions.Action.CANCEL_AUTO, run.get(), userId, service.get());
         }
         String note = "Automatic rollback cancelled by " + Mentions.token(userId);
         if (!runs.takeAuto(runId, run.get().autoAt().get(), note)) {

@@ -28,7 +28,6 @@ public final class RollbackService {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RollbackService.class);
 
     private final Catalogues catalogues;
-    private final Assessor assessor;
     private final RunRepository runs;
     private final AuditLog audit;
     private final ApprovalPolicy policy;
@@ -37,12 +36,12 @@ public final class RollbackService {
     private final Clock clock;
     private final RunViews views;
     private final RunObserver observer;
+    private final RunAccess access;
 
-    public RollbackService(Catalogues catalogues, Assessor assessor, RunRepository runs, AuditLog audit,
-                           ApprovalPolicy policy, IncidentChannel channel, RunExecutor executor,
-                           Clock clock, RunViews views, RunObserver observer) {
+    public RollbackService(Catalogues catalogues, RunRepository runs, AuditLog audit, ApprovalPolicy policy,
+                           RunAccess access, IncidentChannel channel, RunExecutor executor, Clock clock, RunViews views,
+                           RunObserver observer) {
         this.catalogues = catalogues;
-        this.assessor = assessor;
         this.runs = runs;
         this.audit = audit;
         this.policy = policy;
@@ -51,100 +50,7 @@ public final class RollbackService {
         this.clock = clock;
         this.views = views;
         this.observer = observer;
-    }
-
-    /**
-     * What opened a run, and where its card goes.
-     *
-     * @param channel  where to post the card (the service's channel is the fallback)
-     * @param revision a revision asked for up front ({@code /rollback checkout to r41})
-     * @param card     an existing card to take over (Retry), instead of posting a new one
-     */
-    public record Opening(Trigger trigger, String askedBy, String reason, Set<String> flags, boolean dryRun,
-                          String channel, Optional<String> revision, Optional<RollbackRun.CardRef> card) {
-
-        public static Opening command(String user, String reason, Set<String> flags, boolean dryRun, String channel,
-                                      Optional<String> revision) {
-            return new Opening(Trigger.COMMAND, user, reason, flags, dryRun, channel, revision, Optional.empty());
-        }
-    }
-
-    /** A run just opened, and what became of its card. */
-    public record Opened(RollbackRun run, CardPlacement card) {
-    }
-
-    /** People's own words may not pose as a mention token ({@code @{S0ALL}}). */
-    static String words(String text) {
-        return text == null ? "" : Mentions.neutralise(text);
-    }
-
-    /** Stores the request, assesses the service, posts the card and returns the run. */
-    public RollbackRun open(ServiceConfig service, Opening opening) {
-        return openRun(service, opening).run();
-    }
-
-    /** As {@link #open}, saying also whether the card was posted, queued (Slack is slow) or refused everywhere. */
-    public Opened openRun(ServiceConfig service, Opening opening) {
-        Instant now = clock.instant();
-        RollbackRun run = new RollbackRun(RunIds.next(), service.name(), service.environment(), RunState.ASSESSED,
-                opening.trigger(), opening.askedBy(), words(opening.reason()), opening.dryRun(), Optional.empty(),
-                Optional.empty(), opening.revision(), opening.card(), Optional.empty(), now, now, Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty());
-        runs.insert(run);
-        audit.record(opening.askedBy(), "assessment requested", Optional.of(run.id()), service.name(),
-                (opening.dryRun() ? "dry run; " : "") + "trigger " + opening.trigger()
-                        + (opening.reason().isBlank() ? "" : "; reason: " + opening.reason()));
-        runs.append(new RunEvent(run.id(), now, RunEvent.Kind.DETECTED,
-                describeOpening(opening)));
-
-        Assessment assessment = assessor.assess(service, opening.flags());
-        Instant assessedAt = clock.instant();
-        runs.saveAssessment(run.id(), assessment, assessedAt);
-        assessment.refreshIn().ifPresent(delay -> runs.scheduleReassessment(run.id(), assessedAt.plus(delay)));
-        runs.recordSamples(run.id(), Samples.of(assessment, true));
-        runs.append(new RunEvent(run.id(), assessedAt, RunEvent.Kind.ASSESSED, "Assessed: tier "
-                + assessment.tier() + (assessment.verdict().reasons().isEmpty() ? ""
-                : " (" + String.join("; ", assessment.verdict().reasons()) + ")")));
-        RollbackRun assessed = runs.find(run.id()).orElseThrow();
-        CardPlacement placed;
-        if (assessed.card().isPresent()) {
-            refreshCard(run.id());
-            placed = new CardPlacement.Posted(assessed.card().get());
-        } else {
-            placed = channel.showCard(view(assessed), opening.channel());
-            if (placed instanceof CardPlacement.Refused && !opening.channel().equals(service.channel())) {
-                placed = channel.showCard(view(assessed), service.channel());
-            }
-            if (placed instanceof CardPlacement.Posted posted) {
-                runs.attachCard(run.id(), posted.card(), clock.instant());
-            }
-        }
-        return new Opened(runs.find(run.id()).orElse(assessed), placed);
-    }
-
-    /** "Retry" on a failed or interrupted card: a fresh assessment and run that take over the same card. */
-    public Decision retry(String runId, String userId) {
-        Optional<RollbackRun> found = runs.find(runId);
-        if (found.isEmpty()) {
-            return new Decision.Refused("run " + runId + " is not in Rewind's database");
-        }
-        RollbackRun run = found.get();
-        Optional<ServiceConfig> service = catalogues.service(run.service());
-        if (service.isEmpty()) {
-            return new Decision.Refused(run.service() + " is no longer in rewind.yml");
-        }
-        if (run.state() != RunState.FAILED && run.state() != RunState.INTERRUPTED) {
-            return alreadyHandled(run);
-        }
-        if (!allows(Permissions.Action.RETRY, userId, run, service.get())) {
-            return refuseRole(Permissions.Action.RETRY, run, userId, service.get());
-        }
-        audit.record(userId, "retry", Optional.of(runId), run.service(), "after " + run.state());
-        RollbackRun next = open(service.get(), new Opening(Trigger.COMMAND, userId,
-                "retry of " + run.id() + (run.reason().isBlank() ? "" : ": " + run.reason()), run.assessment()
-                .map(Assessment::flags).orElse(Set.of()), run.dryRun(),
-                run.card().map(RollbackRun.CardRef::channel).orElse(service.get().channel()), Optional.empty(), run.card()));
-        return new Decision.Accepted("Re-assessed as run " + next.id() + "; decide on the card.");
+        this.access = access;
     }
 
     /** A revision picked on a card still awaiting a decision: its button is redrawn to name it. */
@@ -158,11 +64,11 @@ public final class RollbackService {
         if (service.isEmpty()) {
             return new Decision.Refused(run.service() + " is no longer in rewind.yml");
         }
-        if (!allows(Permissions.Action.PICK_REVISION, userId, run, service.get())) {
-            return refuseRole(Permissions.Action.PICK_REVISION, run, userId, service.get());
+        if (!access.allows(Permissions.Action.PICK_REVISION, userId, run, service.get())) {
+            return access.refuseRole(Permissions.Action.PICK_REVISION, run, userId, service.get());
         }
         if (!runs.preselect(runId, revisionId, clock.instant())) {
-            return alreadyHandled(runs.find(runId).orElse(run));
+            return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
         refreshCard(runId);
         return new Decision.Accepted("Revision chosen.");
@@ -176,18 +82,18 @@ public final class RollbackService {
         }
         RollbackRun run = found.get();
         if (run.state() != RunState.ASSESSED) {
-            return alreadyHandled(run);
+            return RunAccess.alreadyHandled(run);
         }
         Optional<ServiceConfig> service = catalogues.service(run.service());
         if (service.isEmpty()) {
             return new Decision.Refused(run.service() + " is no longer in rewind.yml");
         }
-        if (!allows(Permissions.Action.MONITOR, userId, run, service.get())) {
-            return refuseRole(Permissions.Action.MONITOR, run, userId, service.get());
+        if (!access.allows(Permissions.Action.MONITOR, userId, run, service.get())) {
+            return access.refuseRole(Permissions.Action.MONITOR, run, userId, service.get());
         }
         Instant at = clock.instant().plus(delay);
         if (!runs.scheduleReassessmentIfUndecided(runId, at)) {
-            return alreadyHandled(runs.find(runId).orElse(run));
+            return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record(userId, "monitor", Optional.of(runId), run.service(), "re-assess in " + DurationText.format(delay));
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Monitoring: " + Mentions.token(userId)
@@ -219,37 +125,6 @@ public final class RollbackService {
         return expired;
     }
 
-    /** Re-assesses every monitored card that is due; called periodically. */
-    public int reassessDue() {
-        int done = 0;
-        for (RollbackRun run : runs.dueForReassessment(clock.instant())) {
-            if (run.state() != RunState.ASSESSED) {
-                runs.scheduleReassessment(run.id(), null);
-                continue;
-            }
-            Optional<ServiceConfig> service = catalogues.service(run.service());
-            runs.scheduleReassessment(run.id(), null);
-            if (service.isEmpty()) {
-                continue;
-            }
-            Tier before = run.assessment().map(Assessment::tier).orElse(Tier.UNKNOWN);
-            Assessment fresh = assessor.assess(service.get(), run.assessment().map(Assessment::flags).orElse(Set.of()));
-            if (!runs.saveAssessmentIfUndecided(run.id(), fresh, clock.instant())) {
-                continue;
-            }
-            fresh.refreshIn().ifPresent(delay -> runs.scheduleReassessment(run.id(), clock.instant().plus(delay)));
-            runs.recordSamples(run.id(), Samples.of(fresh, false));
-            // A card still being worked out (a listing Job running) is redrawn quietly until it is done.
-            if (fresh.tier() != before || fresh.refreshIn().isEmpty()) {
-                runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
-                        + fresh.tier() + (fresh.tier() != before ? " (was " + before + ")" : " (unchanged)")));
-            }
-            refreshCard(run.id());
-            done++;
-        }
-        return done;
-    }
-
     /** "Roll back" was clicked: checks the person, the revision and the guardrails, then takes the target. */
     public Decision requestRollback(String runId, String userId, Optional<String> revisionId, boolean override) {
         Optional<RollbackRun> found = runs.find(runId);
@@ -262,25 +137,25 @@ public final class RollbackService {
             return new Decision.Refused(run.service() + " is no longer in rewind.yml, so it cannot be rolled back from this card");
         }
         if (run.state() != RunState.ASSESSED) {
-            return alreadyHandled(run);
+            return RunAccess.alreadyHandled(run);
         }
         ServiceConfig config = service.get();
-        if (!allows(Permissions.Action.ROLL_BACK, userId, run, config)) {
-            return refuseRole(Permissions.Action.ROLL_BACK, run, userId, config);
+        if (!access.allows(Permissions.Action.ROLL_BACK, userId, run, config)) {
+            return access.refuseRole(Permissions.Action.ROLL_BACK, run, userId, config);
         }
-        if (override && !allows(Permissions.Action.OVERRIDE, userId, run, config)) {
-            return refuseRole(Permissions.Action.OVERRIDE, run, userId, config);
+        if (override && !access.allows(Permissions.Action.OVERRIDE, userId, run, config)) {
+            return access.refuseRole(Permissions.Action.OVERRIDE, run, userId, config);
         }
         Optional<TargetState> state = run.assessment().flatMap(Assessment::primary);
         if (state.isEmpty()) {
-            return refuse(run, userId, "the target's revisions could not be read when this card was made; "
+            return access.refuse(run, userId, "the target's revisions could not be read when this card was made; "
                     + "run /rollback " + run.service() + " again for a fresh card", List.of());
         }
         String asked = revisionId.orElseGet(() -> state.get().previous().map(Revision::id).orElse(""));
         Optional<Revision> chosen = state.get().candidate(asked);
         if (chosen.isEmpty()) {
             String available = state.get().candidates().stream().map(Revision::label).collect(Collectors.joining(", "));
-            return refuse(run, userId, asked.isEmpty()
+            return access.refuse(run, userId, asked.isEmpty()
                     ? run.service() + " has no earlier revision to roll back to"
                     : "revision " + asked + " is not in the history of " + state.get().target()
                     + (available.isEmpty() ? "" : " (available: " + available + ")"), List.of());
@@ -293,14 +168,14 @@ public final class RollbackService {
                 if (policy.mayApprove(userId, config.approval())) {
                     return new Decision.Guarded(guardrail.get(), runId, to.id());
                 }
-                return refuse(run, userId, guardrail.get() + " Only an approver may override it", whoMayApprove(config));
+                return access.refuse(run, userId, guardrail.get() + " Only an approver may override it", whoMayApprove(config));
             }
         }
         // A dry run changes nothing, so it holds no target: it must never block a real rollback.
         List<String> keys = run.dryRun() ? List.of() : config.targets().stream().map(Target::key).toList();
         RunRepository.Claim claim = runs.claim(runId, userId, to.id(), keys, clock.instant());
         if (claim instanceof RunRepository.Claim.StateChanged) {
-            return alreadyHandled(runs.find(runId).orElse(run));
+            return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
         if (claim instanceof RunRepository.Claim.TargetBusy busy) {
             RollbackRun other = runs.find(busy.runId()).orElseThrow();
@@ -337,20 +212,20 @@ public final class RollbackService {
             return new Decision.Refused(run.service() + " is no longer in rewind.yml");
         }
         if (run.state() != RunState.AWAITING_APPROVAL) {
-            return alreadyHandled(run);
+            return RunAccess.alreadyHandled(run);
         }
         Permissions.Action action = breakGlass ? Permissions.Action.BREAK_GLASS : Permissions.Action.APPROVE;
-        if (!allows(action, userId, run, config)) {
-            return refuseRole(action, run, userId, config);
+        if (!access.allows(action, userId, run, config)) {
+            return access.refuseRole(action, run, userId, config);
         }
         if (!policy.counts(userId, run.requestedBy(), config.approval())) {
-            return refuse(run, userId, "asked for this rollback, and " + run.service()
+            return access.refuse(run, userId, "asked for this rollback, and " + run.service()
                     + " needs the approval of someone else", whoMayApprove(config));
         }
         ApprovalPolicy.Standing before = standing(run, config);
         boolean glass = breakGlass && before.breakGlassAllowed();
         if (breakGlass && !glass && !before.enough()) {
-            return refuse(run, userId, "break-glass is only allowed for an IMMEDIATE tier on a service with "
+            return access.refuse(run, userId, "break-glass is only allowed for an IMMEDIATE tier on a service with "
                     + "breakGlass: true, after one approval", List.of());
         }
         boolean added = runs.addApproval(new Approval(runId, userId, clock.instant(), glass));
@@ -371,7 +246,7 @@ public final class RollbackService {
             return new Decision.AwaitingApproval(after.have(), after.need(), config.approval().approvers());
         }
         if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), clock.instant())) {
-            return alreadyHandled(runs.find(runId).orElse(run));
+            return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
         queueCardAndRoom(runId, config.incidentChannel() == IncidentPolicy.ON_APPROVAL && !run.dryRun());
@@ -389,7 +264,7 @@ public final class RollbackService {
             return new Decision.Refused("automatic rollback is not allowed in " + run.environment());
         }
         if (run.state() != RunState.ASSESSED) {
-            return alreadyHandled(run);
+            return RunAccess.alreadyHandled(run);
         }
         Optional<Revision> to = run.assessment().flatMap(Assessment::previous);
         if (to.isEmpty()) {
@@ -405,7 +280,7 @@ public final class RollbackService {
         if (!(claim instanceof RunRepository.Claim.Claimed)) {
             return claim instanceof RunRepository.Claim.TargetBusy busy
                     ? new Decision.AlreadyHandled(run.service() + " is already being rolled back (run " + busy.runId() + ")")
-                    : alreadyHandled(runs.find(runId).orElse(run));
+                    : RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record(AutoRollback.ACTOR, "rollback requested", Optional.of(runId), run.service(), "to " + to.get().label()
                 + " (" + to.get().imagesText() + ") by the automatic-rollback policy");
@@ -415,7 +290,7 @@ public final class RollbackService {
         audit.record(AutoRollback.ACTOR, "approved", Optional.of(runId), run.service(), "automatic rollback");
         runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by the automatic-rollback policy"));
         if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), clock.instant())) {
-            return alreadyHandled(runs.find(runId).orElse(run));
+            return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
         queueCardAndRoom(runId, config.incidentChannel() != IncidentPolicy.NEVER);
@@ -450,7 +325,7 @@ public final class RollbackService {
         }
         RollbackRun run = found.get();
         Optional<ServiceConfig> config = catalogues.service(run.service());
-        String outcome = "Dismissed by " + Mentions.token(userId) + reason.filter(r -> !r.isBlank()).map(r -> ": " + words(r))
+        String outcome = "Dismissed by " + Mentions.token(userId) + reason.filter(r -> !r.isBlank()).map(r -> ": " + RunOpenings.words(r))
                 .orElse("");
         boolean done;
         if (config.isEmpty()) {
@@ -459,7 +334,7 @@ public final class RollbackService {
                     || runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.ABORTED, Optional.of(outcome), clock.instant());
         } else {
             ApprovalRules rules = config.get().approval();
-            Set<Permissions.Role> roles = policy.roles(userId, rules, opener(run));
+            Set<Permissions.Role> roles = policy.roles(userId, rules, RunAccess.opener(run));
             Set<Permissions.Role> listed = policy.roles(userId, rules, Optional.empty());
             done = Permissions.allows(Permissions.Action.DISMISS, roles, RunState.ASSESSED)
                     && runs.transition(runId, RunState.ASSESSED, RunState.ABORTED, Optional.of(outcome), clock.instant());
@@ -473,13 +348,13 @@ public final class RollbackService {
             if (!done) {
                 RollbackRun now = runs.find(runId).orElse(run);
                 if ((now.state() == RunState.ASSESSED || now.state() == RunState.AWAITING_APPROVAL)
-                        && !allows(Permissions.Action.DISMISS, userId, now, config.get())) {
-                    return refuseRole(Permissions.Action.DISMISS, now, userId, config.get());
+                        && !access.allows(Permissions.Action.DISMISS, userId, now, config.get())) {
+                    return access.refuseRole(Permissions.Action.DISMISS, now, userId, config.get());
                 }
             }
         }
         if (!done) {
-            return alreadyHandled(runs.find(runId).orElse(run));
+            return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record(userId, "dismissed", Optional.of(runId), run.service(), reason.orElse(""));
         if (run.autoAt().isPresent()) {
@@ -501,52 +376,8 @@ public final class RollbackService {
             return Optional.empty();
         }
         return catalogues.service(run.get().service())
-                .filter(config -> !allows(Permissions.Action.DISMISS, userId, run.get(), config))
-                .map(config -> refuseRole(Permissions.Action.DISMISS, run.get(), userId, config));
-    }
-
-    /**
-     * Whether {@code userId} may read {@code service} (its status, audit trail, a fresh assessment):
-     * empty when they may, else the refusal naming who may. A refusal is audited.
-     */
-    public Optional<Decision.Refused> refuseRead(String userId, ServiceConfig service, String what) {
-        if (mayRead(userId, service)) {
-            return Optional.empty();
-        }
-        audit.record(userId, "refused", Optional.empty(), service.name(), "may not " + what);
-        return Optional.of(new Decision.Refused("You may not " + what + ". " + ApprovalPolicy.whoMay(
-                Permissions.Action.READ, RunState.ASSESSED, service.name(), service.approval(), Optional.empty())));
-    }
-
-    /** Whether {@code userId} may read {@code service}; may look up user-group membership. */
-    public boolean mayRead(String userId, ServiceConfig service) {
-        return Permissions.allows(Permissions.Action.READ, policy.roles(userId, service.approval(), Optional.empty()),
-                RunState.ASSESSED);
-    }
-
-    /** Whether {@code userId} may read {@code service} by their own id alone: answered without any I/O. */
-    public boolean mayReadByName(String userId, ServiceConfig service) {
-        return policy.readerByName(userId, service.approval());
-    }
-
-    /** Whether {@code userId} holds a role that may do {@code action} to {@code run} in its current state. */
-    boolean allows(Permissions.Action action, String userId, RollbackRun run, ServiceConfig config) {
-        return Permissions.allows(action, policy.roles(userId, config.approval(), opener(run)), run.state());
-    }
-
-    /**
-     * The person a run belongs to: who asked for its rollback, else who opened its card with a command
-     * (an alert or a policy is nobody's).
-     */
-    static Optional<String> opener(RollbackRun run) {
-        return run.requestedBy().or(() -> run.trigger() == Trigger.COMMAND ? Optional.of(run.askedBy()) : Optional.empty());
-    }
-
-    Decision refuseRole(Permissions.Action action, RollbackRun run, String userId, ServiceConfig config) {
-        String who = ApprovalPolicy.whoMay(action, run.state(), run.service(), config.approval(), opener(run));
-        audit.record(userId, "refused", Optional.of(run.id()), run.service(), "may not " + action.phrase() + " "
-                + run.service() + " (" + run.state() + ")");
-        return new Decision.Refused(who);
+                .filter(config -> !access.allows(Permissions.Action.DISMISS, userId, run.get(), config))
+                .map(config -> access.refuseRole(Permissions.Action.DISMISS, run.get(), userId, config));
     }
 
     public Optional<RunView> view(String runId) {
@@ -572,40 +403,8 @@ public final class RollbackService {
         return Guardrails.stop(config.name(), config.guardrails(), recent, now);
     }
 
-    private Decision alreadyHandled(RollbackRun run) {
-        String who = Mentions.token(run.requestedBy().orElse(run.askedBy()));
-        String message = switch (run.state()) {
-            case AWAITING_APPROVAL -> run.service() + " rollback was already requested by " + who + " and awaits approval";
-            case APPROVED, EXECUTING, VERIFYING -> run.service() + " is already being rolled back by " + who;
-            case SUCCEEDED -> run.service() + " was already rolled back (requested by " + who + ")";
-            case FAILED -> "this rollback already ran and failed: " + run.outcome().orElse("");
-            case ABORTED -> "this card is closed: " + run.outcome().orElse("dismissed");
-            case INTERRUPTED -> "this rollback was interrupted: " + run.outcome().orElse("");
-            case ASSESSED -> "nothing has been decided on this card yet";
-        };
-        return new Decision.AlreadyHandled(message);
-    }
-
-    private Decision refuse(RollbackRun run, String userId, String reason, List<String> whoMay) {
-        audit.record(userId, "refused", Optional.of(run.id()), run.service(), reason);
-        String sentence = reason.startsWith("may ") || reason.startsWith("asked ") ? "You " + reason : reason;
-        return new Decision.Refused(capitalise(sentence) + ".", whoMay);
-    }
-
     private static List<String> whoMayApprove(ServiceConfig config) {
         return config.approval().approvers();
     }
 
-    private static String capitalise(String text) {
-        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
-    }
-
-    private String describeOpening(Opening opening) {
-        String by = switch (opening.trigger()) {
-            case COMMAND -> "/rollback by " + Mentions.token(opening.askedBy());
-            case ALERT -> "alert from " + opening.askedBy();
-            case POLICY -> "automatic policy";
-        };
-        return "Opened by " + by + (opening.reason().isBlank() ? "" : ": " + words(opening.reason()));
-    }
 }

@@ -14,6 +14,7 @@ import dev.rewind.rollback.Decision;
 import dev.rewind.rollback.FollowUpService;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackService;
+import dev.rewind.rollback.RunOpenings;
 import dev.rewind.outbox.DeliveryLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ final class CardActions {
 
     private static final Logger LOG = LoggerFactory.getLogger(CardActions.class);
 
+    private final RunOpenings openings;
     private final RollbackService rollbacks;
     private final FollowUpService followUps;
     private final AutoRollback auto;
@@ -51,8 +53,9 @@ final class CardActions {
     private final DeliveryLog deliveries;
     private final ExecutorService work;
 
-    CardActions(RollbackService rollbacks, FollowUpService followUps, AutoRollback auto, MethodsClient client, Replies replies,
+    CardActions(RunOpenings openings, RollbackService rollbacks, FollowUpService followUps, AutoRollback auto, MethodsClient client, Replies replies,
                 Mentions mentions, DeliveryLog deliveries, ExecutorService work) {
+        this.openings = openings;
         this.rollbacks = rollbacks;
         this.followUps = followUps;
         this.auto = auto;
@@ -96,7 +99,7 @@ final class CardActions {
     }
 
     Response retry(BlockActionRequest request, ActionContext ctx) {
-        return decide(request, ctx, (p, value) -> rollbacks.retry(value, p.getUser().getId()));
+        return decide(request, ctx, (p, value) -> openings.retry(value, p.getUser().getId()));
     }
 
     /** The overflow menu: monitor for 5 or 15 minutes, or dismiss with a reason (a modal). */

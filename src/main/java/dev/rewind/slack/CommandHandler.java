@@ -11,7 +11,8 @@ import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
-import dev.rewind.rollback.RollbackService;
+import dev.rewind.rollback.RunAccess;
+import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,8 @@ final class CommandHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CommandHandler.class);
 
     private final Catalogues catalogues;
-    private final RollbackService rollbacks;
+    private final RunOpenings openings;
+    private final RunAccess access;
     private final ServiceOverview overview;
     private final RunRepository runs;
     private final AuditLog audit;
@@ -39,10 +41,11 @@ final class CommandHandler {
     private final ExecutorService work;
     private final Clock clock;
 
-    CommandHandler(Catalogues catalogues, RollbackService rollbacks, ServiceOverview overview, RunRepository runs,
+    CommandHandler(Catalogues catalogues, RunOpenings openings, RunAccess access, ServiceOverview overview, RunRepository runs,
                    AuditLog audit, Replies replies, Mentions mentions, ExecutorService work, Clock clock) {
         this.catalogues = catalogues;
-        this.rollbacks = rollbacks;
+        this.openings = openings;
+        this.access = access;
         this.overview = overview;
         this.runs = runs;
         this.audit = audit;
@@ -84,7 +87,7 @@ final class CommandHandler {
         if (command instanceof RollbackCommand.Status) {
             later(p, () -> refusal(p.getUserId(), service.get(), "read the status of " + service.get().name())
                     .orElseGet(() -> Listings.status(service.get().name(), runs.latestForService(service.get().name())
-                            .map(rollbacks::view), mentions, clock.instant())));
+                            .map(openings::view), mentions, clock.instant())));
             return ctx.ack();
         }
         RollbackCommand.Assess assess = (RollbackCommand.Assess) command;
@@ -92,7 +95,7 @@ final class CommandHandler {
                 + SlackText.escape(service.get().environment()) + ")" + (assess.dryRun() ? " as a dry run" : "")
                 + "… the card will appear in this channel.";
         // Listed by id: known at once. Otherwise group membership is looked up after the ack, never before.
-        if (rollbacks.mayReadByName(p.getUserId(), service.get())) {
+        if (access.mayReadByName(p.getUserId(), service.get())) {
             work.submit(() -> open(p, service.get(), assess));
             return ctx.ack(r -> r.responseType("ephemeral").text(assessing));
         }
@@ -114,7 +117,7 @@ final class CommandHandler {
 
     /** The refusal to show {@code userId}, when they may not {@code what} (read {@code service}). */
     private Optional<String> refusal(String userId, ServiceConfig service, String what) {
-        return rollbacks.refuseRead(userId, service, what).flatMap(refused -> Answers.of(refused, mentions));
+        return access.refuseRead(userId, service, what).flatMap(refused -> Answers.of(refused, mentions));
     }
 
     /**
@@ -128,7 +131,7 @@ final class CommandHandler {
                             Listings.AUDIT_LINES), mentions));
         }
         List<ServiceConfig> readable = catalogues.get().services().stream()
-                .filter(s -> rollbacks.mayRead(userId, s)).toList();
+                .filter(s -> access.mayRead(userId, s)).toList();
         if (readable.size() < catalogues.get().services().size()) {
             audit.record(userId, "refused", Optional.empty(), "", "may not read the whole audit trail");
             return Listings.auditRefused(readable);
@@ -138,7 +141,7 @@ final class CommandHandler {
 
     private void open(SlashCommandPayload p, ServiceConfig service, RollbackCommand.Assess assess) {
         try {
-            RollbackService.Opened opened = rollbacks.openRun(service, RollbackService.Opening.command(p.getUserId(),
+            RunOpenings.Opened opened = openings.openRun(service, RunOpenings.Opening.command(p.getUserId(),
                     assess.reason(), assess.flags(), assess.dryRun(), p.getChannelId(), assess.revision()));
             RollbackRun run = opened.run();
             Listings.revisionNote(assess.revision(), run).ifPresent(note ->

@@ -29,6 +29,8 @@ import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.FollowUpService;
 import dev.rewind.rollback.RollbackService;
+import dev.rewind.rollback.RunAccess;
+import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.outbox.DeliveryLog;
 import org.slf4j.Logger;
@@ -85,7 +87,8 @@ public final class SlackFront implements AutoCloseable {
     }
 
     /** Everything the listeners need. */
-    public record Wiring(Catalogues catalogues, RollbackService rollbacks, FollowUpService followUps, AutoRollback auto,
+    public record Wiring(Catalogues catalogues, RunOpenings openings, RollbackService rollbacks, RunAccess access,
+                         FollowUpService followUps, AutoRollback auto,
                          AlertIntake alerts,
                          ServiceOverview overview, RunRepository runs, AuditLog audit, DeliveryLog deliveries,
                          CardRenderer renderer, Mentions mentions, ExecutorService work, Clock clock) {
@@ -104,9 +107,9 @@ public final class SlackFront implements AutoCloseable {
         App app = new App(config);
         MethodsClient client = slack.methods(botToken);
         Replies replies = new Replies(slack, client);
-        CommandHandler commands = new CommandHandler(w.catalogues(), w.rollbacks(), w.overview(), w.runs(), w.audit(),
+        CommandHandler commands = new CommandHandler(w.catalogues(), w.openings(), w.access(), w.overview(), w.runs(), w.audit(),
                 replies, w.mentions(), w.work(), w.clock());
-        CardActions actions = new CardActions(w.rollbacks(), w.followUps(), w.auto(), client, replies, w.mentions(),
+        CardActions actions = new CardActions(w.openings(), w.rollbacks(), w.followUps(), w.auto(), client, replies, w.mentions(),
                 w.deliveries(), w.work());
         AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries());
         SlackListeners.register(app, commands, actions, alerts);
