@@ -82,6 +82,8 @@ public final class RewindFixture implements AutoCloseable {
                 : "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         env.put("PORT", "0");
         env.put("REWIND_PUBLIC_URL", "https://rewind.example.com");
+        // as a deployment should: a keyed audit chain without the start-up warning on every test's bot
+        env.put("REWIND_AUDIT_KEY", "test-audit-key-0123456789abcdef");
         if (builder.prometheus) {
             env.put("PROMETHEUS_URL", prometheus.url());
         }
