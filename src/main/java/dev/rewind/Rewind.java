@@ -58,6 +58,14 @@ import dev.rewind.rollback.RollbackService;
 import dev.rewind.rollback.RunAccess;
 import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunExecutor;
+import dev.rewind.rollback.RunTimeline;
+import dev.rewind.rollback.ApprovalStore;
+import dev.rewind.rollback.IncidentRooms;
+import dev.rewind.store.JdbiRunTimeline;
+import dev.rewind.store.JdbiApprovalStore;
+import dev.rewind.store.JdbiIncidentRooms;
+import dev.rewind.store.JdbiPolicyLedger;
+
 import dev.rewind.rollback.RunLease;
 import dev.rewind.rollback.RunObserver;
 import dev.rewind.rollback.RunRepository;
@@ -162,6 +170,9 @@ public final class Rewind implements AutoCloseable {
         configRecorder.start(catalogue.services().stream().flatMap(service -> service.targets().stream()).toList());
         closeables.add(0, configRecorder);
         RunRepository runs = new JdbiRunRepository(database);
+        RunTimeline timeline = new JdbiRunTimeline(database);
+        ApprovalStore approvals = new JdbiApprovalStore(database);
+        IncidentRooms rooms = new JdbiIncidentRooms(database);
         JdbiAuditLog audit = new JdbiAuditLog(database, clock, settings.auditKey());
         if (settings.auditKey().isEmpty()) {
             LOG.warn("REWIND_AUDIT_KEY is not set: the audit chain is keyed with a key kept in the database, so someone "
@@ -209,7 +220,7 @@ public final class Rewind implements AutoCloseable {
         ApprovalPolicy policy = new ApprovalPolicy(directory);
         JdbiAlertStore alertStore = new JdbiAlertStore(database);
         FollowUpTasks followUps = new JdbiFollowUpTasks(database);
-        RunViews views = new RunViews(catalogues, runs, policy, channel, settings.publicUrl(), alertStore::digestForRun,
+        RunViews views = new RunViews(catalogues, runs, rooms, approvals, timeline, policy, channel, settings.publicUrl(), alertStore::digestForRun,
                 followUps);
         // Assessments fan out to Kubernetes and Prometheus on a pool of their own, so callers on `work` never wait on it.
         ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
@@ -218,21 +229,21 @@ public final class Rewind implements AutoCloseable {
         Verifier verifier = new Verifier(adapters, signals, clock, Verifier.Sleeper.REAL);
         RunLease.Owner owner = RunLease.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
         RunLease lease = new RunLease(runs, owner, leaseRenewals, clock);
-        RunExecutor executor = new RunExecutor(catalogues, adapters, runs, audit, verifier, views, channel, runWorkers,
+        RunExecutor executor = new RunExecutor(catalogues, adapters, runs, timeline, audit, verifier, views, channel, runWorkers,
                 clock, lease, ended, followUps);
         RunAccess access = new RunAccess(policy, audit);
-        RunOpenings openings = new RunOpenings(catalogues, assessor, runs, audit, access, channel, views, clock);
-        RollbackService rollbacks = new RollbackService(catalogues, runs, audit, policy, access, channel, executor,
+        RunOpenings openings = new RunOpenings(catalogues, assessor, runs, timeline, audit, access, channel, views, clock);
+        RollbackService rollbacks = new RollbackService(catalogues, runs, approvals, timeline, audit, policy, access, channel, executor,
                 clock, views, ended);
 
         List<Delivery> deliveries = new ArrayList<>();
         client.ifPresent(c -> {
-            deliveries.addAll(SlackFront.deliveries(c, renderer, views, runs, catalogues, directory, reportStore, outbox,
+            deliveries.addAll(SlackFront.deliveries(c, renderer, views, runs, timeline, rooms, approvals, catalogues, directory, reportStore, outbox,
                     outboxSignal, mentions, clock));
         });
         deliveries.add(new GitHubIssueDelivery(catalogues, runs, reportStore, settings.secrets(), (runId, url) -> {
             RunEvent note = new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Report filed as GitHub issue " + url);
-            runs.append(note);
+            timeline.append(note);
             views.progress(note);
         }));
         OutboxWorker outboxWorker = new OutboxWorker(outbox, deliveries, outboxSignal, clock, owner.name(),
@@ -240,7 +251,7 @@ public final class Rewind implements AutoCloseable {
         outboxWorker.start();
         closeables.add(0, outboxWorker);
         ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
-        AutoRollback auto = new AutoRollback(runs, audit, signals, rollbacks, access, views, catalogues, clock);
+        AutoRollback auto = new AutoRollback(runs, new JdbiPolicyLedger(database), timeline, audit, signals, rollbacks, access, views, catalogues, clock);
         AlertIntake alerts = new AlertIntake(catalogues, alertStore, openings, views, channel, auto, clock,
                 metrics::alertReceived);
         closeables.add(0, alerts);
@@ -249,7 +260,7 @@ public final class Rewind implements AutoCloseable {
         if (slackProblems.isEmpty()) {
             front = Optional.of(SlackFront.create(slack.orElseThrow(), settings.slackBotToken().orElseThrow(),
                     settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, openings, rollbacks, access,
-                            new FollowUpService(catalogues, adapters, runs, followUps, policy, audit, views,
+                            new FollowUpService(catalogues, adapters, runs, timeline, followUps, policy, audit, views,
                             ended, clock), auto, alerts, overview, runs, audit,
                             slackDeliveries, renderer, mentions, work, clock)));
             closeables.add(0, front.get());

@@ -30,6 +30,8 @@ public final class AutoRollback {
     public static final String ACTOR = "policy";
 
     private final RunRepository runs;
+    private final PolicyLedger ledger;
+    private final RunTimeline timeline;
     private final AuditLog audit;
     private final SignalSource signals;
     private final RollbackService rollbacks;
@@ -38,9 +40,11 @@ public final class AutoRollback {
     private final Catalogues catalogues;
     private final Clock clock;
 
-    public AutoRollback(RunRepository runs, AuditLog audit, SignalSource signals, RollbackService rollbacks,
+    public AutoRollback(RunRepository runs, PolicyLedger ledger, RunTimeline timeline, AuditLog audit, SignalSource signals, RollbackService rollbacks,
                         RunAccess access, RunViews views, Catalogues catalogues, Clock clock) {
         this.runs = runs;
+        this.ledger = ledger;
+        this.timeline = timeline;
         this.audit = audit;
         this.signals = signals;
         this.rollbacks = rollbacks;
@@ -98,7 +102,7 @@ public final class AutoRollback {
                     + "rollback is not allowed in " + service.environment() + ", so a person decides");
             return;
         }
-        if (current.isPresent() && runs.policyApplied(service.name(), current.get().id())) {
+        if (current.isPresent() && ledger.policyApplied(service.name(), current.get().id())) {
             note(run, service, "Proposes rolling back to " + target.get().label() + " (" + reason + "); the policy "
                     + "already rolled back this deploy once, so it does not do it again by itself");
             return;
@@ -108,14 +112,14 @@ public final class AutoRollback {
                 + " unless cancelled (" + reason + ")";
         runs.setPolicy(run.id(), Optional.of(at), note);
         audit.record(ACTOR, "automatic rollback scheduled", Optional.of(run.id()), service.name(), note);
-        runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.NOTE, note));
+        timeline.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.NOTE, note));
         views.refresh(run.id());
     }
 
     private void note(RollbackRun run, ServiceConfig service, String note) {
         runs.setPolicy(run.id(), Optional.empty(), note);
         audit.record(ACTOR, "policy", Optional.of(run.id()), service.name(), note);
-        runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.NOTE, note));
+        timeline.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.NOTE, note));
         views.refresh(run.id());
     }
 
@@ -134,7 +138,7 @@ public final class AutoRollback {
             return new Decision.AlreadyHandled("the automatic rollback already started or was cancelled");
         }
         audit.record(userId, "automatic rollback cancelled", Optional.of(runId), run.get().service(), "");
-        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, note));
+        timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, note));
         views.refresh(runId);
         return new Decision.Accepted("Cancelled.");
     }
@@ -149,7 +153,7 @@ public final class AutoRollback {
             }
             Optional<ServiceConfig> service = catalogues.service(run.service());
             Optional<Revision> current = run.assessment().flatMap(Assessment::current);
-            if (service.isEmpty() || current.isEmpty() || runs.policyApplied(run.service(), current.get().id())) {
+            if (service.isEmpty() || current.isEmpty() || ledger.policyApplied(run.service(), current.get().id())) {
                 runs.setPolicy(run.id(), Optional.empty(), "Automatic rollback not started: the policy already rolled "
                         + "back this deploy once");
                 views.refresh(run.id());
@@ -162,7 +166,7 @@ public final class AutoRollback {
                 decision = new Decision.Refused("Rewind hit an internal error: " + e.getClass().getSimpleName());
             }
             if (decision instanceof Decision.Accepted) {
-                runs.recordPolicyApplication(run.service(), current.get().id(), run.id(), clock.instant());
+                ledger.recordPolicyApplication(run.service(), current.get().id(), run.id(), clock.instant());
                 started++;
             } else {
                 String why = decision instanceof Decision.Refused refused ? refused.reason()

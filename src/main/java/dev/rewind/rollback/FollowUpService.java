@@ -24,6 +24,7 @@ public final class FollowUpService {
     private final Catalogues catalogues;
     private final AdapterRegistry adapters;
     private final RunRepository runs;
+    private final RunTimeline timeline;
     private final FollowUpTasks tasks;
     private final ApprovalPolicy policy;
     private final AuditLog audit;
@@ -31,12 +32,13 @@ public final class FollowUpService {
     private final RunObserver observer;
     private final Clock clock;
 
-    public FollowUpService(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, FollowUpTasks tasks,
+    public FollowUpService(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, RunTimeline timeline, FollowUpTasks tasks,
                            ApprovalPolicy policy, AuditLog audit, RunViews views, RunObserver observer, Clock clock) {
         this.observer = observer;
         this.catalogues = catalogues;
         this.adapters = adapters;
         this.runs = runs;
+        this.timeline = timeline;
         this.tasks = tasks;
         this.policy = policy;
         this.audit = audit;
@@ -118,7 +120,7 @@ public final class FollowUpService {
 
     private void note(String runId, String message) {
         RunEvent event = new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, message);
-        runs.append(event);
+        timeline.append(event);
         views.progress(event);
     }
 }

@@ -51,14 +51,14 @@ final class PlanRunner {
     }
 
     private final AdapterRegistry adapters;
-    private final RunRepository runs;
+    private final RunTimeline runs;
     private final AuditLog audit;
     private final FollowUpTasks followUps;
     private final Timeline timeline;
     private final ExecutorService workers;
     private final Clock clock;
 
-    PlanRunner(AdapterRegistry adapters, RunRepository runs, AuditLog audit, FollowUpTasks followUps, Timeline timeline,
+    PlanRunner(AdapterRegistry adapters, RunTimeline runs, AuditLog audit, FollowUpTasks followUps, Timeline timeline,
                ExecutorService workers, Clock clock) {
         this.adapters = adapters;
         this.runs = runs;
@@ -103,14 +103,14 @@ final class PlanRunner {
     Result run(RollbackRun run, ServiceConfig service, Predicate<String> stop) throws InterruptedException {
         List<Step> steps = steps(run, service);
         List<String> waitingOnPeople = new ArrayList<>();
-        Map<Integer, RunRepository.FinishedStep> done = runs.stepsDone(run.id());
+        Map<Integer, RunTimeline.FinishedStep> done = runs.stepsDone(run.id());
         for (int i = 0; i < steps.size(); i++) {
             if (stop.test(run.id())) {
                 return new Result.Stopped();
             }
             Step step = steps.get(i);
             String prefix = steps.size() > 1 ? "Step " + (i + 1) + "/" + steps.size() + " " : "";
-            RunRepository.FinishedStep finished = done.get(i);
+            RunTimeline.FinishedStep finished = done.get(i);
             // A step still waiting for people (a pull request) is run again: that only finds what it made, and
             // lets its adapter see it again for verification.
             if (finished != null && finished.live() && finished.targetKey().equals(step.target().id())) {
@@ -135,7 +135,7 @@ final class PlanRunner {
                 timeline.add(run.id(), RunEvent.Kind.STEP, prefix + outcome.summary());
                 // The follow-up first: a step recorded as done is not run again, so it could not leave one later.
                 leaveFollowUp(run, i, step, outcome);
-                runs.stepDone(run.id(), new RunRepository.FinishedStep(i, step.target().id(), outcome.summary(),
+                runs.stepDone(run.id(), new RunTimeline.FinishedStep(i, step.target().id(), outcome.summary(),
                         outcome.live()), clock.instant());
                 if (!outcome.live()) {
                     waitingOnPeople.add(step.target().describe());

@@ -29,6 +29,8 @@ public final class RollbackService {
 
     private final Catalogues catalogues;
     private final RunRepository runs;
+    private final ApprovalStore approvalStore;
+    private final RunTimeline timeline;
     private final AuditLog audit;
     private final ApprovalPolicy policy;
     private final IncidentChannel channel;
@@ -38,11 +40,13 @@ public final class RollbackService {
     private final RunObserver observer;
     private final RunAccess access;
 
-    public RollbackService(Catalogues catalogues, RunRepository runs, AuditLog audit, ApprovalPolicy policy,
+    public RollbackService(Catalogues catalogues, RunRepository runs, ApprovalStore approvalStore, RunTimeline timeline, AuditLog audit, ApprovalPolicy policy,
                            RunAccess access, IncidentChannel channel, RunExecutor executor, Clock clock, RunViews views,
                            RunObserver observer) {
         this.catalogues = catalogues;
         this.runs = runs;
+        this.approvalStore = approvalStore;
+        this.timeline = timeline;
         this.audit = audit;
         this.policy = policy;
         this.channel = channel;
@@ -96,7 +100,7 @@ public final class RollbackService {
             return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
         audit.record(userId, "monitor", Optional.of(runId), run.service(), "re-assess in " + DurationText.format(delay));
-        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Monitoring: " + Mentions.token(userId)
+        timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Monitoring: " + Mentions.token(userId)
                 + " asked for a fresh assessment in " + DurationText.format(delay)));
         refreshCard(runId);
         return new Decision.Noted("I'll re-assess " + run.service() + " in " + DurationText.format(delay)
@@ -117,7 +121,7 @@ public final class RollbackService {
                     + ". Nothing was changed; ask again if it is still needed";
             if (runs.transition(run.id(), RunState.AWAITING_APPROVAL, RunState.ABORTED, Optional.of(outcome), clock.instant())) {
                 audit.record("rewind", "request expired", Optional.of(run.id()), run.service(), outcome);
-                runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.DISMISSED, outcome));
+                timeline.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.DISMISSED, outcome));
                 refreshCard(run.id());
                 expired++;
             }
@@ -186,7 +190,7 @@ public final class RollbackService {
         }
         audit.record(userId, "rollback requested", Optional.of(runId), run.service(),
                 "to " + to.label() + " (" + to.imagesText() + ")" + (override ? "; guardrails overridden" : ""));
-        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.label()
+        timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.label()
                 + " requested by " + Mentions.token(userId) + (override ? " (guardrails overridden)" : "")));
         if (config.incidentChannel() == IncidentPolicy.ON_REQUEST && !run.dryRun()) {
             channel.openIncident(runId);
@@ -228,9 +232,9 @@ public final class RollbackService {
             return access.refuse(run, userId, "break-glass is only allowed for an IMMEDIATE tier on a service with "
                     + "breakGlass: true, after one approval", List.of());
         }
-        boolean added = runs.addApproval(new Approval(runId, userId, clock.instant(), glass));
+        boolean added = approvalStore.addApproval(new Approval(runId, userId, clock.instant(), glass));
         if (!added && glass) {
-            runs.markBreakGlass(runId, userId);
+            approvalStore.markBreakGlass(runId, userId);
         }
         if (!added && !glass) {
             ApprovalPolicy.Standing standing = standing(run, config);
@@ -238,7 +242,7 @@ public final class RollbackService {
         }
         audit.record(userId, glass ? "approved (break-glass)" : "approved", Optional.of(runId), run.service(),
                 glass ? "proceeding on one approval because the tier is IMMEDIATE" : "");
-        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by " + Mentions.token(userId)
+        timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by " + Mentions.token(userId)
                 + (glass ? " (break-glass: tier IMMEDIATE, one approval)" : "")));
         ApprovalPolicy.Standing after = standing(runs.find(runId).orElseThrow(), config);
         if (!after.enough() && !glass) {
@@ -284,11 +288,11 @@ public final class RollbackService {
         }
         audit.record(AutoRollback.ACTOR, "rollback requested", Optional.of(runId), run.service(), "to " + to.get().label()
                 + " (" + to.get().imagesText() + ") by the automatic-rollback policy");
-        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.get().label()
+        timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.get().label()
                 + " requested by the automatic-rollback policy"));
-        runs.addApproval(new Approval(runId, AutoRollback.ACTOR, clock.instant(), false));
+        approvalStore.addApproval(new Approval(runId, AutoRollback.ACTOR, clock.instant(), false));
         audit.record(AutoRollback.ACTOR, "approved", Optional.of(runId), run.service(), "automatic rollback");
-        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by the automatic-rollback policy"));
+        timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by the automatic-rollback policy"));
         if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), clock.instant())) {
             return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
@@ -360,7 +364,7 @@ public final class RollbackService {
         if (run.autoAt().isPresent()) {
             runs.takeAuto(runId, run.autoAt().get(), "Automatic rollback cancelled: the card was dismissed");
         }
-        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.DISMISSED, outcome));
+        timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.DISMISSED, outcome));
         refreshCard(runId);
         runs.find(runId).ifPresent(dismissed -> observer.closed(view(dismissed)));
         return new Decision.Accepted("Dismissed.");

@@ -27,6 +27,7 @@ public final class RunExecutor {
 
     private final Catalogues catalogues;
     private final RunRepository runs;
+    private final RunTimeline timelineStore;
     private final AuditLog audit;
     private final Verifier verifier;
     private final RunViews views;
@@ -42,11 +43,12 @@ public final class RunExecutor {
     /**
      * @param workers drives runs, and runs each adapter step so that its timeout can be enforced
      */
-    public RunExecutor(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, AuditLog audit,
+    public RunExecutor(Catalogues catalogues, AdapterRegistry adapters, RunRepository runs, RunTimeline timelineStore, AuditLog audit,
                        Verifier verifier, RunViews views, IncidentChannel channel, ExecutorService workers,
                        Clock clock, RunLease lease, RunObserver observer, FollowUpTasks followUps) {
         this.catalogues = catalogues;
         this.runs = runs;
+        this.timelineStore = timelineStore;
         this.audit = audit;
         this.verifier = verifier;
         this.views = views;
@@ -55,8 +57,8 @@ public final class RunExecutor {
         this.clock = clock;
         this.lease = lease;
         this.observer = observer;
-        this.timeline = new Timeline(runs, views, clock);
-        this.plans = new PlanRunner(adapters, runs, audit, followUps, timeline, workers, clock);
+        this.timeline = new Timeline(timelineStore, views, clock);
+        this.plans = new PlanRunner(adapters, timelineStore, audit, followUps, timeline, workers, clock);
     }
 
 
@@ -117,7 +119,7 @@ public final class RunExecutor {
     /** Whether this process must stop working on the run because another one holds it now. */
     private boolean lostLease(String runId) {
         if (lease.lost(runId)) {
-            runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE,
+            timelineStore.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE,
                     "Another Rewind process took this rollback over; this one stopped"));
             return true;
         }
@@ -211,9 +213,9 @@ public final class RunExecutor {
                 ? "target health" : service.verification().checks() + " checks, "
                 + DurationText.format(service.verification().interval()) + " apart") + ")");
         Verifier.Result result = verifier.verify(service, run.assessment(),
-                message -> event(run.id(), RunEvent.Kind.STEP, message), samples -> runs.recordSamples(run.id(), samples));
+                message -> event(run.id(), RunEvent.Kind.STEP, message), samples -> timelineStore.recordSamples(run.id(), samples));
         if (result.recovered()) {
-            if (runs.events(run.id()).stream().noneMatch(e -> e.kind() == RunEvent.Kind.TRAFFIC_RESTORED)) {
+            if (timelineStore.events(run.id()).stream().noneMatch(e -> e.kind() == RunEvent.Kind.TRAFFIC_RESTORED)) {
                 event(run.id(), RunEvent.Kind.TRAFFIC_RESTORED, "Change in effect: traffic is on " + plan(run, service));
             }
             String outcome = "Rolled back to " + run.to().map(Revision::label).orElse(run.toRevision().orElse("?"))
@@ -255,7 +257,7 @@ public final class RunExecutor {
     /** Shutting down mid-run: the run stays where it is and its lease is released for the next process. */
     private void handOver(String runId) {
         lease.release(runId);
-        runs.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE,
+        timelineStore.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE,
                 "Rewind stopped while this rollback was running; the next Rewind process picks it up"));
     }
 

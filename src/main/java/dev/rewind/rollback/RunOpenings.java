@@ -20,17 +20,19 @@ public final class RunOpenings {
     private final Catalogues catalogues;
     private final Assessor assessor;
     private final RunRepository runs;
+    private final RunTimeline timeline;
     private final AuditLog audit;
     private final RunAccess access;
     private final IncidentChannel channel;
     private final RunViews views;
     private final Clock clock;
 
-    public RunOpenings(Catalogues catalogues, Assessor assessor, RunRepository runs, AuditLog audit, RunAccess access,
+    public RunOpenings(Catalogues catalogues, Assessor assessor, RunRepository runs, RunTimeline timeline, AuditLog audit, RunAccess access,
                        IncidentChannel channel, RunViews views, Clock clock) {
         this.catalogues = catalogues;
         this.assessor = assessor;
         this.runs = runs;
+        this.timeline = timeline;
         this.audit = audit;
         this.access = access;
         this.channel = channel;
@@ -79,15 +81,15 @@ public final class RunOpenings {
         audit.record(opening.askedBy(), "assessment requested", Optional.of(run.id()), service.name(),
                 (opening.dryRun() ? "dry run; " : "") + "trigger " + opening.trigger()
                         + (opening.reason().isBlank() ? "" : "; reason: " + opening.reason()));
-        runs.append(new RunEvent(run.id(), now, RunEvent.Kind.DETECTED,
+        timeline.append(new RunEvent(run.id(), now, RunEvent.Kind.DETECTED,
                 describeOpening(opening)));
 
         Assessment assessment = assessor.assess(service, opening.flags());
         Instant assessedAt = clock.instant();
         runs.saveAssessment(run.id(), assessment, assessedAt);
         assessment.refreshIn().ifPresent(delay -> runs.scheduleReassessment(run.id(), assessedAt.plus(delay)));
-        runs.recordSamples(run.id(), Samples.of(assessment, true));
-        runs.append(new RunEvent(run.id(), assessedAt, RunEvent.Kind.ASSESSED, "Assessed: tier "
+        timeline.recordSamples(run.id(), Samples.of(assessment, true));
+        timeline.append(new RunEvent(run.id(), assessedAt, RunEvent.Kind.ASSESSED, "Assessed: tier "
                 + assessment.tier() + (assessment.verdict().reasons().isEmpty() ? ""
                 : " (" + String.join("; ", assessment.verdict().reasons()) + ")")));
         RollbackRun assessed = runs.find(run.id()).orElseThrow();
@@ -151,10 +153,10 @@ public final class RunOpenings {
                 continue;
             }
             fresh.refreshIn().ifPresent(delay -> runs.scheduleReassessment(run.id(), clock.instant().plus(delay)));
-            runs.recordSamples(run.id(), Samples.of(fresh, false));
+            timeline.recordSamples(run.id(), Samples.of(fresh, false));
             // A card still being worked out (a listing Job running) is redrawn quietly until it is done.
             if (fresh.tier() != before || fresh.refreshIn().isEmpty()) {
-                runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
+                timeline.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
                         + fresh.tier() + (fresh.tier() != before ? " (was " + before + ")" : " (unchanged)")));
             }
             refreshCard(run.id());

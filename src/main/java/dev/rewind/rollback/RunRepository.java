@@ -68,28 +68,6 @@ public interface RunRepository {
     /** Who holds a run's lease now, if anyone. */
     Optional<String> leaseHolder(String id);
 
-    IncidentRoom incident(String runId);
-
-    /** Records the run's incident channel and, once posted, its status message. */
-    void attachIncident(String runId, String channel, Optional<String> statusMessage);
-
-    /** Records why a run has no incident room (or what went wrong with it). */
-    void noteIncident(String runId, String note);
-
-    void recordSamples(String runId, List<SignalSample> samples);
-
-    /** Records that plan step {@code step} finished; a second record for it is ignored. */
-    void stepDone(String runId, FinishedStep step, Instant at);
-
-    /** The finished steps of a run, by step index. */
-    java.util.Map<Integer, FinishedStep> stepsDone(String runId);
-
-    /** A plan step that finished: on which target, and whether its change was live (not waiting for people). */
-    record FinishedStep(int index, String targetKey, String summary, boolean live) {
-    }
-
-    List<SignalSample> samples(String runId);
-
     /** Sets or clears an automatic-rollback countdown and the policy's note on the card. */
     void setPolicy(String id, Optional<Instant> autoAt, String note);
 
@@ -101,11 +79,6 @@ public interface RunRepository {
 
     List<RollbackRun> dueAutos(Instant now);
 
-    /** Records that a policy rolled back this deploy; @return false when it already did once. */
-    boolean recordPolicyApplication(String service, String revision, String runId, Instant at);
-
-    boolean policyApplied(String service, String revision);
-
     /** Sets (or, with {@code null}, clears) when a monitored card is re-assessed. */
     void scheduleReassessment(String id, Instant at);
 
@@ -113,18 +86,6 @@ public interface RunRepository {
     boolean scheduleReassessmentIfUndecided(String id, Instant at);
 
     List<RollbackRun> dueForReassessment(Instant now);
-
-    /** @return false when this user has already approved this run */
-    boolean addApproval(Approval approval);
-
-    List<Approval> approvals(String runId);
-
-    /** Marks an existing approval as the one that broke the glass. */
-    void markBreakGlass(String runId, String userId);
-
-    void append(RunEvent event);
-
-    List<RunEvent> events(String runId);
 
     List<RollbackRun> inStates(Set<RunState> states);
 

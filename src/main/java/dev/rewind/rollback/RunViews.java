@@ -12,19 +12,25 @@ public final class RunViews {
 
     private final Catalogues catalogues;
     private final RunRepository runs;
+    private final IncidentRooms rooms;
+    private final ApprovalStore approvalStore;
+    private final RunTimeline timeline;
     private final ApprovalPolicy policy;
     private final IncidentChannel channel;
     private final String reportBaseUrl;
     private final java.util.function.Function<String, Optional<AlertDigest>> alerts;
     private final FollowUpTasks followUps;
 
-    public RunViews(Catalogues catalogues, RunRepository runs, ApprovalPolicy policy, IncidentChannel channel,
+    public RunViews(Catalogues catalogues, RunRepository runs, IncidentRooms rooms, ApprovalStore approvalStore, RunTimeline timeline, ApprovalPolicy policy, IncidentChannel channel,
                     String publicUrl, java.util.function.Function<String, Optional<AlertDigest>> alerts,
                     FollowUpTasks followUps) {
         this.followUps = followUps;
         this.alerts = alerts;
         this.catalogues = catalogues;
         this.runs = runs;
+        this.rooms = rooms;
+        this.approvalStore = approvalStore;
+        this.timeline = timeline;
         this.policy = policy;
         this.channel = channel;
         this.reportBaseUrl = publicUrl + "/reports/";
@@ -32,13 +38,13 @@ public final class RunViews {
 
     public RunView view(RollbackRun run) {
         Optional<ServiceConfig> config = catalogues.service(run.service());
-        List<Approval> approvals = runs.approvals(run.id());
+        List<Approval> approvals = approvalStore.approvals(run.id());
         ApprovalPolicy.Standing standing = config.map(c -> standing(run, c))
                 .orElse(new ApprovalPolicy.Standing(approvals.size(), approvals.size(), true, false));
         return new RunView(run, approvals, standing,
-                config.map(c -> c.approval().approvers()).orElse(List.of()), runs.events(run.id()),
+                config.map(c -> c.approval().approvers()).orElse(List.of()), timeline.events(run.id()),
                 run.state() == RunState.ASSESSED ? Optional.empty() : Optional.of(reportUrl(run.id())),
-                runs.incident(run.id()), runs.samples(run.id()),
+                rooms.incident(run.id()), timeline.samples(run.id()),
                 run.trigger() == Trigger.ALERT ? alerts.apply(run.id()) : Optional.empty(),
                 run.state() == RunState.ASSESSED ? busy(run) : Optional.empty(),
                 followUps(run, config));
@@ -78,7 +84,7 @@ public final class RunViews {
 
     public ApprovalPolicy.Standing standing(RollbackRun run, ServiceConfig config) {
         Tier tier = run.assessment().map(Assessment::tier).orElse(Tier.UNKNOWN);
-        return policy.standing(runs.approvals(run.id()), run.requestedBy(), config.approval(), tier);
+        return policy.standing(approvalStore.approvals(run.id()), run.requestedBy(), config.approval(), tier);
     }
 
     /** Redraws the run's card in place, if it has one. */

@@ -11,6 +11,9 @@ import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunRepository;
+import dev.rewind.rollback.RunTimeline;
+import dev.rewind.rollback.ApprovalStore;
+import dev.rewind.rollback.IncidentRooms;
 import dev.rewind.rollback.RunView;
 import dev.rewind.rollback.RunViews;
 
@@ -32,17 +35,19 @@ final class CardDelivery implements Delivery {
     private final CardRenderer renderer;
     private final RunViews views;
     private final RunRepository runs;
+    private final RunTimeline timeline;
     private final Catalogues catalogues;
     private final ChannelPacer pacer;
     private final Clock clock;
 
-    CardDelivery(MethodsClient client, CardRenderer renderer, RunViews views, RunRepository runs, Catalogues catalogues,
+    CardDelivery(MethodsClient client, CardRenderer renderer, RunViews views, RunRepository runs, RunTimeline timeline, Catalogues catalogues,
                  ChannelPacer pacer, Clock clock) {
         this.catalogues = catalogues;
         this.client = client;
         this.renderer = renderer;
         this.views = views;
         this.runs = runs;
+        this.timeline = timeline;
         this.pacer = pacer;
         this.clock = clock;
     }
@@ -85,7 +90,7 @@ final class CardDelivery implements Delivery {
                 runs.attachCard(run.get().id(), new RollbackRun.CardRef(call.response().getChannel(), call.response().getTs()),
                         clock.instant());
                 if (!refusals.isEmpty()) {
-                    runs.append(new RunEvent(run.get().id(), clock.instant(), RunEvent.Kind.NOTE, DISPLACED
+                    timeline.append(new RunEvent(run.get().id(), clock.instant(), RunEvent.Kind.NOTE, DISPLACED
                             + String.join(", ", refusals) + "; posted in " + Mentions.token(channel) + " instead"));
                     views.refresh(run.get().id());
                 }

@@ -15,6 +15,9 @@ import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.IncidentRoom;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunRepository;
+import dev.rewind.rollback.RunTimeline;
+import dev.rewind.rollback.ApprovalStore;
+import dev.rewind.rollback.IncidentRooms;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.RunView;
 import dev.rewind.rollback.RunViews;
@@ -54,6 +57,8 @@ final class IncidentRoomDelivery implements Delivery {
     private final MethodsClient client;
     private final RunViews views;
     private final RunRepository runs;
+    private final IncidentRooms rooms;
+    private final ApprovalStore approvalStore;
     private final Catalogues catalogues;
     private final UserDirectory directory;
     private final ReportStore reports;
@@ -65,12 +70,14 @@ final class IncidentRoomDelivery implements Delivery {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Map<String, RunState> topicShows = new ConcurrentHashMap<>();
 
-    IncidentRoomDelivery(MethodsClient client, RunViews views, RunRepository runs, Catalogues catalogues,
+    IncidentRoomDelivery(MethodsClient client, RunViews views, RunRepository runs, IncidentRooms rooms, ApprovalStore approvalStore, Catalogues catalogues,
                          UserDirectory directory, ReportStore reports, OutboxStore outbox, OutboxSignal signal,
                          ChannelPacer pacer, SlackMentions mentions, Clock clock) {
         this.client = client;
         this.views = views;
         this.runs = runs;
+        this.rooms = rooms;
+        this.approvalStore = approvalStore;
         this.catalogues = catalogues;
         this.directory = directory;
         this.reports = reports;
@@ -101,7 +108,7 @@ final class IncidentRoomDelivery implements Delivery {
     }
 
     private Result open(RollbackRun run) {
-        IncidentRoom room = runs.incident(run.id());
+        IncidentRoom room = rooms.incident(run.id());
         String channel;
         if (room.channel().isPresent()) {
             channel = room.channel().get();
@@ -128,7 +135,7 @@ final class IncidentRoomDelivery implements Delivery {
                         + "; the timeline stays in this card's thread.");
             }
             channel = created.get();
-            runs.attachIncident(run.id(), channel, Optional.empty());
+            rooms.attachIncident(run.id(), channel, Optional.empty());
         }
         invite(run, channel);
         RunView view = views.view(run);
@@ -142,7 +149,7 @@ final class IncidentRoomDelivery implements Delivery {
             if (problem.isPresent()) {
                 return problem.get();
             }
-            runs.attachIncident(run.id(), channel, Optional.of(post.response().getTs()));
+            rooms.attachIncident(run.id(), channel, Optional.of(post.response().getTs()));
         }
         run.card().ifPresent(card -> {
             outbox.appendUnlessWaiting(OutboxKinds.cardStream(run.id()), OutboxKinds.CARD, Optional.of(run.id()),
@@ -159,7 +166,7 @@ final class IncidentRoomDelivery implements Delivery {
         if (run.askedBy().matches("[UW][A-Z0-9]+")) {
             users.add(run.askedBy());
         }
-        runs.approvals(run.id()).forEach(a -> users.add(a.userId()));
+        approvalStore.approvals(run.id()).forEach(a -> users.add(a.userId()));
         Optional<ServiceConfig> service = catalogues.service(run.service());
         service.ifPresent(s -> {
             for (String id : s.approval().approvers()) {
@@ -185,7 +192,7 @@ final class IncidentRoomDelivery implements Delivery {
     }
 
     private Result redrawStatus(RollbackRun run) {
-        IncidentRoom room = runs.incident(run.id());
+        IncidentRoom room = rooms.incident(run.id());
         if (room.channel().isEmpty() || room.statusMessage().isEmpty()) {
             return new Result.Sent(1);
         }
@@ -209,7 +216,7 @@ final class IncidentRoomDelivery implements Delivery {
 
     /** Consecutive timeline lines go out as one threaded message. */
     private Result thread(RollbackRun run, Message head, List<Message> following) {
-        IncidentRoom room = runs.incident(run.id());
+        IncidentRoom room = rooms.incident(run.id());
         String channel;
         String parent;
         if (room.channel().isPresent() && room.statusMessage().isPresent()) {
@@ -242,7 +249,7 @@ final class IncidentRoomDelivery implements Delivery {
 
     private Result upload(RollbackRun run) {
         Optional<ReportStore.Filed> filed = reports.find(run.id());
-        IncidentRoom room = runs.incident(run.id());
+        IncidentRoom room = rooms.incident(run.id());
         Optional<String> channel = room.channel().or(() -> run.card().map(RollbackRun.CardRef::channel));
         if (filed.isEmpty() || channel.isEmpty()) {
             return new Result.Sent(1);
@@ -279,7 +286,7 @@ final class IncidentRoomDelivery implements Delivery {
     }
 
     private Result noRoom(RollbackRun run, String why) {
-        runs.noteIncident(run.id(), why);
+        rooms.noteIncident(run.id(), why);
         tellCardChannel(run, ":warning: " + why);
         return new Result.Sent(1);
     }

@@ -29,7 +29,10 @@ import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.FollowUpService;
 import dev.rewind.rollback.RollbackService;
+import dev.rewind.rollback.ApprovalStore;
+import dev.rewind.rollback.IncidentRooms;
 import dev.rewind.rollback.RunAccess;
+import dev.rewind.rollback.RunTimeline;
 import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.outbox.DeliveryLog;
@@ -118,11 +121,12 @@ public final class SlackFront implements AutoCloseable {
 
     /** The outbox deliveries that speak to Slack: cards, the incident room, its timeline, report uploads. */
     public static List<Delivery> deliveries(MethodsClient client, CardRenderer renderer, RunViews views, RunRepository runs,
+                                            RunTimeline timeline, IncidentRooms rooms, ApprovalStore approvals,
                                             Catalogues catalogues, UserDirectory directory, ReportStore reports,
                                             OutboxStore outbox, OutboxSignal signal, SlackMentions mentions, Clock clock) {
         ChannelPacer pacer = new ChannelPacer(clock);
-        return List.of(new CardDelivery(client, renderer, views, runs, catalogues, pacer, clock),
-                new IncidentRoomDelivery(client, views, runs, catalogues, directory, reports, outbox, signal, pacer,
+        return List.of(new CardDelivery(client, renderer, views, runs, timeline, catalogues, pacer, clock),
+                new IncidentRoomDelivery(client, views, runs, rooms, approvals, catalogues, directory, reports, outbox, signal, pacer,
                         mentions, clock));
     }
 

@@ -1,11 +1,7 @@
 package dev.rewind.store;
 
 import dev.rewind.assess.Assessment;
-import dev.rewind.rollback.Approval;
-import dev.rewind.rollback.IncidentRoom;
-import dev.rewind.rollback.SignalSample;
 import dev.rewind.rollback.RollbackRun;
-import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.Trigger;
@@ -207,80 +203,6 @@ public final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
-    public IncidentRoom incident(String runId) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT incident_channel, incident_status_ts, incident_note "
-                        + "FROM runs WHERE id = :id").bind("id", runId)
-                .map((rs, ctx) -> new IncidentRoom(Optional.ofNullable(rs.getString("incident_channel")),
-                        Optional.ofNullable(rs.getString("incident_status_ts")),
-                        Optional.ofNullable(rs.getString("incident_note"))))
-                .findOne().orElse(IncidentRoom.none()));
-    }
-
-    @Override
-    public void attachIncident(String runId, String channel, Optional<String> statusMessage) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET incident_channel = :channel, "
-                        + "incident_status_ts = COALESCE(:ts, incident_status_ts) WHERE id = :id")
-                .bind("channel", channel).bind("ts", statusMessage.orElse(null)).bind("id", runId).execute());
-    }
-
-    @Override
-    public void noteIncident(String runId, String note) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET incident_note = :note WHERE id = :id")
-                .bind("note", Text.clip(note, 1000)).bind("id", runId).execute());
-    }
-
-    @Override
-    public void stepDone(String runId, FinishedStep step, Instant at) {
-        try {
-            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO run_steps (run_id, step, target_key, finished_at, summary, "
-                            + "live) VALUES (:runId, :step, :targetKey, :at, :summary, :live)")
-                    .bind("runId", runId).bind("step", step.index()).bind("targetKey", Text.clip(step.targetKey(), 500))
-                    .bind("at", at.toEpochMilli()).bind("summary", Text.clip(step.summary(), 2000))
-                    .bind("live", step.live()).execute());
-        } catch (RuntimeException e) {
-            if (!Text.isUniqueViolation(e)) {
-                throw e;
-            }
-        }
-    }
-
-    @Override
-    public java.util.Map<Integer, FinishedStep> stepsDone(String runId) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT step, target_key, summary, live FROM run_steps "
-                        + "WHERE run_id = :runId ORDER BY step")
-                .bind("runId", runId)
-                .map((rs, ctx) -> new FinishedStep(rs.getInt("step"), rs.getString("target_key"), rs.getString("summary"),
-                        rs.getBoolean("live")))
-                .list().stream().collect(java.util.stream.Collectors.toMap(FinishedStep::index, step -> step)));
-    }
-
-    @Override
-    public void recordSamples(String runId, List<SignalSample> samples) {
-        if (samples.isEmpty()) {
-            return;
-        }
-        jdbi.useHandle(handle -> {
-            var batch = handle.prepareBatch("INSERT INTO run_readings (run_id, signal, phase, at, val) "
-                    + "VALUES (:runId, :signal, :phase, :at, :val)");
-            for (SignalSample sample : samples) {
-                batch.bind("runId", runId).bind("signal", Text.clip(sample.signal(), 200)).bind("phase", sample.phase())
-                        .bind("at", sample.at().toEpochMilli()).bind("val", sample.value()).add();
-            }
-            batch.execute();
-        });
-    }
-
-    @Override
-    public List<SignalSample> samples(String runId) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT signal, phase, at, val FROM run_readings "
-                        + "WHERE run_id = :runId ORDER BY seq")
-                .bind("runId", runId)
-                .map((rs, ctx) -> new SignalSample(rs.getString("signal"), rs.getString("phase"),
-                        Instant.ofEpochMilli(rs.getLong("at")), rs.getDouble("val")))
-                .list());
-    }
-
-    @Override
     public void setPolicy(String id, Optional<Instant> autoAt, String note) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE runs SET auto_at = :at, policy_note = :note WHERE id = :id")
                 .bind("at", autoAt.map(Instant::toEpochMilli).orElse(null)).bind("note", Text.clip(note, 1000))
@@ -299,29 +221,6 @@ public final class JdbiRunRepository implements RunRepository {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM runs WHERE auto_at IS NOT NULL "
                         + "AND auto_at <= :now ORDER BY auto_at")
                 .bind("now", now.toEpochMilli()).map(JdbiRunRepository::run).list());
-    }
-
-    @Override
-    public boolean recordPolicyApplication(String service, String revision, String runId, Instant at) {
-        try {
-            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO policy_applications (service, revision, run_id, "
-                            + "applied_at) VALUES (:service, :revision, :runId, :at)")
-                    .bind("service", service).bind("revision", Text.clip(revision, 200)).bind("runId", runId)
-                    .bind("at", at.toEpochMilli()).execute());
-            return true;
-        } catch (RuntimeException e) {
-            if (Text.isUniqueViolation(e)) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    @Override
-    public boolean policyApplied(String service, String revision) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM policy_applications WHERE service = :service "
-                        + "AND revision = :revision").bind("service", service).bind("revision", Text.clip(revision, 200))
-                .mapTo(Integer.class).one()) > 0;
     }
 
     @Override
@@ -348,56 +247,6 @@ public final class JdbiRunRepository implements RunRepository {
     public Optional<String> leaseHolder(String id) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT lease_owner FROM runs WHERE id = :id AND lease_owner IS NOT NULL")
                 .bind("id", id).mapTo(String.class).findOne());
-    }
-
-    @Override
-    public boolean addApproval(Approval approval) {
-        try {
-            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO approvals (run_id, user_id, approved_at, break_glass) "
-                            + "VALUES (:runId, :userId, :at, :breakGlass)")
-                    .bind("runId", approval.runId()).bind("userId", approval.userId())
-                    .bind("at", approval.at().toEpochMilli()).bind("breakGlass", approval.breakGlass()).execute());
-            return true;
-        } catch (RuntimeException e) {
-            if (Text.isUniqueViolation(e)) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    @Override
-    public void markBreakGlass(String runId, String userId) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE approvals SET break_glass = TRUE WHERE run_id = :runId "
-                + "AND user_id = :userId").bind("runId", runId).bind("userId", userId).execute());
-    }
-
-    @Override
-    public List<Approval> approvals(String runId) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT run_id, user_id, approved_at, break_glass FROM approvals "
-                        + "WHERE run_id = :runId ORDER BY approved_at, user_id")
-                .bind("runId", runId)
-                .map((rs, ctx) -> new Approval(rs.getString("run_id"), rs.getString("user_id"),
-                        Instant.ofEpochMilli(rs.getLong("approved_at")), rs.getBoolean("break_glass")))
-                .list());
-    }
-
-    @Override
-    public void append(RunEvent event) {
-        jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO run_events (run_id, at, kind, message) "
-                        + "VALUES (:runId, :at, :kind, :message)")
-                .bind("runId", event.runId()).bind("at", event.at().toEpochMilli()).bind("kind", event.kind().name())
-                .bind("message", Text.clip(event.message(), 4000)).execute());
-    }
-
-    @Override
-    public List<RunEvent> events(String runId) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT run_id, at, kind, message FROM run_events "
-                        + "WHERE run_id = :runId ORDER BY seq")
-                .bind("runId", runId)
-                .map((rs, ctx) -> new RunEvent(rs.getString("run_id"), Instant.ofEpochMilli(rs.getLong("at")),
-                        RunEvent.Kind.valueOf(rs.getString("kind")), rs.getString("message")))
-                .list());
     }
 
     @Override

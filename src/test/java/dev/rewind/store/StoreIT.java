@@ -9,6 +9,8 @@ import dev.rewind.assess.TargetView;
 import dev.rewind.assess.Tier;
 import dev.rewind.assess.Verdict;
 import dev.rewind.rollback.Approval;
+import dev.rewind.rollback.ApprovalStore;
+import dev.rewind.rollback.RunTimeline;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunEvent;
@@ -261,10 +263,11 @@ class StoreIT {
             RunRepository runs = new JdbiRunRepository(db);
             RollbackRun run = run("checkout");
             runs.insert(run);
-            assertThat(runs.addApproval(new Approval(run.id(), "U1", clock.instant(), false))).isTrue();
-            assertThat(runs.addApproval(new Approval(run.id(), "U1", clock.instant(), false))).isFalse();
-            assertThat(runs.addApproval(new Approval(run.id(), "U2", clock.instant(), true))).isTrue();
-            assertThat(runs.approvals(run.id())).extracting(Approval::userId).containsExactlyInAnyOrder("U1", "U2");
+            ApprovalStore approvals = new JdbiApprovalStore(db);
+            assertThat(approvals.addApproval(new Approval(run.id(), "U1", clock.instant(), false))).isTrue();
+            assertThat(approvals.addApproval(new Approval(run.id(), "U1", clock.instant(), false))).isFalse();
+            assertThat(approvals.addApproval(new Approval(run.id(), "U2", clock.instant(), true))).isTrue();
+            assertThat(approvals.approvals(run.id())).extracting(Approval::userId).containsExactlyInAnyOrder("U1", "U2");
         }
     }
 
@@ -291,12 +294,13 @@ class StoreIT {
                     new Verdict(Tier.FAST, List.of("error rate 20% → FAST")), Set.of("security"), clock.instant());
             runs.saveAssessment(run.id(), assessment, clock.instant());
             runs.attachCard(run.id(), new RollbackRun.CardRef("C1", "1700.1"), clock.instant());
-            runs.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "tier FAST"));
+            RunTimeline timeline = new JdbiRunTimeline(db);
+            timeline.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "tier FAST"));
 
             RollbackRun read = runs.find(run.id()).orElseThrow();
             assertThat(read.assessment()).contains(assessment);
             assertThat(read.card()).contains(new RollbackRun.CardRef("C1", "1700.1"));
-            assertThat(runs.events(run.id())).extracting(RunEvent::message).containsExactly("tier FAST");
+            assertThat(timeline.events(run.id())).extracting(RunEvent::message).containsExactly("tier FAST");
             assertThat(runs.latestForService("checkout")).map(RollbackRun::id).contains(run.id());
         }
     }
