@@ -1,5 +1,10 @@
+# Base images are pinned to exact versions (never a moving tag such as latest or 17-jre), so a
+# rebuild of the same commit gets the same JDK; bump them on purpose.
+ARG MAVEN_IMAGE=maven:3.9.9-eclipse-temurin-17
+ARG JRE_IMAGE=eclipse-temurin:17.0.13_11-jre-jammy
+
 # Build: Maven on JDK 17
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM ${MAVEN_IMAGE} AS build
 WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
@@ -7,7 +12,15 @@ COPY src ./src
 RUN mvn -B -q package -DskipTests
 
 # Run: a JRE only, as a non-root user
-FROM eclipse-temurin:17-jre
+FROM ${JRE_IMAGE}
+ARG JRE_IMAGE
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="Rewind" \
+      org.opencontainers.image.description="Slack ChatOps bot that rolls back bad deployments" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="${JRE_IMAGE}"
 RUN groupadd --gid 10001 rewind && useradd --uid 10001 --gid 10001 --no-create-home rewind \
     && mkdir -p /var/lib/rewind && chown rewind:rewind /var/lib/rewind
 WORKDIR /app
@@ -15,4 +28,8 @@ COPY --from=build /src/target/rewind.jar /app/rewind.jar
 USER 10001:10001
 ENV PORT=3000 DATABASE_URL=jdbc:h2:file:/var/lib/rewind/rewind
 EXPOSE 3000
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/rewind.jar"]
+# No HEALTHCHECK: Kubernetes ignores it; the startup, readiness and liveness probes on /healthz and
+# /readyz (manifests/base/deployment.yaml) do that job.
+# ExitOnOutOfMemoryError: a JVM that ran out of heap is in an unknown state (a thread may have died
+# holding a run's lease); exiting lets Kubernetes restart it and another replica take the run over.
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=75", "-jar", "/app/rewind.jar"]

@@ -87,6 +87,7 @@ import dev.rewind.store.JdbiConfigHistory;
 import dev.rewind.store.JdbiDeliveryLog;
 import dev.rewind.store.JdbiRunRepository;
 import dev.rewind.web.BotMetrics;
+import dev.rewind.web.Readiness;
 import dev.rewind.web.WebServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -97,9 +98,7 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -270,7 +269,8 @@ public final class Rewind implements AutoCloseable {
         }
         Optional<SlackFront> slackFront = front;
         WebServer web = new WebServer(new WebServer.Routes(front, String.join("; ", slackProblems), rollbacks, metrics,
-                () -> notReady(database, slackFront, slackProblems), webhooks, alerts, settings.alertmanagerToken()));
+                Readiness.of(database, slackFront, String.join("; ", slackProblems), signals, clock), webhooks, alerts,
+                settings.alertmanagerToken()));
         web.start(settings.port());
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());
@@ -361,17 +361,6 @@ public final class Rewind implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static Map<String, String> notReady(Database database, Optional<SlackFront> slack, List<String> slackProblems) {
-        Map<String, String> problems = new LinkedHashMap<>();
-        database.problem().ifPresent(p -> problems.put("database", p));
-        if (slack.isEmpty()) {
-            problems.put("slack", "not configured: " + String.join("; ", slackProblems));
-        } else {
-            slack.get().problem().ifPresent(p -> problems.put("slack", p));
-        }
-        return problems;
     }
 
     private static String hostName() {

@@ -6,6 +6,7 @@ import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -101,6 +102,7 @@ public final class RunExecutor {
             return;
         }
         try {
+            MDC.put("run", runId);
             Optional<RunLease.Held> held = lease.hold(runId);
             if (held.isEmpty()) {
                 LOG.info("run {} is being executed by another Rewind process", runId);
@@ -111,6 +113,7 @@ public final class RunExecutor {
             }
         } finally {
             driving.remove(runId);
+            MDC.clear();
         }
     }
 
@@ -129,6 +132,7 @@ public final class RunExecutor {
     private void driveLeased(String runId, boolean resumed) {
         try {
             RollbackRun run = runs.find(runId).orElseThrow();
+            MDC.put("service", run.service());
             Optional<ServiceConfig> service = catalogues.service(run.service());
             if (service.isEmpty()) {
                 fail(run, run.state(), run.service() + " is no longer in rewind.yml; nothing was changed by this process");

@@ -11,6 +11,7 @@ import dev.rewind.rollback.RunIds;
 import dev.rewind.slack.SlackFront;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * Every HTTP route, in one place. Handlers translate HTTP to a call and back; errors become a status
@@ -34,21 +34,26 @@ public final class WebServer implements AutoCloseable {
     private final Javalin javalin;
 
     /**
-     * What the routes call. {@code slack} is empty when Slack is not configured; {@code notReady} lists why;
-     * {@code webhooks} takes webhook receivers' reports.
+     * What the routes call. {@code slack} is empty when Slack is not configured; {@code readiness} says
+     * what /readyz checks; {@code webhooks} takes webhook receivers' reports.
      */
     public record Routes(Optional<SlackFront> slack, String slackMissing, RollbackService rollbacks, BotMetrics metrics,
-                         Supplier<Map<String, String>> notReady, WebhookCallbacks webhooks, AlertIntake alerts,
+                         Readiness readiness, WebhookCallbacks webhooks, AlertIntake alerts,
                          Optional<String> alertmanagerToken) {
     }
 
     public WebServer(Routes routes) {
+        GaugeWithCallback.builder().name("rewind_dependency_up")
+                .help("1 while a dependency answers (database, slack, prometheus), 0 while it does not; /readyz?verbose says why")
+                .labelNames("dependency")
+                .callback(callback -> routes.readiness().all().forEach(r -> callback.call(r.ok() ? 1 : 0, r.name())))
+                .register(routes.metrics().registry());
         this.javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.routes.post("/slack/events", ctx -> slackEvents(ctx, routes));
             config.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok\n"));
-            config.routes.get("/readyz", ctx -> ready(ctx, routes.notReady().get()));
+            config.routes.get("/readyz", ctx -> ready(ctx, routes.readiness()));
             config.routes.get("/metrics", ctx -> metrics(ctx, routes.metrics()));
             config.routes.get("/reports/{id}", ctx -> report(ctx, routes.rollbacks()));
             config.routes.post(WebhookCallbackRoute.PATH, new WebhookCallbackRoute(routes.webhooks()));
@@ -88,14 +93,23 @@ public final class WebServer implements AutoCloseable {
         ctx.result(response.getBody() == null ? "" : response.getBody());
     }
 
-    private static void ready(Context ctx, Map<String, String> problems) {
-        if (problems.isEmpty()) {
-            ctx.contentType("text/plain").result("ready\n");
-            return;
+    /**
+     * 200 while every deciding check passes, else 503 with the failing ones. {@code ?verbose} lists every
+     * check, deciding or not, as {@code - name: ok} or {@code - name: failing: why}.
+     */
+    private static void ready(Context ctx, Readiness readiness) {
+        boolean verbose = ctx.queryParamMap().containsKey("verbose");
+        List<Readiness.Result> results = verbose ? readiness.all() : readiness.deciding();
+        boolean ready = results.stream().filter(Readiness.Result::decides).allMatch(Readiness.Result::ok);
+        StringBuilder text = new StringBuilder(ready ? "ready\n" : "not ready\n");
+        for (Readiness.Result result : results) {
+            if (verbose || !result.ok()) {
+                text.append("- ").append(result.name()).append(": ")
+                        .append(result.problem().map(why -> "failing: " + why).orElse("ok"))
+                        .append(result.decides() || result.ok() ? "" : " (does not affect readiness)").append('\n');
+            }
         }
-        StringBuilder text = new StringBuilder("not ready:\n");
-        problems.forEach((part, why) -> text.append("- ").append(part).append(": ").append(why).append('\n'));
-        ctx.status(503).contentType("text/plain").result(text.toString());
+        ctx.status(ready ? 200 : 503).contentType("text/plain").result(text.toString());
     }
 
     private static void metrics(Context ctx, BotMetrics metrics) throws IOException {

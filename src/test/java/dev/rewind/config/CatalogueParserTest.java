@@ -153,7 +153,7 @@ class CatalogueParserTest {
         Catalogue example = parser.load(java.nio.file.Path.of("rewind.example.yml"));
         assertThat(example.find("checkout")).isPresent();
         var configMap = (io.fabric8.kubernetes.api.model.ConfigMap) io.fabric8.kubernetes.client.utils.Serialization
-                .unmarshal(java.nio.file.Files.readString(java.nio.file.Path.of("manifests/configmap.yaml")));
+                .unmarshal(java.nio.file.Files.readString(java.nio.file.Path.of("manifests/base/configmap.yaml")));
         Catalogue deployed = parser.parse(configMap.getData().get("rewind.yml"), "configmap");
         assertThat(deployed.find("checkout")).isPresent();
         assertThat(warnings).isEmpty();

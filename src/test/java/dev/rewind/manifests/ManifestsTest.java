@@ -18,22 +18,34 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The files in manifests/ parse as Kubernetes objects and say what a safe deployment needs. */
+/**
+ * The files in manifests/base parse as Kubernetes objects and say what a safe deployment needs; the
+ * Secret is only an example, outside every kustomization. {@link RenderedManifestsTest} checks what
+ * the overlays make of them.
+ */
 class ManifestsTest {
 
+    static final Path BASE = Path.of("manifests/base");
+    static final Path SECRET_EXAMPLE = Path.of("manifests/secret.example.yaml");
+
+    /** Every object in manifests/base, as written (the kustomization itself left out). */
     static List<HasMetadata> load() throws IOException {
         List<HasMetadata> objects = new ArrayList<>();
-        try (var files = Files.list(Path.of("manifests"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                Object parsed = Serialization.unmarshal(Files.readString(file));
-                if (parsed instanceof List<?> list) {
-                    list.forEach(o -> objects.add((HasMetadata) o));
-                } else if (parsed instanceof HasMetadata object) {
-                    objects.add(object);
-                }
+        try (var files = Files.list(BASE)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml"))
+                    .filter(f -> !f.getFileName().toString().equals("kustomization.yaml")).sorted().toList()) {
+                objects.addAll(parse(file));
             }
         }
         return objects;
+    }
+
+    static List<HasMetadata> parse(Path file) throws IOException {
+        Object parsed = Serialization.unmarshal(Files.readString(file));
+        if (parsed instanceof List<?> list) {
+            return list.stream().map(HasMetadata.class::cast).toList();
+        }
+        return List.of((HasMetadata) parsed);
     }
 
     static <T> T only(List<HasMetadata> objects, Class<T> kind) {
@@ -59,10 +71,13 @@ class ManifestsTest {
     }
 
     @Test
-    void secretNamesTheKeysButHoldsNoValues() throws IOException {
-        Secret secret = only(load(), Secret.class);
-        assertThat(secret.getStringData()).containsKeys("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET");
-        assertThat(secret.getStringData().values()).allMatch(String::isEmpty);
+    void theSecretIsAnExampleWithPlaceholdersAndNotInTheBase() throws IOException {
+        assertThat(load()).as("applying the manifests never replaces the real Secret").noneMatch(Secret.class::isInstance);
+        Secret secret = only(parse(SECRET_EXAMPLE), Secret.class);
+        assertThat(secret.getStringData()).containsKeys("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DATABASE_URL",
+                "ALERTMANAGER_TOKEN");
+        assertThat(secret.getStringData().values()).as("placeholders, never empty values under the real name")
+                .allMatch(value -> value.contains("replace-me"));
         assertThat(secret.getData()).isNullOrEmpty();
     }
 
@@ -82,9 +97,10 @@ class ManifestsTest {
         var container = only(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
         var token = container.getEnv().stream().filter(e -> e.getName().equals("ALERTMANAGER_TOKEN")).findFirst().orElseThrow();
         assertThat(token.getValue()).as("never a value in the manifest").isNull();
-        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo(only(objects, Secret.class).getMetadata().getName());
+        Secret example = only(parse(SECRET_EXAMPLE), Secret.class);
+        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo(example.getMetadata().getName());
         assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("ALERTMANAGER_TOKEN");
         assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).as("a missing key stops the pod").isNotEqualTo(Boolean.TRUE);
-        assertThat(only(objects, Secret.class).getStringData()).containsKey("ALERTMANAGER_TOKEN");
+        assertThat(example.getStringData()).containsKey("ALERTMANAGER_TOKEN");
     }
 }

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The Grafana dashboard and the PrometheusRule in manifests/ only query metrics Rewind serves. */
+/** The Grafana dashboard and the PrometheusRule in manifests/base only query metrics Rewind serves. */
 class ObservabilityTest {
 
     private static final Pattern METRIC = Pattern.compile("\\b(rewind_[a-z_]+|jvm_[a-z_]+)\\b");
@@ -56,7 +56,7 @@ class ObservabilityTest {
 
     @Test
     void theDashboardQueriesOnlyServedMetricsAndCoversTheRollbackOnes() throws IOException {
-        JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(Path.of("manifests/grafana-dashboard.json")));
+        JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(Path.of("manifests/base/grafana-dashboard.json")));
         List<String> expressions = new ArrayList<>();
         dashboard.path("panels").forEach(panel -> panel.path("targets").forEach(t -> expressions.add(t.path("expr").asString())));
         Set<String> used = referenced(expressions);
@@ -68,7 +68,7 @@ class ObservabilityTest {
 
     @Test
     void theRulesAlertOnFailedRollbacksAndOnRewindBeingDown() throws IOException {
-        GenericKubernetesResource rule = Serialization.unmarshal(Files.readString(Path.of("manifests/prometheusrule.yaml")),
+        GenericKubernetesResource rule = Serialization.unmarshal(Files.readString(Path.of("manifests/base/prometheusrule.yaml")),
                 GenericKubernetesResource.class);
         assertThat(rule.getKind()).isEqualTo("PrometheusRule");
         @SuppressWarnings("unchecked")

@@ -54,7 +54,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The ClusterRole in manifests/ grants exactly the API calls the adapters make: every call each
+ * The ClusterRole in manifests/base grants exactly the API calls the adapters make: every call each
  * Kubernetes adapter makes during describe, execute (a successful one and a failing one) and verify is
  * recorded by the mock server and must be allowed, and nothing else is granted. Only the adapters'
  * own calls count (they use {@link KubernetesWorld#botClient()}), not the fake controllers'. The config

@@ -98,9 +98,12 @@ class CrashRecoveryIT {
         env.put("REWIND_PUBLIC_URL", "https://rewind.example.com");
         Process process = builder.start();
         HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        // ready (the database) and talking to Slack, since the test clicks right away
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/readyz?verbose")).build(), HttpResponse.BodyHandlers.ofString());
+            return ready.statusCode() == 200 && ready.body().contains("- slack: ok");
+        });
         return process;
     }
 

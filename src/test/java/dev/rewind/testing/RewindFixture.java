@@ -31,6 +31,8 @@ public final class RewindFixture implements AutoCloseable {
     public static final String ALICE = "U0ALICE";
     public static final String BOB = "U0BOB";
     public static final String MALLORY = "U0MALLORY";
+    /** What /readyz?verbose says about Slack before its first auth.test has answered. */
+    public static final String SLACK_STARTING = "- slack: failing: starting: auth.test not answered yet";
 
     /** checkout with three revisions, signals, and Alice (or the SRE group) as approver. */
     public static final String CATALOGUE = String.join("\n",
@@ -97,6 +99,8 @@ public final class RewindFixture implements AutoCloseable {
         this.rewind = Rewind.start(Settings.from(env), kubernetes.newClient(), clock);
         this.signed = new SignedSlack(url("/slack/events"), SECRET, slack);
         await().atMost(Duration.ofSeconds(20)).until(() -> get("/readyz").statusCode() == 200);
+        // Readiness does not wait for Slack; tests do, until its first auth.test has answered (either way).
+        await().atMost(Duration.ofSeconds(20)).until(() -> !get("/readyz?verbose").body().contains(SLACK_STARTING));
     }
 
     /**
