@@ -68,6 +68,7 @@ import dev.rewind.signals.UnconfiguredSignalSource;
 import dev.rewind.signals.prometheus.PrometheusSignalSource;
 import dev.rewind.slack.CardRenderer;
 import dev.rewind.slack.SlackFront;
+import dev.rewind.stats.StatsService;
 import dev.rewind.slack.SlackIncidentChannel;
 import dev.rewind.slack.SlackMentions;
 import dev.rewind.slack.SlackUserDirectory;
@@ -75,8 +76,10 @@ import dev.rewind.store.Database;
 import dev.rewind.store.JdbiAuditLog;
 import dev.rewind.store.JdbiConfigHistory;
 import dev.rewind.store.JdbiDeliveryLog;
+import dev.rewind.store.JdbiRunHistory;
 import dev.rewind.store.JdbiRunRepository;
 import dev.rewind.web.BotMetrics;
+import dev.rewind.web.StatsRoute;
 import dev.rewind.web.WebServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -236,6 +239,7 @@ public final class Rewind implements AutoCloseable {
         outboxWorker.start();
         closeables.add(0, outboxWorker);
         ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
+        StatsService stats = new StatsService(new JdbiRunHistory(database), clock);
         AutoRollback auto = new AutoRollback(runs, audit, signals, rollbacks, views, catalogues, clock);
         AlertIntake alerts = new AlertIntake(catalogues, alertStore, rollbacks, views, channel, auto, clock,
                 metrics::alertReceived);
@@ -247,7 +251,7 @@ public final class Rewind implements AutoCloseable {
                     settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, rollbacks,
                             new FollowUpService(catalogues, adapters, runs, followUps, policy, audit, views,
                             ended, clock), auto, alerts, overview, runs, audit,
-                            slackDeliveries, renderer, mentions, work, clock)));
+                            slackDeliveries, renderer, mentions, work, clock, stats)));
             closeables.add(0, front.get());
         } else {
             LOG.warn("Slack: not configured ({}); /slack/events answers 503 and cards are only logged",
@@ -255,7 +259,8 @@ public final class Rewind implements AutoCloseable {
         }
         Optional<SlackFront> slackFront = front;
         WebServer web = new WebServer(new WebServer.Routes(front, String.join("; ", slackProblems), rollbacks, metrics,
-                () -> notReady(database, slackFront, slackProblems), webhooks, alerts, settings.alertmanagerToken()));
+                () -> notReady(database, slackFront, slackProblems), webhooks, alerts, settings.alertmanagerToken(),
+                new StatsRoute(stats, catalogues, settings.apiToken())));
         web.start(settings.port());
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());

@@ -30,6 +30,7 @@ import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.FollowUpService;
 import dev.rewind.rollback.RollbackService;
 import dev.rewind.rollback.RunRepository;
+import dev.rewind.stats.StatsService;
 import dev.rewind.outbox.DeliveryLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +89,8 @@ public final class SlackFront implements AutoCloseable {
     public record Wiring(Catalogues catalogues, RollbackService rollbacks, FollowUpService followUps, AutoRollback auto,
                          AlertIntake alerts,
                          ServiceOverview overview, RunRepository runs, AuditLog audit, DeliveryLog deliveries,
-                         CardRenderer renderer, Mentions mentions, ExecutorService work, Clock clock) {
+                         CardRenderer renderer, Mentions mentions, ExecutorService work, Clock clock,
+                         StatsService stats) {
     }
 
     public static SlackFront create(Slack slack, String botToken, Optional<String> signingSecret, Wiring w) {
@@ -105,7 +107,7 @@ public final class SlackFront implements AutoCloseable {
         MethodsClient client = slack.methods(botToken);
         Replies replies = new Replies(slack, client);
         CommandHandler commands = new CommandHandler(w.catalogues(), w.rollbacks(), w.overview(), w.runs(), w.audit(),
-                replies, w.mentions(), w.work(), w.clock());
+                replies, w.mentions(), w.work(), w.clock(), w.stats());
         CardActions actions = new CardActions(w.rollbacks(), w.followUps(), w.auto(), client, replies, w.mentions(),
                 w.deliveries(), w.work());
         AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries());
