@@ -203,6 +203,7 @@ public final class Rewind implements AutoCloseable {
                 .orElse(UserDirectory.NONE);
 
         BotMetrics metrics = new BotMetrics(() -> runs.inStates(RunState.holding()).size());
+        metrics.preset(catalogues.get());
         List<ReportPublisher> publishers = new ArrayList<>();
         client.ifPresent(c -> publishers.add(new SlackReportPublisher(outbox, outboxSignal, clock)));
         publishers.add(new GitHubIssuePublisher(catalogues, outbox, outboxSignal, clock));
