@@ -3,9 +3,7 @@ package dev.rewind.stats;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.Tier;
 import dev.rewind.assess.Verdict;
-import dev.rewind.rollback.Approval;
 import dev.rewind.rollback.RunEvent;
-import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.Trigger;
 import dev.rewind.store.Database;
@@ -58,17 +56,18 @@ class StatsIT {
         Instant now = rewind.clock().instant();
         try (Database db = Database.open(databaseUrl, Optional.empty(), Optional.empty())) {
             JdbiRunRepository runs = new JdbiRunRepository(db);
-            seedRollback(runs, "rb-stats00001", now.minus(Duration.ofDays(2)), RunState.SUCCEEDED, 120, Trigger.POLICY);
-            seedRollback(runs, "rb-stats00002", now.minus(Duration.ofDays(3)), RunState.SUCCEEDED, 480, Trigger.COMMAND);
-            seedRollback(runs, "rb-stats00003", now.minus(Duration.ofDays(4)), RunState.FAILED, 200, Trigger.ALERT);
+            seedRollback(db, runs, "rb-stats00001", now.minus(Duration.ofDays(2)), RunState.SUCCEEDED, 120, Trigger.POLICY);
+            seedRollback(db, runs, "rb-stats00002", now.minus(Duration.ofDays(3)), RunState.SUCCEEDED, 480, Trigger.COMMAND);
+            seedRollback(db, runs, "rb-stats00003", now.minus(Duration.ofDays(4)), RunState.FAILED, 200, Trigger.ALERT);
             runs.insert(RunBuilder.aRun().id("rb-stats00004").dryRun(true).state(RunState.ABORTED)
                     .outcome("Dry run: would roll back checkout. Nothing was changed.")
                     .at(now.minus(Duration.ofDays(1))).assessment(assessment(Tier.FAST)).build());
             Instant dismissedCard = now.minus(Duration.ofDays(5));
             runs.insert(RunBuilder.aRun().id("rb-stats00005").state(RunState.ABORTED).at(dismissedCard)
                     .assessment(assessment(Tier.FAST)).build());
-            runs.append(new RunEvent("rb-stats00005", dismissedCard.plus(Duration.ofMinutes(40)), RunEvent.Kind.DISMISSED,
-                    "Dismissed by " + ALICE));
+            Instant dismissedAt = dismissedCard.plus(Duration.ofMinutes(40));
+            db.jdbi().useHandle(h -> h.execute("INSERT INTO run_events (run_id, at, kind, message) VALUES (?, ?, ?, ?)",
+                    "rb-stats00005", dismissedAt.toEpochMilli(), RunEvent.Kind.DISMISSED.name(), "Dismissed by " + ALICE));
             runs.insert(RunBuilder.aRun().id("rb-stats00006").state(RunState.SUCCEEDED)
                     .at(now.minus(Duration.ofDays(60))).build());
         }
@@ -216,15 +215,22 @@ class StatsIT {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A rollback asked for and approved a minute after its card, executing for {@code seconds} in all. */
-    private static void seedRollback(JdbiRunRepository runs, String id, Instant created, RunState end, int seconds,
-                                     Trigger trigger) {
+    /**
+     * A rollback approved a minute after its card, its one step done 20 s later, ending {@code seconds} after the
+     * card. Approvals and steps are written as rows: the tables are what the stats read.
+     */
+    private static void seedRollback(Database db, JdbiRunRepository runs, String id, Instant created, RunState end,
+                                     int seconds, Trigger trigger) {
         Instant approved = created.plus(Duration.ofMinutes(1));
         runs.insert(RunBuilder.aRun().id(id).trigger(trigger).state(end).at(created).assessment(assessment(Tier.FAST))
                 .startedAt(approved).finishedAt(created.plusSeconds(seconds)).build());
-        runs.addApproval(new Approval(id, ALICE, approved, false));
-        runs.stepDone(id, new RunRepository.FinishedStep(0, "deployment:shop/checkout", "rolled back", true),
-                approved.plusSeconds(20));
+        db.jdbi().useHandle(h -> {
+            h.execute("INSERT INTO approvals (run_id, user_id, approved_at, break_glass) VALUES (?, ?, ?, FALSE)",
+                    id, ALICE, approved.toEpochMilli());
+            h.execute("INSERT INTO run_steps (run_id, step, target_key, finished_at, summary, live) "
+                    + "VALUES (?, 0, 'deployment:shop/checkout', ?, 'rolled back', TRUE)", id, approved.plusSeconds(20)
+                    .toEpochMilli());
+        });
     }
 
     private static Assessment assessment(Tier tier) {

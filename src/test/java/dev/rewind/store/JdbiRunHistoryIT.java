@@ -3,9 +3,7 @@ package dev.rewind.store;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.Tier;
 import dev.rewind.assess.Verdict;
-import dev.rewind.rollback.Approval;
 import dev.rewind.rollback.RunEvent;
-import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.Trigger;
 import dev.rewind.stats.PastRun;
@@ -55,16 +53,15 @@ class JdbiRunHistoryIT {
             runs.insert(RunBuilder.aRun().id("rb-succeeded1").at(T0).trigger(Trigger.POLICY).state(RunState.SUCCEEDED)
                     .assessment(assessment(Tier.IMMEDIATE)).startedAt(T0.plusSeconds(70))
                     .finishedAt(T0.plusSeconds(250)).build());
-            runs.addApproval(new Approval("rb-succeeded1", "U0ALICE", T0.plusSeconds(40), false));
-            runs.addApproval(new Approval("rb-succeeded1", "U0BOB", T0.plusSeconds(65), false));
-            runs.stepDone("rb-succeeded1", new RunRepository.FinishedStep(1, "deploy:shop/api", "done", true),
-                    T0.plusSeconds(130));
-            runs.stepDone("rb-succeeded1", new RunRepository.FinishedStep(0, "flag:checkout-v2", "off", true),
-                    T0.plusSeconds(90));
+            approval(db, "rb-succeeded1", "U0ALICE", T0.plusSeconds(40));
+            approval(db, "rb-succeeded1", "U0BOB", T0.plusSeconds(65));
+            step(db, "rb-succeeded1", 1, "deploy:shop/api", T0.plusSeconds(130));
+            step(db, "rb-succeeded1", 0, "flag:checkout-v2", T0.plusSeconds(90));
             runs.insert(RunBuilder.aRun().id("rb-dismissed1").at(T0.plusSeconds(10)).state(RunState.ABORTED)
                     .assessment(assessment(Tier.FAST)).build());
-            runs.append(new RunEvent("rb-dismissed1", T0.plusSeconds(600), RunEvent.Kind.DISMISSED, "Dismissed"));
-            runs.append(new RunEvent("rb-dismissed1", T0.plusSeconds(900), RunEvent.Kind.DISMISSED, "again"));
+            event(db, "rb-dismissed1", T0.plusSeconds(600), RunEvent.Kind.DISMISSED);
+            event(db, "rb-dismissed1", T0.plusSeconds(900), RunEvent.Kind.DISMISSED);
+            event(db, "rb-dismissed1", T0.plusSeconds(30), RunEvent.Kind.NOTE);
             runs.insert(RunBuilder.aRun().id("rb-payments1").service("payments").at(T0.plusSeconds(20)).build());
             runs.insert(RunBuilder.aRun().id("rb-tooolder1").at(T0.minusSeconds(1)).build());
 
@@ -87,6 +84,22 @@ class JdbiRunHistoryIT {
             assertThat(dismissed.tier()).contains(Tier.FAST);
             assertThat(all.get(2).tier()).isEmpty();
         }
+    }
+
+    /** Rows written as the approval, timeline and step stores write them (the tables are the contract here). */
+    static void approval(Database db, String runId, String user, Instant at) {
+        db.jdbi().useHandle(h -> h.execute("INSERT INTO approvals (run_id, user_id, approved_at, break_glass) "
+                + "VALUES (?, ?, ?, FALSE)", runId, user, at.toEpochMilli()));
+    }
+
+    static void event(Database db, String runId, Instant at, RunEvent.Kind kind) {
+        db.jdbi().useHandle(h -> h.execute("INSERT INTO run_events (run_id, at, kind, message) VALUES (?, ?, ?, ?)",
+                runId, at.toEpochMilli(), kind.name(), kind.name().toLowerCase()));
+    }
+
+    static void step(Database db, String runId, int index, String target, Instant at) {
+        db.jdbi().useHandle(h -> h.execute("INSERT INTO run_steps (run_id, step, target_key, finished_at, summary, live) "
+                + "VALUES (?, ?, ?, ?, 'done', TRUE)", runId, index, target, at.toEpochMilli()));
     }
 
     private static Assessment assessment(Tier tier) {
