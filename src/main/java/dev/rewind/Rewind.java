@@ -78,6 +78,7 @@ import dev.rewind.signals.UnconfiguredSignalSource;
 import dev.rewind.signals.prometheus.PrometheusSignalSource;
 import dev.rewind.slack.CardRenderer;
 import dev.rewind.slack.SlackFront;
+import dev.rewind.stats.StatsService;
 import dev.rewind.slack.SlackIncidentChannel;
 import dev.rewind.slack.SlackMentions;
 import dev.rewind.slack.SlackUserDirectory;
@@ -85,9 +86,11 @@ import dev.rewind.store.Database;
 import dev.rewind.store.JdbiAuditLog;
 import dev.rewind.store.JdbiConfigHistory;
 import dev.rewind.store.JdbiDeliveryLog;
+import dev.rewind.store.JdbiRunHistory;
 import dev.rewind.store.JdbiRunRepository;
 import dev.rewind.web.BotMetrics;
 import dev.rewind.web.Readiness;
+import dev.rewind.web.StatsRoute;
 import dev.rewind.web.WebServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -212,6 +215,7 @@ public final class Rewind implements AutoCloseable {
                 .orElse(UserDirectory.NONE);
 
         BotMetrics metrics = new BotMetrics(() -> runs.inStates(RunState.holding()).size());
+        metrics.preset(catalogues.get());
         List<ReportPublisher> publishers = new ArrayList<>();
         client.ifPresent(c -> publishers.add(new SlackReportPublisher(outbox, outboxSignal, clock)));
         publishers.add(new GitHubIssuePublisher(catalogues, outbox, outboxSignal, clock));
@@ -250,6 +254,7 @@ public final class Rewind implements AutoCloseable {
         outboxWorker.start();
         closeables.add(0, outboxWorker);
         ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
+        StatsService stats = new StatsService(new JdbiRunHistory(database), clock);
         AutoRollback auto = new AutoRollback(runs, new JdbiPolicyLedger(database), timeline, audit, signals, rollbacks, access, views, catalogues, clock);
         AlertIntake alerts = new AlertIntake(catalogues, alertStore, openings, views, channel, auto, clock,
                 metrics::alertReceived);
@@ -261,7 +266,7 @@ public final class Rewind implements AutoCloseable {
                     settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, openings, rollbacks, access,
                             new FollowUpService(catalogues, adapters, runs, timeline, followUps, policy, audit, views,
                             ended, clock), auto, alerts, overview, runs, audit,
-                            slackDeliveries, renderer, mentions, work, clock)));
+                            slackDeliveries, renderer, mentions, work, clock, stats)));
             closeables.add(0, front.get());
         } else {
             LOG.warn("Slack: not configured ({}); /slack/events answers 503 and cards are only logged",
@@ -270,7 +275,7 @@ public final class Rewind implements AutoCloseable {
         Optional<SlackFront> slackFront = front;
         WebServer web = new WebServer(new WebServer.Routes(front, String.join("; ", slackProblems), rollbacks, metrics,
                 Readiness.of(database, slackFront, String.join("; ", slackProblems), signals, clock), webhooks, alerts,
-                settings.alertmanagerToken()));
+                settings.alertmanagerToken(), new StatsRoute(stats, catalogues, settings.apiToken())));
         web.start(settings.port());
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());

@@ -26,6 +26,7 @@ public record Settings(
         String publicUrl,
         Optional<String> alertmanagerToken,
         Optional<String> auditKey,
+        Optional<String> apiToken,
         Secrets secrets) {
 
     public static final String DEFAULT_SLACK_API_URL = "https://slack.com/api/";
@@ -63,6 +64,7 @@ public record Settings(
                 stripTrailingSlash(publicUrl),
                 value(env, "ALERTMANAGER_TOKEN"),
                 value(env, "REWIND_AUDIT_KEY"),
+                value(env, "REWIND_API_TOKEN"),
                 Secrets.of(Map.copyOf(env)));
     }
 
@@ -97,7 +99,8 @@ public record Settings(
                 + ", port=" + port
                 + ", publicUrl=" + publicUrl
                 + ", alertmanagerToken=" + mask(alertmanagerToken)
-                + ", auditKey=" + mask(auditKey) + "]";
+                + ", auditKey=" + mask(auditKey)
+                + ", apiToken=" + mask(apiToken) + "]";
     }
 
     /**

@@ -249,9 +249,11 @@ public final class RollbackService {
             refreshCard(runId);
             return new Decision.AwaitingApproval(after.have(), after.need(), config.approval().approvers());
         }
-        if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), clock.instant())) {
+        Instant approvedAt = clock.instant();
+        if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), approvedAt)) {
             return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
+        observer.approved(run, approvedAt);
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
         queueCardAndRoom(runId, config.incidentChannel() == IncidentPolicy.ON_APPROVAL && !run.dryRun());
         executor.start(runId);
@@ -293,9 +295,11 @@ public final class RollbackService {
         approvalStore.addApproval(new Approval(runId, AutoRollback.ACTOR, clock.instant(), false));
         audit.record(AutoRollback.ACTOR, "approved", Optional.of(runId), run.service(), "automatic rollback");
         timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by the automatic-rollback policy"));
-        if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), clock.instant())) {
+        Instant approvedAt = clock.instant();
+        if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), approvedAt)) {
             return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
+        observer.approved(run, approvedAt);
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
         queueCardAndRoom(runId, config.incidentChannel() != IncidentPolicy.NEVER);
         executor.start(runId);

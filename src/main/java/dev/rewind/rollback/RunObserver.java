@@ -1,15 +1,20 @@
 package dev.rewind.rollback;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
- * Told when runs end, so that what follows an end (the bot's metrics, the filed report) is not the
- * engine's business. Implementations must be quick; the engine calls them on its own threads.
+ * Told when runs are approved and when they end, so that what follows (the bot's metrics, the filed report) is
+ * not the engine's business. Implementations must be quick; the engine calls them on its own threads.
  */
 public interface RunObserver {
 
     /** The engine took a run to a final state (succeeded, failed, interrupted). */
     default void finished(RollbackRun run, String adapterType) {
+    }
+
+    /** A run got the approval it needed (from people or a policy) {@code at}, and will now be carried out. */
+    default void approved(RollbackRun run, Instant at) {
     }
 
     /** A run is over, whatever ended it (the engine, a dry run, a dismissal): its view as stored now. */
@@ -30,6 +35,11 @@ public interface RunObserver {
             @Override
             public void finished(RollbackRun run, String adapterType) {
                 each.forEach(observer -> observer.finished(run, adapterType));
+            }
+
+            @Override
+            public void approved(RollbackRun run, Instant at) {
+                each.forEach(observer -> observer.approved(run, at));
             }
 
             @Override

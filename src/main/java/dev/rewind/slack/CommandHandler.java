@@ -14,6 +14,8 @@ import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunAccess;
 import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunRepository;
+import dev.rewind.stats.StatsService;
+import dev.rewind.stats.StatsWindow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +42,11 @@ final class CommandHandler {
     private final Mentions mentions;
     private final ExecutorService work;
     private final Clock clock;
+    private final StatsService stats;
 
     CommandHandler(Catalogues catalogues, RunOpenings openings, RunAccess access, ServiceOverview overview, RunRepository runs,
-                   AuditLog audit, Replies replies, Mentions mentions, ExecutorService work, Clock clock) {
+                   AuditLog audit, Replies replies, Mentions mentions, ExecutorService work, Clock clock,
+                   StatsService stats) {
         this.catalogues = catalogues;
         this.openings = openings;
         this.access = access;
@@ -53,6 +57,7 @@ final class CommandHandler {
         this.mentions = mentions;
         this.work = work;
         this.clock = clock;
+        this.stats = stats;
     }
 
     Response handle(SlashCommandRequest request, SlashCommandContext ctx) {
@@ -76,6 +81,14 @@ final class CommandHandler {
                 return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(service.get(), catalogues.get())));
             }
             later(p, () -> auditTrail(p.getUserId(), service.flatMap(catalogues::service)));
+            return ctx.ack();
+        }
+        if (command instanceof RollbackCommand.Stats statsCommand) {
+            Optional<String> service = statsCommand.service();
+            if (service.isPresent() && catalogues.service(service.get()).isEmpty()) {
+                return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(service.get(), catalogues.get())));
+            }
+            later(p, () -> statsFor(p.getUserId(), service.flatMap(catalogues::service), statsCommand.window()));
             return ctx.ack();
         }
         String typed = command instanceof RollbackCommand.Status status ? status.service()
@@ -137,6 +150,21 @@ final class CommandHandler {
             return Listings.auditRefused(readable);
         }
         return Listings.audit(audit.verify(), audit.latest(Optional.empty(), Listings.AUDIT_LINES), mentions);
+    }
+
+    /** {@code /rollback stats [service] [window]}: read as the audit trail is, by the service's own people. */
+    private String statsFor(String userId, Optional<ServiceConfig> service, StatsWindow window) {
+        if (service.isPresent()) {
+            return refusal(userId, service.get(), "read the stats of " + service.get().name())
+                    .orElseGet(() -> Listings.stats(stats.report(Optional.of(service.get().name()), window)));
+        }
+        List<ServiceConfig> readable = catalogues.get().services().stream()
+                .filter(s -> access.mayRead(userId, s)).toList();
+        if (readable.size() < catalogues.get().services().size()) {
+            audit.record(userId, "refused", Optional.empty(), "", "may not read the stats of every service");
+            return Listings.statsRefused(readable);
+        }
+        return Listings.stats(stats.report(Optional.empty(), window));
     }
 
     private void open(SlashCommandPayload p, ServiceConfig service, RollbackCommand.Assess assess) {

@@ -3,18 +3,25 @@ package dev.rewind.slack;
 import dev.rewind.adapter.Revision;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.ServiceOverview;
+import dev.rewind.assess.Tier;
 import dev.rewind.config.Catalogue;
+import dev.rewind.config.DurationText;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
+import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.RunView;
+import dev.rewind.stats.StatsReport;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** Texts for the informational commands: list, status, audit, unknown service. Pure. */
+/** Texts for the informational commands: list, status, audit, stats, unknown service. Pure. */
 final class Listings {
 
     static final int AUDIT_LINES = 15;
@@ -115,5 +122,71 @@ final class Listings {
         return Optional.of(":warning: Revision r" + SlackText.escape(asked.get()) + " is not in the history of "
                 + SlackText.escape(state.target()) + (available.isEmpty() ? " (no earlier revisions)" : " (available: "
                 + available + ")") + "; the card offers " + state.previous().map(Revision::label).orElse("nothing") + " instead.");
+    }
+
+    /** {@code /rollback stats}: the playbook's figures, each against its target, in a few lines. */
+    static String stats(StatsReport report) {
+        StringBuilder text = new StringBuilder("*Rollback stats — " + report.service().map(SlackText::escape)
+                .orElse("all services") + ", last " + report.window().text() + "*");
+        int ended = report.outcomes().values().stream().mapToInt(Integer::intValue).sum();
+        text.append("\nRollbacks: ").append(ended == 0 ? "none ended" : report.outcomes().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '))
+                .collect(Collectors.joining(" · ")));
+        if (report.open() > 0) {
+            text.append(" (").append(report.open()).append(" still open)");
+        }
+        if (report.dryRuns() > 0) {
+            text.append("; ").append(report.dryRuns()).append(" dry run(s), counted apart");
+        }
+        StatsReport.Success success = report.success();
+        text.append("\nSuccess rate: ").append(success.rate().map(rate -> percent(rate) + " (" + success.succeeded()
+                + " of " + success.finished() + " that changed something) " + mark(success.met().orElseThrow()))
+                .orElse("no rollback changed anything yet")).append(" — target ≥ ").append(percent(success.target()));
+        StatsReport.Recovery recovery = report.recovery();
+        text.append("\nTime to recovery (detection → verified): ").append(recovery.p50().map(p50 -> "p50 "
+                + DurationText.format(p50) + " · p90 " + DurationText.format(recovery.p90().orElseThrow()) + " over "
+                + recovery.recovered() + " recover" + (recovery.recovered() == 1 ? "y " : "ies ")
+                + mark(recovery.met().orElseThrow())).orElse("no recovery yet"))
+                .append(" — target p90 ≤ ").append(DurationText.format(recovery.target()));
+        StatsReport.Automation automation = report.automation();
+        text.append("\nTriggered automatically: ").append(automation.share().map(share -> percent(share) + " ("
+                + automation.automatic() + " of " + automation.total() + " rollbacks started by a policy)")
+                .orElse("no rollback started"));
+        text.append("\nTime to decision:");
+        for (Map.Entry<Tier, StatsReport.Decisions> e : report.decisions().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey()).toList()) {
+            StatsReport.Decisions d = e.getValue();
+            text.append("\n• ").append(e.getKey().name()).append(" (deadline ").append(DurationText.format(d.deadline()))
+                    .append("): ").append(d.p50().map(p50 -> "p50 " + DurationText.format(p50) + " · p90 "
+                            + DurationText.format(d.p90().orElseThrow()) + ", " + d.decided() + " decided, "
+                            + (d.late() == 0 ? "none late :white_check_mark:" : d.late() + " late :x:"))
+                            .orElse("no decisions"));
+        }
+        report.slowestStep().ifPresent(step -> text.append("\nSlowest step: ").append(SlackText.code(step.step()))
+                .append(" (p50 ").append(DurationText.format(step.p50())).append(" over ").append(step.runs())
+                .append(step.runs() == 1 ? " run)" : " runs)"));
+        return SlackText.clip(text.toString(), SlackText.MESSAGE_TEXT);
+    }
+
+    /** {@code /rollback stats} (every service) asked by someone who may read only {@code readable} of them. */
+    static String statsRefused(List<dev.rewind.config.ServiceConfig> readable) {
+        String yours = readable.isEmpty() ? " You may read none: ask to be added to a service's `requesters`, "
+                + "`approvers` or `viewers` in rewind.yml."
+                : " Ask for the ones you may read: " + readable.stream().map(s -> SlackText.code("/rollback stats "
+                + s.name())).collect(Collectors.joining(", ")) + ".";
+        return SlackText.clip(":no_entry: Stats over every service are for those who may read every service; a "
+                + "service's stats are for its requesters, approvers and viewers." + yours + " Nothing was shown.",
+                SlackText.MESSAGE_TEXT);
+    }
+
+    private static String percent(double share) {
+        double value = share * 100;
+        return (value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value)
+                : String.format(Locale.ROOT, "%.1f", value)) + "%";
+    }
+
+    private static String mark(boolean met) {
+        return met ? ":white_check_mark:" : ":x:";
     }
 }

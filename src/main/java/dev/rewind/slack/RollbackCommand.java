@@ -1,5 +1,7 @@
 package dev.rewind.slack;
 
+import dev.rewind.stats.StatsWindow;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,6 +21,10 @@ public sealed interface RollbackCommand {
     }
 
     record Audit(Optional<String> service) implements RollbackCommand {
+    }
+
+    /** {@code /rollback stats [service] [7d|30d|90d]}: the playbook's figures, for one service or all. */
+    record Stats(Optional<String> service, StatsWindow window) implements RollbackCommand {
     }
 
     /** {@code /rollback checkout [to r41] [--dry-run] [--security] [reason…]}. */
@@ -42,6 +48,7 @@ public sealed interface RollbackCommand {
             "• `/rollback <service> status` — the latest assessment and run",
             "• `/rollback list` — the services Rewind knows, with their current revision",
             "• `/rollback audit [service]` — check the audit trail and show its latest entries",
+            "• `/rollback stats [service] [7d|30d|90d]` — success rate, time to recovery and decisions [30d]",
             "• `/rollback help` — this message");
 
     static RollbackCommand parse(String text) {
@@ -59,6 +66,9 @@ public sealed interface RollbackCommand {
             }
             case "audit" -> {
                 return new Audit(words.size() > 1 ? Optional.of(words.get(1)) : Optional.empty());
+            }
+            case "stats" -> {
+                return stats(words.subList(1, words.size()));
             }
             default -> {
             }
@@ -103,5 +113,26 @@ public sealed interface RollbackCommand {
             }
         }
         return new Assess(service, revision, dryRun, flags, reason.toString());
+    }
+
+    /** {@code [service] [7d|30d|90d]}, in either order; a word that looks like a window must be one of them. */
+    private static RollbackCommand stats(List<String> args) {
+        Optional<String> service = Optional.empty();
+        Optional<StatsWindow> window = Optional.empty();
+        for (String word : args) {
+            Optional<StatsWindow> parsed = StatsWindow.parse(word);
+            if (parsed.isPresent() && window.isEmpty()) {
+                window = parsed;
+            } else if (parsed.isEmpty() && word.matches("\\d+[A-Za-z]*")) {
+                return new Malformed("`" + word + "` is not a window: write " + StatsWindow.choices()
+                        + ", e.g. `/rollback stats checkout 7d`");
+            } else if (parsed.isEmpty() && service.isEmpty()) {
+                service = Optional.of(word);
+            } else {
+                return new Malformed("`/rollback stats` takes a service and a window at most, e.g. "
+                        + "`/rollback stats checkout 7d`");
+            }
+        }
+        return new Stats(service, window.orElse(StatsWindow.DEFAULT));
     }
 }

@@ -35,11 +35,12 @@ public final class WebServer implements AutoCloseable {
 
     /**
      * What the routes call. {@code slack} is empty when Slack is not configured; {@code readiness} says
-     * what /readyz checks; {@code webhooks} takes webhook receivers' reports.
+     * what /readyz checks; {@code webhooks} takes webhook receivers' reports; {@code stats} answers
+     * {@code GET /api/v1/stats}.
      */
     public record Routes(Optional<SlackFront> slack, String slackMissing, RollbackService rollbacks, BotMetrics metrics,
                          Readiness readiness, WebhookCallbacks webhooks, AlertIntake alerts,
-                         Optional<String> alertmanagerToken) {
+                         Optional<String> alertmanagerToken, StatsRoute stats) {
     }
 
     public WebServer(Routes routes) {
@@ -59,6 +60,7 @@ public final class WebServer implements AutoCloseable {
             config.routes.post(WebhookCallbackRoute.PATH, new WebhookCallbackRoute(routes.webhooks()));
             AlertmanagerRoute alertmanager = new AlertmanagerRoute(routes.alerts(), routes.alertmanagerToken());
             config.routes.post("/alerts/alertmanager", alertmanager::handle);
+            config.routes.get(StatsRoute.PATH, routes.stats()::handle);
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).contentType("text/plain").result("internal error; see Rewind's log\n");

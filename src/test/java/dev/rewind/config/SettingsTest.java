@@ -35,6 +35,15 @@ class SettingsTest {
     }
 
     @Test
+    void theApiTokenIsReadButNeverPrinted() {
+        Settings settings = Settings.from(Map.of("REWIND_API_TOKEN", " api-token-secret "));
+
+        assertThat(settings.apiToken()).contains("api-token-secret");
+        assertThat(settings.toString()).doesNotContain("api-token-secret").contains("apiToken=(set)");
+        assertThat(Settings.from(Map.of()).apiToken()).isEmpty();
+    }
+
+    @Test
     void passwordsInUrlsAreMaskedWhateverTheirCaseAndTheAuditKeyIsNeverPrinted() {
         Settings settings = Settings.from(Map.of("DATABASE_URL", "jdbc:postgresql://h/db?PASSWORD=hunter2&ssl=true",
                 "PROMETHEUS_URL", "https://prometheus.example.com/api?Access_Token=tok-secret&x=1",

@@ -123,7 +123,9 @@ class IncidentIT {
                 .filter(u -> CHANNEL.equals(u.get("channel"))).map(SlackStub::readable).toList()).contains("Follow it in <#" + room + ">"));
 
         String metrics = rewind.get("/metrics").body();
-        assertThat(metrics).contains("rewind_rollbacks_total{adapter=\"kubernetes-deployment\",outcome=\"succeeded\",service=\"checkout\"} 1.0")
+        assertThat(metrics).contains("rewind_rollbacks_total{adapter=\"kubernetes-deployment\",outcome=\"succeeded\","
+                        + "service=\"checkout\",trigger=\"command\"} 1.0")
+                .containsPattern("rewind_decision_seconds_count\\{tier=\"[A-Z]+\"} 1")
                 .containsPattern("rewind_rollback_duration_seconds_count\\{?[^}]*}? 1")
                 .containsPattern("rewind_time_to_recovery_seconds_count\\{?[^}]*}? 1")
                 .contains("rewind_active_runs 0.0");

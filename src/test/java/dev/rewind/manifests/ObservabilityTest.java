@@ -63,7 +63,10 @@ class ObservabilityTest {
         assertThat(served()).containsAll(used);
         assertThat(used).contains("rewind_rollbacks_total", "rewind_rollback_duration_seconds_bucket",
                 "rewind_time_to_recovery_seconds_bucket", "rewind_alerts_received_total", "rewind_slack_api_errors_total",
-                "rewind_active_runs");
+                "rewind_active_runs", "rewind_decision_seconds_bucket");
+        assertThat(expressions).as("panels for the success-rate and recovery SLOs")
+                .anyMatch(e -> e.contains("outcome=\"succeeded\"") && e.contains("[30d]"))
+                .anyMatch(e -> e.contains("histogram_quantile(0.9") && e.contains("rewind_time_to_recovery_seconds_bucket[7d]"));
     }
 
     @Test
@@ -85,7 +88,8 @@ class ObservabilityTest {
             }
         }
         assertThat(served()).containsAll(referenced(expressions));
-        assertThat(alerts).contains("RewindRollbackFailed", "RewindDown");
+        assertThat(alerts).contains("RewindRollbackFailed", "RewindDown", "RewindRollbackSuccessRateLow",
+                "RewindRecoveryTooSlow");
         assertThat(expressions).anyMatch(e -> e.contains("rewind_rollbacks_total") && e.contains("failed"))
                 .anyMatch(e -> e.contains("up{job=\"rewind\"}"));
     }

@@ -1,5 +1,6 @@
 package dev.rewind.slack;
 
+import dev.rewind.stats.StatsWindow;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
@@ -23,6 +24,21 @@ class RollbackCommandTest {
                 new RollbackCommand.Assess("checkout", Optional.of("41"), true, Set.of("security"), "5xx spike after 1.4.2"));
         assertThat(RollbackCommand.parse("checkout reverting to fix")).isEqualTo(
                 new RollbackCommand.Assess("checkout", Optional.empty(), false, Set.of(), "reverting to fix"));
+    }
+
+    @Test
+    void statsTakesAnOptionalServiceAndWindowInEitherOrder() {
+        assertThat(RollbackCommand.parse("stats")).isEqualTo(new RollbackCommand.Stats(Optional.empty(), StatsWindow.DAYS_30));
+        assertThat(RollbackCommand.parse("stats 7d")).isEqualTo(new RollbackCommand.Stats(Optional.empty(), StatsWindow.DAYS_7));
+        assertThat(RollbackCommand.parse("stats checkout")).isEqualTo(
+                new RollbackCommand.Stats(Optional.of("checkout"), StatsWindow.DAYS_30));
+        assertThat(RollbackCommand.parse("STATS 90D checkout")).isEqualTo(
+                new RollbackCommand.Stats(Optional.of("checkout"), StatsWindow.DAYS_90));
+        assertThat(RollbackCommand.parse("stats checkout 5d")).isEqualTo(new RollbackCommand.Malformed(
+                "`5d` is not a window: write 7d, 30d or 90d, e.g. `/rollback stats checkout 7d`"));
+        assertThat(RollbackCommand.parse("stats checkout cart")).isEqualTo(new RollbackCommand.Malformed(
+                "`/rollback stats` takes a service and a window at most, e.g. `/rollback stats checkout 7d`"));
+        assertThat(RollbackCommand.parse("stats 7d 30d")).isInstanceOf(RollbackCommand.Malformed.class);
     }
 
     @Test
