@@ -9,6 +9,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -70,8 +71,17 @@ public final class PrometheusStub implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Stops the stand-in; a request it had no stub for fails the test here, since the bot then got
+     * a 404 no real Prometheus would give and the test may have passed for the wrong reason.
+     */
     public void close() {
+        List<String> unmatched = server.findAllUnmatchedRequests().stream()
+                .map(request -> request.getMethod() + " " + request.getUrl()).toList();
         server.stop();
+        if (!unmatched.isEmpty()) {
+            throw new AssertionError("the Prometheus stand-in got requests it has no stub for: " + unmatched);
+        }
     }
 
     private final class Transformer implements ResponseTransformerV2 {

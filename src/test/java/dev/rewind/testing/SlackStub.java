@@ -200,7 +200,16 @@ public final class SlackStub implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Stops the stand-in; a request it had no stub for fails the test here, since the bot then got
+     * a 404 no real Slack would give and the test may have passed for the wrong reason.
+     */
     public void close() {
+        List<String> unmatched = server.findAllUnmatchedRequests().stream()
+                .map(request -> request.getMethod() + " " + request.getUrl()).toList();
         server.stop();
+        if (!unmatched.isEmpty()) {
+            throw new AssertionError("the Slack stand-in got requests it has no stub for: " + unmatched);
+        }
     }
 }
