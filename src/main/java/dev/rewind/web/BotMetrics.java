@@ -15,6 +15,9 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -28,6 +31,8 @@ import java.util.function.IntSupplier;
  * series that appears at 1 looks to Prometheus as if nothing had happened.
  */
 public final class BotMetrics implements RunObserver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BotMetrics.class);
 
     /** The ends the engine reports through {@link #finished}: a rollback that changed something, however it ended. */
     static final Set<RunState> ENDS = EnumSet.of(RunState.SUCCEEDED, RunState.FAILED, RunState.INTERRUPTED);
@@ -65,7 +70,15 @@ public final class BotMetrics implements RunObserver {
                 .help("Slack Web API calls that failed, by method").labelNames("method").register(registry);
         GaugeWithCallback.builder().name("rewind_active_runs")
                 .help("Runs that hold a target: awaiting approval, approved, executing or verifying")
-                .callback(callback -> callback.call(activeRuns.getAsInt()))
+                .callback(callback -> {
+                    // Counted from the database: while it is down the gauge is left out, so /metrics still
+                    // answers and rewind_dependency_up{dependency="database"} 0 can be scraped.
+                    try {
+                        callback.call(activeRuns.getAsInt());
+                    } catch (RuntimeException databaseDown) {
+                        LOG.debug("rewind_active_runs left out: {}", databaseDown.getMessage());
+                    }
+                })
                 .register(registry);
     }
 

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code promtool test rules} on the groups of manifests/prometheusrule.yaml: the first failure of a fresh
+ * {@code promtool test rules} on the groups of manifests/base/prometheusrule.yaml: the first failure of a fresh
  * label set pages, and the SLO alerts (success rate below 99% over 30 days, time-to-recovery p90 above
  * 300 s over 7 days) fire and stay quiet as their cases say. Skipped where promtool is not installed;
  * {@code .ci/run} installs Debian's {@code prometheus} package for it.
@@ -35,7 +35,7 @@ class PrometheusRulesTest {
 
     @Test
     void theRulesPassTheirPromtoolCases(@TempDir Path dir) throws IOException {
-        JsonNode rule = YAML.readTree(Files.readString(Path.of("manifests/prometheusrule.yaml")));
+        JsonNode rule = YAML.readTree(Files.readString(Path.of("manifests/base/prometheusrule.yaml")));
         Files.writeString(dir.resolve("rewind-rules.yaml"), YAML.writeValueAsString(rule.path("spec")));
         Files.copy(Path.of("src/test/resources/prometheus/rewind-rules-test.yaml"), dir.resolve("rewind-rules-test.yaml"));
 

@@ -85,6 +85,9 @@ class ReadinessIT {
             HttpResponse<String> verbose = rewind.get("/readyz?verbose");
             assertThat(verbose.statusCode()).isEqualTo(503);
             assertThat(verbose.body()).contains("- database: failing: ").contains("- slack: ok\n");
+            HttpResponse<String> metrics = rewind.get("/metrics");
+            assertThat(metrics.statusCode()).as("metrics still answer, so the outage can be scraped").isEqualTo(200);
+            assertThat(metrics.body()).contains("rewind_dependency_up{dependency=\"database\"} 0.0");
         } finally {
             postgres.close();
         }
