@@ -11,6 +11,7 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.ValueInstantiationException;
 import tools.jackson.databind.module.SimpleModule;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -75,7 +76,12 @@ public final class ConfigBinder {
      * @throws ConfigException for a value of the wrong kind
      */
     public static <T> T bind(Map<String, ?> values, Class<T> type, String place, Consumer<String> warnings) {
-        return bind(YAML.valueToTree(values), type, steps -> place + render(steps), warnings);
+        return bind(tree(values), type, steps -> place + render(steps), warnings);
+    }
+
+    /** Values as read from YAML (maps, lists, text, numbers) as a tree. */
+    static JsonNode tree(Object values) {
+        return YAML.valueToTree(values);
     }
 
     /** Like {@link #bind(Map, Class, String, Consumer)}, naming places with {@code places} (steps: keys and indexes). */
@@ -84,6 +90,13 @@ public final class ConfigBinder {
         try {
             bound = YAML.readerFor(type).readValue(node);
         } catch (DatabindException e) {
+            for (Throwable problem = e; problem != null; problem = problem.getCause()) {
+                if (problem instanceof ValueInstantiationException && problem.getCause() instanceof RuntimeException own
+                        && !(own instanceof JacksonException)) {
+                    // a record that checks itself in its constructor says what is wrong in its own words
+                    throw own;
+                }
+            }
             List<Object> steps = steps(e);
             throw new ConfigException(places.apply(steps) + problem(e, at(node, steps)), e);
         }
@@ -134,7 +147,8 @@ public final class ConfigBinder {
         return longer;
     }
 
-    private static String key(RecordComponent component) {
+    /** The key a record component is bound from. */
+    static String key(RecordComponent component) {
         JsonProperty renamed = component.getAnnotation(JsonProperty.class);
         return renamed != null && !renamed.value().isEmpty() ? renamed.value() : component.getName();
     }
