@@ -12,7 +12,7 @@ import java.util.function.Function;
 
 /**
  * Binds a {@code target:} block into its adapter's spec record (see {@code RollbackAdapter.specType()}).
- * As {@link Target}'s getters always did, text is trimmed and a blank value counts as absent; a
+ * As {@link Target}'s getters always did, text is trimmed and a blank field counts as absent; a
  * component marked {@link Required} must be given. Everything else follows {@link ConfigBinder}:
  * durations, fractions, {@link OneOrMore} lists, a message naming the field for a value of the wrong kind.
  */
@@ -64,19 +64,24 @@ public final class TargetSpecs {
         }
     }
 
-    /** Text trimmed, blank text left out, all the way down. */
+    /** Text trimmed all the way down; a blank top-level field left out, as {@link Target#optionalString} does. */
+    private static Map<String, Object> trimmed(Map<String, Object> spec) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        spec.forEach((key, value) -> {
+            if (!(value instanceof String text && text.isBlank())) {
+                copy.put(key, trimmed(value));
+            }
+        });
+        return copy;
+    }
+
     private static Object trimmed(Object value) {
         if (value instanceof String text) {
-            return text.isBlank() ? null : text.trim();
+            return text.trim();
         }
         if (value instanceof Map<?, ?> map) {
             Map<Object, Object> copy = new LinkedHashMap<>();
-            map.forEach((key, entry) -> {
-                Object kept = trimmed(entry);
-                if (kept != null) {
-                    copy.put(key, kept);
-                }
-            });
+            map.forEach((key, entry) -> copy.put(key, trimmed(entry)));
             return copy;
         }
         if (value instanceof List<?> list) {
