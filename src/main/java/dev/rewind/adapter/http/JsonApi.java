@@ -54,9 +54,13 @@ public final class JsonApi {
      * naming the variable (never a value) when it is not set.
      */
     public static String secret(Secrets secrets, Target target, String field) {
-        String variable = target.string(field);
+        return secret(secrets, target.type(), field, target.string(field));
+    }
+
+    /** The secret in environment variable {@code variable}, given as {@code field} of a target of type {@code type}. */
+    public static String secret(Secrets secrets, String type, String field, String variable) {
         return secrets.get(variable).orElseThrow(() -> new AdapterException("environment variable " + variable
-                + " (" + field + " of the " + target.type() + " target) is not set"));
+                + " (" + field + " of the " + type + " target) is not set"));
     }
 
     /** The target's {@code field} as an http(s) URL without a trailing slash; checked without I/O. */
