@@ -9,10 +9,13 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.type.LogicalType;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import java.lang.reflect.ParameterizedType;
@@ -45,8 +48,10 @@ public final class ConfigBinder {
             .addModule(new SimpleModule("rewind-values")
                     .addDeserializer(Duration.class, new TextValue<>(Duration.class, DurationText::parse))
                     .addDeserializer(Fraction.class, new TextValue<>(Fraction.class, Fraction::parse)))
-            // approvals: 1.5 is a mistake, not 1
+            // approvals: 1.5 is a mistake, not 1; selfApproval: 1 is not true
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .withCoercionConfig(LogicalType.Boolean, booleans -> booleans.setCoercion(CoercionInputShape.Integer,
+                    CoercionAction.Fail))
             // unknown keys are warnings, found by walking the tree after binding (see warnUnknown)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();

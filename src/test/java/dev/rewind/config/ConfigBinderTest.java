@@ -104,6 +104,25 @@ class ConfigBinderTest {
     record Nested(Values nested) {
     }
 
+    record Texts(String text, Boolean flag) {
+    }
+
+    @Test
+    void aNumberOrABooleanWhereTextBelongsIsReadAsItsText() {
+        assertThat(ConfigBinder.bind(Map.of("text", 2024), Texts.class, "x", warnings::add).text()).isEqualTo("2024");
+        assertThat(ConfigBinder.bind(Map.of("text", true), Texts.class, "x", warnings::add).text()).isEqualTo("true");
+        assertThat(ConfigBinder.bind(Map.of("text", 0.5), Texts.class, "x", warnings::add).text()).isEqualTo("0.5");
+    }
+
+    @Test
+    void onlyTrueOrFalseIsABoolean() {
+        assertThat(ConfigBinder.bind(Map.of("flag", "false"), Texts.class, "x", warnings::add).flag()).isFalse();
+        assertThatThrownBy(() -> ConfigBinder.bind(Map.of("flag", "yes"), Texts.class, "x", warnings::add))
+                .hasMessage("x.flag must be true or false, got 'yes'");
+        assertThatThrownBy(() -> ConfigBinder.bind(Map.of("flag", 1), Texts.class, "x", warnings::add))
+                .hasMessage("x.flag must be true or false, got '1'");
+    }
+
     @Test
     void oneValueIsAListOfOne() {
         assertThat(bind("ids", "S0SRE").ids()).containsExactly("S0SRE");
