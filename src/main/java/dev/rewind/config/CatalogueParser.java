@@ -36,7 +36,8 @@ import java.util.function.Predicate;
  */
 public final class CatalogueParser {
 
-    private static final EnvironmentSpec NO_ENVIRONMENT_RULES = new EnvironmentSpec(null, null, null, null);
+    private static final EnvironmentSpec NO_ENVIRONMENT_RULES = ConfigBinder.empty(EnvironmentSpec.class);
+    private static final WhenSpec ALWAYS = ConfigBinder.empty(WhenSpec.class);
     private final Consumer<String> warnings;
     private final Predicate<String> destructiveType;
 
@@ -220,7 +221,7 @@ public final class CatalogueParser {
             if (rule == null) {
                 throw new ConfigException(rulePlace + " must be a mapping (key: value)");
             }
-            WhenSpec when = rule.when() != null ? rule.when() : new WhenSpec(null, null, null, null, null, null);
+            WhenSpec when = rule.when() != null ? rule.when() : ALWAYS;
             Optional<String> signal = text(when.signal());
             if (signal.isPresent() && !signals.containsKey(signal.get())) {
                 throw new ConfigException(rulePlace + ".when.signal: '" + signal.get() + "' is not one of this service's "

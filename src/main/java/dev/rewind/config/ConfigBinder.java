@@ -84,6 +84,11 @@ public final class ConfigBinder {
         return bind(tree(values), type, steps -> place + render(steps), warnings);
     }
 
+    /** {@code type} with every component absent, as an empty mapping binds it. */
+    static <T> T empty(Class<T> type) {
+        return YAML.readerFor(type).readValue(YAML.createObjectNode());
+    }
+
     /** Values as read from YAML (maps, lists, text, numbers) as a tree. */
     static JsonNode tree(Object values) {
         return YAML.valueToTree(values);
@@ -189,7 +194,8 @@ public final class ConfigBinder {
         if (container) {
             return " must be a single value";
         }
-        String got = ", got '" + (found != null ? found.asString() : e instanceof InvalidFormatException f ? f.getValue() : "") + "'";
+        Object given = found != null ? found.asString() : e instanceof InvalidFormatException f ? f.getValue() : "";
+        String got = ", got '" + given + "'";
         if (expected == Integer.class || expected == int.class || expected == Long.class || expected == long.class) {
             return " must be a whole number" + got;
         }

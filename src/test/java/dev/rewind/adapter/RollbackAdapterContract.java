@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The contract every adapter passes, against its stand-in (fabric8's mock server, WireMock, an
  * in-process SSH server): a target spec its own block binds into, describe, execute, verify,
- * idempotent re-execute, and clear failures for an unknown revision or a missing target. A subclass wires the adapter to a world in which the
- * target has a live revision and at least one earlier one.
+ * idempotent re-execute, and clear failures for an unknown revision or a missing target. A subclass
+ * wires the adapter to a world in which the target has a live revision and at least one earlier one.
  */
 public abstract class RollbackAdapterContract {
 
