@@ -161,7 +161,7 @@ public final class Rewind implements AutoCloseable {
         try {
             catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning), adapters::destructive)
                     .load(settings.configPath());
-            validateTargets(catalogue, adapters);
+            validateTargets(catalogue, settings.configPath().toString(), adapters);
         } catch (ConfigException e) {
             database.close();
             throw e;
@@ -356,11 +356,15 @@ public final class Rewind implements AutoCloseable {
                 new SymlinkReleaseAdapter(Duration.ofSeconds(4)));
     }
 
-    private static void validateTargets(Catalogue catalogue, AdapterRegistry adapters) {
-        for (ServiceConfig service : catalogue.services()) {
-            for (Target target : service.targets()) {
+    private static void validateTargets(Catalogue catalogue, String source, AdapterRegistry adapters) {
+        for (int i = 0; i < catalogue.services().size(); i++) {
+            ServiceConfig service = catalogue.services().get(i);
+            List<Target> targets = service.targets();
+            for (int j = 0; j < targets.size(); j++) {
+                String place = source + ".services[" + i + "] (" + service.name() + ")"
+                        + (targets.size() == 1 ? ".target" : ".targets[" + j + "]");
                 try {
-                    adapters.validate(target);
+                    adapters.validate(targets.get(j), place, warning -> LOG.warn("rewind.yml: {}", warning));
                 } catch (Target.InvalidTargetException e) {
                     throw new ConfigException("rewind.yml: service " + service.name() + ": " + e.getMessage());
                 }

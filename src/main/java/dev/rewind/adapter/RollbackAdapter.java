@@ -24,11 +24,23 @@ public interface RollbackAdapter {
     }
 
     /**
-     * Checks a target block at start-up, without I/O.
+     * The record this adapter's {@code target:} block binds into: one component per key, {@code @Required}
+     * on those that must be given (see {@link Target#as}). The registry binds every block into it at
+     * start-up and warns about keys it does not declare. Empty for an adapter that reads its block
+     * through {@link Target}'s getters instead.
+     */
+    default Optional<Class<? extends Record>> specType() {
+        return Optional.empty();
+    }
+
+    /**
+     * Checks a target block at start-up, without I/O. By default: that it binds into {@link #specType()};
+     * an adapter with rules across fields adds them.
      *
      * @throws Target.InvalidTargetException naming the field that is missing or wrong
      */
     default void validate(Target target) {
+        specType().ifPresent(type -> target.as(type));
     }
 
     /**

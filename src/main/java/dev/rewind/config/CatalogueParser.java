@@ -1,9 +1,14 @@
 package dev.rewind.config;
 
-import tools.jackson.core.JacksonException;
+import dev.rewind.config.CatalogueSpec.AlertRoutingSpec;
+import dev.rewind.config.CatalogueSpec.EnvironmentSpec;
+import dev.rewind.config.CatalogueSpec.PolicyRuleSpec;
+import dev.rewind.config.CatalogueSpec.ReportSpec;
+import dev.rewind.config.CatalogueSpec.ServiceSpec;
+import dev.rewind.config.CatalogueSpec.ThresholdsSpec;
+import dev.rewind.config.CatalogueSpec.VerificationSpec;
+import dev.rewind.config.CatalogueSpec.WhenSpec;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,25 +19,25 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Reads {@code rewind.yml} into a {@link Catalogue}. Every problem is reported with its place
- * ({@code services[1] (payments).approvals}) so the file can be fixed without guessing. Keys it
- * does not know are reported as warnings, not errors, so newer files still load.
+ * Reads {@code rewind.yml} into a {@link Catalogue}: {@link ConfigBinder} binds the file into
+ * {@link CatalogueSpec}, then this applies defaults and the rules that span keys. Every problem is
+ * reported with its place ({@code services[1] (payments).approvals}) so the file can be fixed without
+ * guessing. Keys it does not know are reported as warnings, not errors, so newer files still load.
  */
 public final class CatalogueParser {
 
-    private static final ObjectMapper YAML = YAMLMapper.builder().build();
-    private static final Set<String> SERVICE_KEYS = Set.of("name", "channel", "environment", "target", "targets",
-            "signals", "approvers", "requesters", "approvals", "selfApproval", "breakGlass", "oncall", "thresholds",
-            "cooldown", "maxAttempts", "attemptsWindow", "timeout", "verification", "alerts", "report", "policy",
-            "incidentChannel", "autoRollback", "requestExpiry", "viewers");
-    private static final Set<String> TOP_KEYS = Set.of("services", "environments", "alerts", "retention");
+    private static final EnvironmentSpec NO_ENVIRONMENT_RULES = ConfigBinder.empty(EnvironmentSpec.class);
+    private static final WhenSpec ALWAYS = ConfigBinder.empty(WhenSpec.class);
     private final Consumer<String> warnings;
     private final Predicate<String> destructiveType;
 
@@ -59,420 +64,280 @@ public final class CatalogueParser {
     }
 
     public Catalogue parse(String yaml, String source) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
-        } catch (JacksonException e) {
-            throw new ConfigException(source + " is not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
-        }
+        JsonNode root = ConfigBinder.read(yaml, source);
         if (root == null || root.isMissingNode() || root.isNull()) {
             warnings.accept(source + " is empty: no services are configured");
             return Catalogue.empty();
         }
-        Place top = new Place(source, root);
-        top.requireObject();
-        top.warnUnknown(TOP_KEYS);
-        Map<String, Place> environments = new LinkedHashMap<>();
-        Place envs = top.child("environments");
-        if (envs.present()) {
-            envs.requireObject();
-            for (String env : envs.keys()) {
-                environments.put(env, envs.child(env));
-            }
+        CatalogueSpec spec = ConfigBinder.bind(root, CatalogueSpec.class, places(source, root), warnings);
+        Map<String, EnvironmentSpec> environments = spec.environments() == null ? Map.of() : spec.environments();
+        Catalogue.AlertRouting alerts = alertRouting(spec.alerts());
+        if (spec.services() == null) {
+            warnings.accept(source + " has no 'services:' list: no services are configured");
+            return new Catalogue(List.of(), alerts, retention(spec.retention(), source));
         }
-        Catalogue.AlertRouting alerts = alertRouting(top.child("alerts"));
-        Place servicesNode = top.child("services");
         List<ServiceConfig> services = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        if (servicesNode.present()) {
-            servicesNode.requireArray();
-            for (int i = 0; i < servicesNode.size(); i++) {
-                ServiceConfig service = service(servicesNode.element(i), environments);
-                if (!seen.add(service.name().toLowerCase())) {
-                    throw new ConfigException(servicesNode.element(i).path + ": service '" + service.name()
-                            + "' is listed twice");
-                }
-                services.add(service);
+        for (int i = 0; i < spec.services().size(); i++) {
+            String place = source + ".services[" + i + "]";
+            ServiceConfig service = service(spec.services().get(i), place, environments);
+            if (!seen.add(service.name().toLowerCase(Locale.ROOT))) {
+                throw new ConfigException(place + ": service '" + service.name() + "' is listed twice");
             }
-        } else {
-            warnings.accept(source + " has no 'services:' list: no services are configured");
+            services.add(service);
         }
-        java.time.Duration retention = top.optionalDuration("retention").orElse(Catalogue.DEFAULT_RETENTION);
-        if (retention.compareTo(java.time.Duration.ofDays(1)) < 0) {
-            throw new ConfigException(source + ": retention: '" + top.optionalText("retention").orElse("")
-                    + "' is too short: stored alerts are kept at least 1d (write e.g. 90d)");
-        }
-        return new Catalogue(services, alerts, retention);
+        return new Catalogue(services, alerts, retention(spec.retention(), source));
     }
 
-    private Catalogue.AlertRouting alertRouting(Place alerts) {
-        if (!alerts.present()) {
+    /** Places in the file as people read them; a service is also named, as it is what people know it by. */
+    private static Function<List<Object>, String> places(String source, JsonNode root) {
+        return steps -> {
+            StringBuilder text = new StringBuilder(source);
+            for (int i = 0; i < steps.size(); i++) {
+                text.append(ConfigBinder.render(steps.subList(i, i + 1)));
+                if (i == 1 && "services".equals(steps.get(0)) && steps.get(1) instanceof Integer index) {
+                    JsonNode name = root.path("services").path(index).path("name");
+                    if (name.isValueNode() && !name.asString().isBlank()) {
+                        text.append(" (").append(name.asString().trim()).append(')');
+                    }
+                }
+            }
+            return text.toString();
+        };
+    }
+
+    private Catalogue.AlertRouting alertRouting(AlertRoutingSpec alerts) {
+        if (alerts == null) {
             return Catalogue.AlertRouting.DEFAULT;
         }
-        alerts.requireObject();
-        alerts.warnUnknown(Set.of("serviceLabel", "defaultChannel", "watchedChannels", "staleAfter"));
         return new Catalogue.AlertRouting(
-                alerts.optionalText("serviceLabel").orElse("service"),
-                alerts.optionalText("defaultChannel"),
-                alerts.textList("watchedChannels"),
-                alerts.optionalDuration("staleAfter").orElse(Catalogue.AlertRouting.DEFAULT_STALE_AFTER));
+                text(alerts.serviceLabel()).orElse("service"),
+                text(alerts.defaultChannel()),
+                texts(alerts.watchedChannels()),
+                Optional.ofNullable(alerts.staleAfter()).orElse(Catalogue.AlertRouting.DEFAULT_STALE_AFTER));
     }
 
-    private ServiceConfig service(Place node, Map<String, Place> environments) {
-        node.requireObject();
-        String name = node.text("name");
+    private ServiceConfig service(ServiceSpec spec, String place, Map<String, EnvironmentSpec> environments) {
+        if (spec == null) {
+            throw new ConfigException(place + " must be a mapping (key: value)");
+        }
+        String name = required(spec.name(), place + ".name");
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            throw new ConfigException(node.path + ".name: '" + name
+            throw new ConfigException(place + ".name: '" + name
                     + "' must be letters, digits, '.', '_' or '-' (it is what people type after /rollback)");
         }
-        Place service = node.named(name);
-        service.warnUnknown(SERVICE_KEYS);
-        String environment = service.optionalText("environment").orElse("production");
-        List<Target> targets = targets(service);
+        String service = place + " (" + name + ")";
+        String environment = text(spec.environment()).orElse("production");
+        List<Target> targets = targets(spec, service);
         boolean destructive = targets.stream().anyMatch(t -> destructiveType.test(t.type()));
-        Place envRules = environments.getOrDefault(environment, new Place("environments." + environment, null));
-        int approvals = service.optionalInt("approvals").or(() -> envRules.optionalInt("approvals")).orElse(destructive ? 2 : 1);
+        EnvironmentSpec env = Optional.ofNullable(environments.get(environment)).orElse(NO_ENVIRONMENT_RULES);
+        int approvals = first(spec.approvals(), env.approvals(), destructive ? 2 : 1);
         ApprovalRules approval = new ApprovalRules(
-                service.textList("requesters"),
-                service.textList("approvers"),
+                texts(spec.requesters()),
+                texts(spec.approvers()),
                 approvals,
-                service.optionalBoolean("selfApproval").or(() -> envRules.optionalBoolean("selfApproval")).orElse(true),
-                service.optionalBoolean("breakGlass").or(() -> envRules.optionalBoolean("breakGlass")).orElse(false),
+                first(spec.selfApproval(), env.selfApproval(), true),
+                first(spec.breakGlass(), env.breakGlass(), false),
                 // A policy approves alone, so where two people must approve it may only propose unless told otherwise.
-                service.optionalBoolean("autoRollback").or(() -> envRules.optionalBoolean("autoRollback"))
-                        .orElse(approvals == 1),
-                viewers(service).or(() -> viewers(envRules)).orElse(List.of()));
+                first(spec.autoRollback(), env.autoRollback(), approvals == 1),
+                viewers(spec.viewers(), service).or(() -> viewers(env.viewers(), "environments." + environment))
+                        .orElse(List.of()));
         if (approval.approvals() < 1) {
-            throw new ConfigException(service.path + ".approvals must be at least 1");
+            throw new ConfigException(service + ".approvals must be at least 1");
         }
         if (approval.approvers().isEmpty()) {
-            warnings.accept(service.path + " lists no 'approvers': nobody can approve a rollback of " + name);
+            warnings.accept(service + " lists no 'approvers': nobody can approve a rollback of " + name);
         } else if (approval.approvers().size() < approval.approvals() && approval.approvers().stream()
                 .noneMatch(id -> id.startsWith("S"))) {
-            warnings.accept(service.path + " needs " + approval.approvals() + " approvals but lists only "
+            warnings.accept(service + " needs " + approval.approvals() + " approvals but lists only "
                     + approval.approvers().size() + " approver(s)");
         }
-        Map<String, String> signals = new LinkedHashMap<>();
-        Place signalNode = service.child("signals");
-        if (signalNode.present()) {
-            signalNode.requireObject();
-            for (String key : signalNode.keys()) {
-                signals.put(key, signalNode.text(key));
-            }
-        }
-        ServiceConfig.Report reportRules = ServiceConfig.Report.NONE;
-        Place report = service.child("report");
-        if (report.present()) {
-            report.requireObject();
-            report.warnUnknown(Set.of("github", "apiUrl", "tokenEnv"));
-            Optional<String> repo = report.optionalText("github");
-            repo.ifPresent(r -> {
-                if (!r.matches("[\\w.-]+/[\\w.-]+")) {
-                    throw new ConfigException(report.path + ".github must be owner/repo, got '" + r + "'");
-                }
-            });
-            reportRules = new ServiceConfig.Report(repo, report.optionalText("apiUrl").orElse(ServiceConfig.Report.NONE.apiUrl()),
-                    report.optionalText("tokenEnv").orElse(ServiceConfig.Report.NONE.tokenEnv()));
-        }
+        Map<String, String> signals = textMap(spec.signals(), service + ".signals");
         IncidentPolicy incidentPolicy;
         try {
-            incidentPolicy = service.optionalText("incidentChannel").map(IncidentPolicy::parse).orElse(IncidentPolicy.ON_APPROVAL);
+            incidentPolicy = text(spec.incidentChannel()).map(IncidentPolicy::parse).orElse(IncidentPolicy.ON_APPROVAL);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(service.path + ".incidentChannel: " + e.getMessage());
+            throw new ConfigException(service + ".incidentChannel: " + e.getMessage());
         }
-        Map<String, String> alertMatch = new LinkedHashMap<>();
-        Place alerts = service.child("alerts");
-        if (alerts.present()) {
-            Place match = alerts.child("match");
-            if (match.present()) {
-                match.requireObject();
-                for (String key : match.keys()) {
-                    alertMatch.put(key, match.text(key));
-                }
-            }
+        Map<String, String> alertMatch = spec.alerts() == null ? Map.of()
+                : textMap(spec.alerts().match(), service + ".alerts.match");
+        return new ServiceConfig(name, required(spec.channel(), service + ".channel"), environment, targets, signals,
+                approval, text(spec.oncall()), thresholds(spec.thresholds()), guardrails(spec),
+                verification(spec.verification(), service + ".verification"), alertMatch,
+                report(spec.report(), service + ".report"), incidentPolicy,
+                policy(spec.policy(), service + ".policy", signals));
+    }
+
+    /** How long stored alerts are kept ({@code retention:}, 90 days unless set; at least a day). */
+    private static Duration retention(Duration given, String source) {
+        if (given == null) {
+            return Catalogue.DEFAULT_RETENTION;
         }
-        return new ServiceConfig(name, service.text("channel"), environment, targets, signals, approval,
-                service.optionalText("oncall"), thresholds(service.child("thresholds")), guardrails(service),
-                verification(service.child("verification")), alertMatch, reportRules, incidentPolicy,
-                policy(service.child("policy"), signals));
+        if (given.compareTo(Duration.ofDays(1)) < 0) {
+            throw new ConfigException(source + ": retention: '" + DurationText.format(given)
+                    + "' is too short: stored alerts are kept at least 1d (write e.g. 90d)");
+        }
+        return given;
     }
 
     /** {@code viewers:} as Slack user ({@code U…}, {@code W…}) or user-group ({@code S…}) ids; empty when absent. */
-    private static Optional<List<String>> viewers(Place node) {
-        if (!node.present() || !node.child("viewers").present()) {
+    private static Optional<List<String>> viewers(List<String> given, String place) {
+        if (given == null) {
             return Optional.empty();
         }
-        List<String> ids = node.textList("viewers");
+        List<String> ids = texts(given);
         for (String id : ids) {
             if (!id.matches("[UWS][A-Z0-9]{2,}")) {
-                throw new ConfigException(node.path + ".viewers: '" + id + "' is not a Slack user id (U…) or "
+                throw new ConfigException(place + ".viewers: '" + id + "' is not a Slack user id (U…) or "
                         + "user-group id (S…); names like @sre-oncall change, ids do not");
             }
         }
         return Optional.of(ids);
     }
 
-    private List<Target> targets(Place service) {
-        Place single = service.child("target");
-        Place plan = service.child("targets");
-        if (single.present() == plan.present()) {
-            throw new ConfigException(service.path + " needs exactly one of 'target:' (one thing to roll back) "
+    private List<Target> targets(ServiceSpec spec, String service) {
+        if ((spec.target() != null) == (spec.targets() != null)) {
+            throw new ConfigException(service + " needs exactly one of 'target:' (one thing to roll back) "
                     + "or 'targets:' (an ordered plan)");
         }
+        if (spec.target() != null) {
+            return List.of(target(spec.target(), service + ".target"));
+        }
+        if (spec.targets().isEmpty()) {
+            throw new ConfigException(service + ".targets is empty");
+        }
         List<Target> targets = new ArrayList<>();
-        if (single.present()) {
-            targets.add(target(single));
-        } else {
-            plan.requireArray();
-            if (plan.size() == 0) {
-                throw new ConfigException(plan.path + " is empty");
-            }
-            for (int i = 0; i < plan.size(); i++) {
-                targets.add(target(plan.element(i)));
-            }
+        for (int i = 0; i < spec.targets().size(); i++) {
+            targets.add(target(spec.targets().get(i), service + ".targets[" + i + "]"));
         }
         return targets;
     }
 
-    @SuppressWarnings("unchecked")
-    private Target target(Place node) {
-        node.requireObject();
-        String type = node.text("type");
-        Map<String, Object> spec = YAML.convertValue(node.node, LinkedHashMap.class);
+    /** The adapter's fields stay a map here: the registry binds them into the adapter's own spec at start-up. */
+    private Target target(Map<String, Object> block, String place) {
+        if (block == null) {
+            throw new ConfigException(place + " must be a mapping (key: value)");
+        }
+        Object type = block.get("type");
+        if (type instanceof Map || type instanceof List) {
+            throw new ConfigException(place + ".type must be a single value");
+        }
+        Map<String, Object> spec = new LinkedHashMap<>(block);
         spec.remove("type");
-        return new Target(type, spec);
+        return new Target(required(type == null ? null : String.valueOf(type), place + ".type"), spec);
     }
 
-    private List<PolicyRule> policy(Place node, Map<String, String> signals) {
+    private ServiceConfig.Report report(ReportSpec report, String place) {
+        if (report == null) {
+            return ServiceConfig.Report.NONE;
+        }
+        Optional<String> repo = text(report.github());
+        if (repo.isPresent() && !repo.get().matches("[\\w.-]+/[\\w.-]+")) {
+            throw new ConfigException(place + ".github must be owner/repo, got '" + repo.get() + "'");
+        }
+        return new ServiceConfig.Report(repo, text(report.apiUrl()).orElse(ServiceConfig.Report.NONE.apiUrl()),
+                text(report.tokenEnv()).orElse(ServiceConfig.Report.NONE.tokenEnv()));
+    }
+
+    private List<PolicyRule> policy(List<PolicyRuleSpec> specs, String place, Map<String, String> signals) {
         List<PolicyRule> rules = new ArrayList<>();
-        if (!node.present()) {
+        if (specs == null) {
             return rules;
         }
-        node.requireArray();
-        for (int i = 0; i < node.size(); i++) {
-            Place rule = node.element(i);
-            rule.requireObject();
-            rule.warnUnknown(Set.of("name", "when", "action", "countdown"));
-            Place when = rule.child("when");
-            Optional<String> signal = Optional.empty();
-            Optional<Double> above = Optional.empty();
-            Optional<java.time.Duration> sustained = Optional.empty();
-            Optional<java.time.Duration> minSince = Optional.empty();
-            Optional<java.time.Duration> maxSince = Optional.empty();
-            Map<String, String> labels = new LinkedHashMap<>();
-            if (when.present()) {
-                when.requireObject();
-                when.warnUnknown(Set.of("signal", "above", "for", "minSinceDeploy", "maxSinceDeploy", "labels"));
-                signal = when.optionalText("signal");
-                if (signal.isPresent() && !signals.containsKey(signal.get())) {
-                    throw new ConfigException(when.path + ".signal: '" + signal.get() + "' is not one of this service's "
-                            + "signals " + signals.keySet());
-                }
-                above = when.optionalFraction("above");
-                if (signal.isPresent() != above.isPresent()) {
-                    throw new ConfigException(when.path + " needs both 'signal' and 'above', or neither");
-                }
-                sustained = when.optionalDuration("for");
-                minSince = when.optionalDuration("minSinceDeploy");
-                maxSince = when.optionalDuration("maxSinceDeploy");
-                Place labelNode = when.child("labels");
-                if (labelNode.present()) {
-                    labelNode.requireObject();
-                    for (String key : labelNode.keys()) {
-                        labels.put(key, labelNode.text(key));
-                    }
-                }
+        for (int i = 0; i < specs.size(); i++) {
+            String rulePlace = place + "[" + i + "]";
+            PolicyRuleSpec rule = specs.get(i);
+            if (rule == null) {
+                throw new ConfigException(rulePlace + " must be a mapping (key: value)");
             }
-            String actionText = rule.optionalText("action").orElse("notify");
+            WhenSpec when = rule.when() != null ? rule.when() : ALWAYS;
+            Optional<String> signal = text(when.signal());
+            if (signal.isPresent() && !signals.containsKey(signal.get())) {
+                throw new ConfigException(rulePlace + ".when.signal: '" + signal.get() + "' is not one of this service's "
+                        + "signals " + signals.keySet());
+            }
+            Optional<Double> above = Optional.ofNullable(when.above()).map(Fraction::value);
+            if (signal.isPresent() != above.isPresent()) {
+                throw new ConfigException(rulePlace + ".when needs both 'signal' and 'above', or neither");
+            }
+            String actionText = text(rule.action()).orElse("notify");
             PolicyRule.Action action;
             try {
-                action = PolicyRule.Action.valueOf(actionText.toUpperCase(java.util.Locale.ROOT));
+                action = PolicyRule.Action.valueOf(actionText.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(rule.path + ".action must be notify, propose or auto, got '" + actionText + "'");
+                throw new ConfigException(rulePlace + ".action must be notify, propose or auto, got '" + actionText + "'");
             }
-            rules.add(new PolicyRule(rule.optionalText("name").orElse("rule " + (i + 1)), signal, above, sustained,
-                    minSince, maxSince, labels, action, rule.optionalDuration("countdown").orElse(java.time.Duration.ofSeconds(60))));
+            rules.add(new PolicyRule(text(rule.name()).orElse("rule " + (i + 1)), signal, above,
+                    Optional.ofNullable(when.sustained()), Optional.ofNullable(when.minSinceDeploy()),
+                    Optional.ofNullable(when.maxSinceDeploy()), textMap(when.labels(), rulePlace + ".when.labels"),
+                    action, Optional.ofNullable(rule.countdown()).orElse(Duration.ofSeconds(60))));
         }
         return rules;
     }
 
-    private TierThresholds thresholds(Place node) {
-        if (!node.present()) {
-            return TierThresholds.DEFAULT;
-        }
-        node.requireObject();
-        node.warnUnknown(Set.of("immediateErrorRate", "fastErrorRate", "fastLatencyFactor", "plannedErrorRate",
-                "plannedLatencyFactor"));
+    private static TierThresholds thresholds(ThresholdsSpec spec) {
         TierThresholds d = TierThresholds.DEFAULT;
-        return new TierThresholds(
-                node.optionalFraction("immediateErrorRate").orElse(d.immediateErrorRate()),
-                node.optionalFraction("fastErrorRate").orElse(d.fastErrorRate()),
-                node.optionalNumber("fastLatencyFactor").orElse(d.fastLatencyFactor()),
-                node.optionalFraction("plannedErrorRate").orElse(d.plannedErrorRate()),
-                node.optionalNumber("plannedLatencyFactor").orElse(d.plannedLatencyFactor()));
-    }
-
-    private ServiceConfig.Guardrails guardrails(Place service) {
-        ServiceConfig.Guardrails d = ServiceConfig.Guardrails.DEFAULT;
-        return new ServiceConfig.Guardrails(
-                service.optionalDuration("cooldown").orElse(d.cooldown()),
-                service.optionalInt("maxAttempts").orElse(d.maxAttempts()),
-                service.optionalDuration("attemptsWindow").orElse(d.attemptsWindow()),
-                service.optionalDuration("timeout").orElse(d.executeTimeout()),
-                service.optionalDuration("requestExpiry").orElse(d.requestExpiry()));
-    }
-
-    private ServiceConfig.Verification verification(Place node) {
-        ServiceConfig.Verification d = ServiceConfig.Verification.DEFAULT;
-        if (!node.present()) {
+        if (spec == null) {
             return d;
         }
-        node.requireObject();
-        node.warnUnknown(Set.of("checks", "interval", "baselineRatio"));
-        int checks = node.optionalInt("checks").orElse(d.checks());
-        if (checks < 1) {
-            throw new ConfigException(node.path + ".checks must be at least 1");
-        }
-        return new ServiceConfig.Verification(checks, node.optionalDuration("interval").orElse(d.interval()),
-                node.optionalNumber("baselineRatio").orElse(d.baselineRatio()));
+        return new TierThresholds(
+                fraction(spec.immediateErrorRate(), d.immediateErrorRate()),
+                fraction(spec.fastErrorRate(), d.fastErrorRate()),
+                first(spec.fastLatencyFactor(), null, d.fastLatencyFactor()),
+                fraction(spec.plannedErrorRate(), d.plannedErrorRate()),
+                first(spec.plannedLatencyFactor(), null, d.plannedLatencyFactor()));
     }
 
-    /** A node and where it is in the file, for messages. */
-    private final class Place {
-        final String path;
-        final JsonNode node;
+    private static ServiceConfig.Guardrails guardrails(ServiceSpec spec) {
+        ServiceConfig.Guardrails d = ServiceConfig.Guardrails.DEFAULT;
+        return new ServiceConfig.Guardrails(
+                first(spec.cooldown(), null, d.cooldown()),
+                first(spec.maxAttempts(), null, d.maxAttempts()),
+                first(spec.attemptsWindow(), null, d.attemptsWindow()),
+                first(spec.timeout(), null, d.executeTimeout()),
+                first(spec.requestExpiry(), null, d.requestExpiry()));
+    }
 
-        Place(String path, JsonNode node) {
-            this.path = path;
-            this.node = node;
+    private static ServiceConfig.Verification verification(VerificationSpec spec, String place) {
+        ServiceConfig.Verification d = ServiceConfig.Verification.DEFAULT;
+        if (spec == null) {
+            return d;
         }
+        int checks = first(spec.checks(), null, d.checks());
+        if (checks < 1) {
+            throw new ConfigException(place + ".checks must be at least 1");
+        }
+        return new ServiceConfig.Verification(checks, first(spec.interval(), null, d.interval()),
+                first(spec.baselineRatio(), null, d.baselineRatio()));
+    }
 
-        boolean present() {
-            return node != null && !node.isMissingNode() && !node.isNull();
-        }
+    /** The service's own value, else its environment's, else the default. */
+    private static <T> T first(T own, T environment, T otherwise) {
+        return own != null ? own : environment != null ? environment : otherwise;
+    }
 
-        Place child(String key) {
-            return new Place(path + "." + key, present() ? node.get(key) : null);
-        }
+    private static double fraction(Fraction given, double otherwise) {
+        return given != null ? given.value() : otherwise;
+    }
 
-        Place element(int index) {
-            return new Place(path + "[" + index + "]", node.get(index));
-        }
+    /** A blank value counts as absent, as people leave {@code oncall:} empty to mean "none". */
+    private static Optional<String> text(String value) {
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
 
-        Place named(String name) {
-            return new Place(path + " (" + name + ")", node);
-        }
+    private static String required(String value, String place) {
+        return text(value).orElseThrow(() -> new ConfigException(place + " is required"));
+    }
 
-        int size() {
-            return node.size();
-        }
+    private static List<String> texts(List<String> values) {
+        return values == null ? List.of() : values.stream().filter(Objects::nonNull).map(String::trim).toList();
+    }
 
-        List<String> keys() {
-            return new ArrayList<>(node.propertyNames());
+    private static Map<String, String> textMap(Map<String, String> values, String place) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        if (values != null) {
+            values.forEach((key, value) -> texts.put(key, required(value, place + "." + key)));
         }
-
-        void requireObject() {
-            if (!node.isObject()) {
-                throw new ConfigException(path + " must be a mapping (key: value)");
-            }
-        }
-
-        void requireArray() {
-            if (!node.isArray()) {
-                throw new ConfigException(path + " must be a list");
-            }
-        }
-
-        void warnUnknown(Set<String> known) {
-            for (String key : keys()) {
-                if (!known.contains(key)) {
-                    warnings.accept(path + "." + key + " is not a setting Rewind knows; it is ignored");
-                }
-            }
-        }
-
-        String text(String key) {
-            return optionalText(key).orElseThrow(() -> new ConfigException(path + "." + key + " is required"));
-        }
-
-        Optional<String> optionalText(String key) {
-            Place child = child(key);
-            if (!child.present()) {
-                return Optional.empty();
-            }
-            if (!child.node.isValueNode()) {
-                throw new ConfigException(child.path + " must be a single value");
-            }
-            String text = child.node.asString().trim();
-            return text.isEmpty() ? Optional.empty() : Optional.of(text);
-        }
-
-        List<String> textList(String key) {
-            Place child = child(key);
-            if (!child.present()) {
-                return List.of();
-            }
-            if (child.node.isValueNode()) {
-                return List.of(child.node.asString().trim());
-            }
-            child.requireArray();
-            List<String> values = new ArrayList<>();
-            for (JsonNode element : child.node) {
-                values.add(element.asString().trim());
-            }
-            return values;
-        }
-
-        Optional<Integer> optionalInt(String key) {
-            return optionalText(key).map(text -> {
-                try {
-                    return Integer.parseInt(text);
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(path + "." + key + " must be a whole number, got '" + text + "'");
-                }
-            });
-        }
-
-        Optional<Double> optionalNumber(String key) {
-            return optionalText(key).map(text -> {
-                try {
-                    return Double.parseDouble(text);
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(path + "." + key + " must be a number, got '" + text + "'");
-                }
-            });
-        }
-
-        /** A fraction, written as {@code 0.05} or {@code 5%}. */
-        Optional<Double> optionalFraction(String key) {
-            return optionalText(key).map(text -> {
-                try {
-                    return text.endsWith("%") ? Double.parseDouble(text.substring(0, text.length() - 1)) / 100
-                            : Double.parseDouble(text);
-                } catch (NumberFormatException e) {
-                    throw new ConfigException(path + "." + key + " must be a fraction like 0.05 or 5%, got '" + text + "'");
-                }
-            });
-        }
-
-        Optional<Boolean> optionalBoolean(String key) {
-            return optionalText(key).map(text -> {
-                if (!text.equals("true") && !text.equals("false")) {
-                    throw new ConfigException(path + "." + key + " must be true or false, got '" + text + "'");
-                }
-                return Boolean.parseBoolean(text);
-            });
-        }
-
-        Optional<Duration> optionalDuration(String key) {
-            return optionalText(key).map(text -> {
-                try {
-                    return DurationText.parse(text);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(path + "." + key + ": " + e.getMessage());
-                }
-            });
-        }
+        return texts;
     }
 }

@@ -33,6 +33,16 @@ public record Target(String type, Map<String, Object> spec) {
         }
     }
 
+    /**
+     * This block bound into an adapter's spec record (the record its {@code specType()} names): text
+     * trimmed, blank as absent, {@link Required} fields checked.
+     *
+     * @throws InvalidTargetException naming the field that is missing or of the wrong kind
+     */
+    public <T extends Record> T as(Class<T> specType) {
+        return TargetSpecs.bind(this, specType);
+    }
+
     public String string(String field) {
         return optionalString(field).orElseThrow(() -> new InvalidTargetException(
                 "target of type " + type + " needs '" + field + "'"));

@@ -15,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The contract every adapter passes, against its stand-in (fabric8's mock server, WireMock, an
- * in-process SSH server): describe, execute, verify, idempotent re-execute, and clear failures for
- * an unknown revision or a missing target. A subclass wires the adapter to a world in which the
- * target has a live revision and at least one earlier one.
+ * in-process SSH server): a target spec its own block binds into, describe, execute, verify,
+ * idempotent re-execute, and clear failures for an unknown revision or a missing target. A subclass
+ * wires the adapter to a world in which the target has a live revision and at least one earlier one.
  */
 public abstract class RollbackAdapterContract {
 
@@ -45,6 +45,14 @@ public abstract class RollbackAdapterContract {
     protected Change change(Revision to) {
         return new Change("rb-contract01", "svc", "production", to.id(), Optional.empty(), Optional.of(to),
                 "contract test", "U0TEST");
+    }
+
+    @Test
+    void declaresATargetSpecThatItsOwnBlockBindsIntoQuietly() {
+        List<String> warnings = new ArrayList<>();
+        assertThat(adapter().specType()).as("the record its target: block binds into").isPresent();
+        new AdapterRegistry(List.of(adapter())).validate(target(), "rewind.yml.services[0] (svc).target", warnings::add);
+        assertThat(warnings).isEmpty();
     }
 
     @Test

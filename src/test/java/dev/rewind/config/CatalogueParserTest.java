@@ -127,6 +127,103 @@ class CatalogueParserTest {
     }
 
     @Test
+    void unknownKeysAnywhereAreWarnedAboutWithTheirPlace() {
+        Catalogue catalogue = parser.parse("""
+                enviroment: production
+                environments:
+                  production: {approvals: 1, aprovals: 2}
+                alerts: {serviceLabel: app, staleAfer: 1h}
+                services:
+                  - name: checkout
+                    channel: C1
+                    target: {type: t}
+                    approvers: [U1]
+                    alerts:
+                      mach: {alertname: HighErrorRate}
+                      match: {severity: page}
+                    thresholds: {fastErrorRate: 20%, slowErrorRate: 1%}
+                    verification: {checks: 2, intervall: 10s}
+                    report: {github: acme/incidents, labels: [rollback]}
+                    policy:
+                      - name: spike
+                        when: {labels: {team: shop}, since: 1h}
+                        action: propose
+                        countown: 30s
+                """, "rewind.yml");
+        assertThat(warnings).containsExactly(
+                "rewind.yml.enviroment is not a setting Rewind knows; it is ignored",
+                "rewind.yml.environments.production.aprovals is not a setting Rewind knows; it is ignored",
+                "rewind.yml.alerts.staleAfer is not a setting Rewind knows; it is ignored",
+                "rewind.yml.services[0] (checkout).alerts.mach is not a setting Rewind knows; it is ignored",
+                "rewind.yml.services[0] (checkout).thresholds.slowErrorRate is not a setting Rewind knows; it is ignored",
+                "rewind.yml.services[0] (checkout).verification.intervall is not a setting Rewind knows; it is ignored",
+                "rewind.yml.services[0] (checkout).report.labels is not a setting Rewind knows; it is ignored",
+                "rewind.yml.services[0] (checkout).policy[0].when.since is not a setting Rewind knows; it is ignored",
+                "rewind.yml.services[0] (checkout).policy[0].countown is not a setting Rewind knows; it is ignored");
+        ServiceConfig checkout = catalogue.find("checkout").orElseThrow();
+        assertThat(checkout.alertMatch()).containsExactly(java.util.Map.entry("severity", "page"));
+        assertThat(checkout.thresholds().fastErrorRate()).isEqualTo(0.20);
+        assertThat(checkout.verification().checks()).isEqualTo(2);
+        assertThat(checkout.policy().get(0).action()).isEqualTo(PolicyRule.Action.PROPOSE);
+        assertThat(catalogue.alerts().serviceLabel()).isEqualTo("app");
+    }
+
+    @Test
+    void aServiceWithoutANameIsPlacedByItsIndex() {
+        assertThatThrownBy(() -> parser.parse("services:\n  - {name: a, channel: C, target: {type: t}, approvers: [U1]}\n"
+                + "  - {channel: C, target: {type: t}, typo: 1}\n", "rewind.yml"))
+                .hasMessage("rewind.yml.services[1].name is required");
+        assertThat(warnings).contains("rewind.yml.services[1].typo is not a setting Rewind knows; it is ignored");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+            approvals: two                          | rewind.yml.services[0] (a).approvals must be a whole number, got 'two'
+            approvals: 1.5                          | rewind.yml.services[0] (a).approvals must be a whole number, got '1.5'
+            approvals: 0                            | rewind.yml.services[0] (a).approvals must be at least 1
+            selfApproval: maybe                     | rewind.yml.services[0] (a).selfApproval must be true or false, got 'maybe'
+            cooldown: soon                          | rewind.yml.services[0] (a).cooldown: 'soon' is not a duration (write e.g. 90s, 5m, 1h)
+            maxAttempts: {a: 1}                     | rewind.yml.services[0] (a).maxAttempts must be a single value
+            channel: [C1, C2]                       | rewind.yml.services[0] (a).channel must be a single value
+            approvers: {a: U1}                      | rewind.yml.services[0] (a).approvers must be a list
+            thresholds: high                        | rewind.yml.services[0] (a).thresholds must be a mapping (key: value)
+            thresholds: {fastErrorRate: lots}       | rewind.yml.services[0] (a).thresholds.fastErrorRate must be a fraction like 0.05 or 5%, got 'lots'
+            thresholds: {fastLatencyFactor: 3x}     | rewind.yml.services[0] (a).thresholds.fastLatencyFactor must be a number, got '3x'
+            verification: {checks: 0}               | rewind.yml.services[0] (a).verification.checks must be at least 1
+            verification: {interval: often}         | rewind.yml.services[0] (a).verification.interval: 'often' is not a duration (write e.g. 90s, 5m, 1h)
+            incidentChannel: sometimes              | rewind.yml.services[0] (a).incidentChannel: 'sometimes' is not one of onApproval, onRequest, never
+            report: {github: incidents}             | rewind.yml.services[0] (a).report.github must be owner/repo, got 'incidents'
+            signals: {errorRate: }                  | rewind.yml.services[0] (a).signals.errorRate is required
+            alerts: {match: {team: {a: b}}}         | rewind.yml.services[0] (a).alerts.match.team must be a single value
+            policy: [{action: panic}]               | rewind.yml.services[0] (a).policy[0].action must be notify, propose or auto, got 'panic'
+            policy: [{when: {signal: nope, above: 1}}] | rewind.yml.services[0] (a).policy[0].when.signal: 'nope' is not one of this service's signals []
+            policy: [{when: {above: 5%}}]           | rewind.yml.services[0] (a).policy[0].when needs both 'signal' and 'above', or neither
+            policy: [{when: {for: 2 minutes}}]      | rewind.yml.services[0] (a).policy[0].when.for: '2 minutes' is not a duration (write e.g. 90s, 5m, 1h)
+            targets: []                             | rewind.yml.services[0] (a).targets is empty
+            """)
+    void aBadValueIsNamedByItsPlaceWithTheFix(String setting, String message) {
+        String yaml = "services:\n  - {name: a, channel: C, approvers: [U1]"
+                + (setting.startsWith("targets") ? "" : ", target: {type: t}") + ", " + setting + "}\n";
+        assertThatThrownBy(() -> parser.parse(yaml, "rewind.yml")).isInstanceOf(ConfigException.class).hasMessage(message);
+    }
+
+    @Test
+    void problemsOutsideServicesNameTheirPlaceToo() {
+        assertThatThrownBy(() -> parser.parse("environments: {production: {approvals: two}}\nservices: []\n", "rewind.yml"))
+                .hasMessage("rewind.yml.environments.production.approvals must be a whole number, got 'two'");
+        assertThatThrownBy(() -> parser.parse("alerts: {staleAfter: forever}\n", "rewind.yml"))
+                .hasMessage("rewind.yml.alerts.staleAfter: 'forever' is not a duration (write e.g. 90s, 5m, 1h)");
+        assertThatThrownBy(() -> parser.parse("services: {name: a}\n", "rewind.yml"))
+                .hasMessage("rewind.yml.services must be a list");
+        assertThatThrownBy(() -> parser.parse("just text\n", "rewind.yml"))
+                .hasMessage("rewind.yml must be a mapping (key: value)");
+        assertThatThrownBy(() -> parser.parse("services:\n  - {name: a, channel: C, targets: [{type: t}, {namespace: x}]}\n", "rewind.yml"))
+                .hasMessage("rewind.yml.services[0] (a).targets[1].type is required");
+        assertThatThrownBy(() -> parser.parse("services:\n  - {name: 'a b', channel: C, target: {type: t}}\n", "rewind.yml"))
+                .hasMessageStartingWith("rewind.yml.services[0].name: 'a b' must be letters");
+    }
+
+    @Test
     void closestNamesPreferPrefixesThenEditDistance() {
         Catalogue catalogue = parser.parse("""
                 services:

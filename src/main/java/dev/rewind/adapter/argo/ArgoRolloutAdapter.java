@@ -7,6 +7,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.kubernetes.GitOps;
@@ -65,11 +66,16 @@ public final class ArgoRolloutAdapter implements RollbackAdapter {
         return TYPE;
     }
 
+    /**
+     * The {@code target:} block: {@code {type: argo-rollout, namespace: shop, rollout: search}};
+     * {@code undoAfterAbort: true} also restores the stable template after an abort (default: abort only).
+     */
+    public record Spec(@Required String namespace, @Required String rollout, Boolean undoAfterAbort) {
+    }
+
     @Override
-    public void validate(Target target) {
-        target.string("namespace");
-        target.string("rollout");
-        undoAfterAbort(target);
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
     }
 
     @Override
@@ -114,7 +120,7 @@ public final class ArgoRolloutAdapter implements RollbackAdapter {
                         .collect(Collectors.joining(", ")) + ")"));
         if (rollout.specPaused()) {
             throw new AdapterException("Rollout " + name(target) + " is paused (spec.paused); resume it (kubectl argo "
-                    + "rollouts resume " + target.string("rollout") + " -n " + target.string("namespace")
+                    + "rollouts resume " + spec(target).rollout() + " -n " + spec(target).namespace()
                     + ") before rolling back");
         }
         if (rollout.updating() && rollout.currentPodHash().get().equals(hashOf(wanted))) {
@@ -221,15 +227,7 @@ public final class ArgoRolloutAdapter implements RollbackAdapter {
 
     /** {@code undoAfterAbort: true} also restores the stable template after an abort (default false: abort only). */
     static boolean undoAfterAbort(Target target) {
-        Optional<String> text = target.optionalString("undoAfterAbort");
-        if (text.isEmpty()) {
-            return false;
-        }
-        if (!text.get().equals("true") && !text.get().equals("false")) {
-            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'undoAfterAbort' must be true or false, "
-                    + "got '" + text.get() + "'");
-        }
-        return Boolean.parseBoolean(text.get());
+        return Boolean.TRUE.equals(target.as(Spec.class).undoAfterAbort());
     }
 
     private void patchAbort(Target target) {
@@ -336,7 +334,7 @@ public final class ArgoRolloutAdapter implements RollbackAdapter {
     private List<ReplicaSet> history(Target target, RolloutView rollout) {
         List<ReplicaSet> sets;
         try {
-            sets = client.apps().replicaSets().inNamespace(target.string("namespace")).withLabels(rollout.selector())
+            sets = client.apps().replicaSets().inNamespace(spec(target).namespace()).withLabels(rollout.selector())
                     .list().getItems();
         } catch (KubernetesClientException e) {
             throw new AdapterException("cannot list ReplicaSets of Rollout " + name(target) + ": "
@@ -350,8 +348,8 @@ public final class ArgoRolloutAdapter implements RollbackAdapter {
     }
 
     private Resource<GenericKubernetesResource> resource(Target target) {
-        return client.genericKubernetesResources(ROLLOUTS).inNamespace(target.string("namespace"))
-                .withName(target.string("rollout"));
+        Spec spec = spec(target);
+        return client.genericKubernetesResources(ROLLOUTS).inNamespace(spec.namespace()).withName(spec.rollout());
     }
 
     private static Optional<ReplicaSet> byHash(List<ReplicaSet> history, Optional<String> hash) {
@@ -404,7 +402,12 @@ public final class ArgoRolloutAdapter implements RollbackAdapter {
         }
     }
 
+    private static Spec spec(Target target) {
+        return target.as(Spec.class);
+    }
+
     private static String name(Target target) {
-        return target.string("namespace") + "/" + target.string("rollout");
+        Spec spec = spec(target);
+        return spec.namespace() + "/" + spec.rollout();
     }
 }

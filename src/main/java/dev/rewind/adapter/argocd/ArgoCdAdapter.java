@@ -8,6 +8,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.http.ApiResponse;
@@ -61,18 +62,28 @@ public final class ArgoCdAdapter implements RollbackAdapter {
         return TYPE;
     }
 
+    /**
+     * The {@code target:} block: {@code {type: argocd, url: URL, application: shop, tokenEnv: ARGOCD_TOKEN}};
+     * {@code restoreAutoSync: true} turns automated sync back on after the rollback (default: it stays off).
+     */
+    public record Spec(@Required String url, @Required String application, @Required String tokenEnv,
+                       Boolean restoreAutoSync) {
+    }
+
+    @Override
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
+    }
+
     @Override
     public void validate(Target target) {
-        JsonApi.httpUrl(target, "url");
-        target.string("application");
-        target.string("tokenEnv");
-        restoreAutoSync(target);
+        JsonApi.httpUrl(TYPE, "url", target.as(Spec.class).url());
     }
 
     @Override
     public TargetState describe(Target target) {
         ArgoApplication app = read(api(target), target);
-        String name = target.string("application");
+        String name = target.as(Spec.class).application();
         List<ArgoApplication.Deployment> history = app.history();
         Optional<ArgoApplication.Deployment> live = app.live();
         Revision current = live.map(ArgoCdAdapter::revision).orElseGet(() -> new Revision("live", "live", List.of(),
@@ -103,7 +114,7 @@ public final class ArgoCdAdapter implements RollbackAdapter {
     @Override
     public Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
         JsonApi api = api(target);
-        String name = target.string("application");
+        String name = target.as(Spec.class).application();
         ArgoApplication app = read(api, target);
         ArgoApplication.Deployment wanted = app.history().stream()
                 .filter(d -> String.valueOf(d.id()).equals(change.revisionId()) || d.label().equals(change.revisionId()))
@@ -156,7 +167,7 @@ public final class ArgoCdAdapter implements RollbackAdapter {
     @Override
     public Health verify(Target target) {
         ArgoApplication app = read(api(target), target);
-        String name = target.string("application");
+        String name = target.as(Spec.class).application();
         String at = app.live().map(d -> " at " + d.label()).orElse("");
         if (app.operationRunning() || app.health().equals("Progressing")) {
             return Health.progressing("Argo CD application " + name + at + ": " + app.summary());
@@ -206,7 +217,7 @@ public final class ArgoCdAdapter implements RollbackAdapter {
     @Override
     public String completeFollowUp(Target target, Map<String, String> recorded) {
         JsonApi api = api(target);
-        String name = target.string("application");
+        String name = target.as(Spec.class).application();
         ArgoApplication app = ArgoApplication.readRefreshed(api, name);
         if (app.automatedSync()) {
             return "Automated sync of Argo CD application " + name + " is already on; nothing changed";
@@ -265,12 +276,13 @@ public final class ArgoCdAdapter implements RollbackAdapter {
     }
 
     private static ArgoApplication read(JsonApi api, Target target) {
-        return ArgoApplication.read(api, target.string("application"));
+        return ArgoApplication.read(api, target.as(Spec.class).application());
     }
 
     private JsonApi api(Target target) {
-        String token = JsonApi.secret(secrets, target, "tokenEnv");
-        return new JsonApi(http, "Argo CD", JsonApi.httpUrl(target, "url"), "the token in " + target.string("tokenEnv"),
+        Spec spec = target.as(Spec.class);
+        String token = JsonApi.secret(secrets, TYPE, "tokenEnv", spec.tokenEnv());
+        return new JsonApi(http, "Argo CD", JsonApi.httpUrl(TYPE, "url", spec.url()), "the token in " + spec.tokenEnv(),
                 Map.of("Authorization", "Bearer " + token));
     }
 
@@ -279,12 +291,7 @@ public final class ArgoCdAdapter implements RollbackAdapter {
     }
 
     private static boolean restoreAutoSync(Target target) {
-        String value = target.optionalString("restoreAutoSync").orElse("false");
-        if (!value.equals("true") && !value.equals("false")) {
-            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'restoreAutoSync' must be true or false, got '"
-                    + value + "'");
-        }
-        return value.equals("true");
+        return Boolean.TRUE.equals(target.as(Spec.class).restoreAutoSync());
     }
 
     private static Revision revision(ArgoApplication.Deployment deployment) {

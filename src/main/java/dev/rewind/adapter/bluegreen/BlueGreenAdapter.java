@@ -8,6 +8,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.kubernetes.KubernetesErrors;
@@ -54,12 +55,23 @@ public final class BlueGreenAdapter implements RollbackAdapter {
         return TYPE;
     }
 
+    /**
+     * The {@code target:} block: {@code {type: blue-green, namespace: shop, service: storefront, slotLabel: slot,
+     * slots: {blue: storefront-blue, green: storefront-green}}}, slot value → Deployment; {@code replicas} is
+     * what the slot switched to is scaled to when it has none (default: as many as the live slot).
+     */
+    public record Spec(@Required String namespace, @Required String service, Map<String, String> slots,
+                       String slotLabel, Integer replicas) {
+    }
+
+    @Override
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
+    }
+
     @Override
     public void validate(Target target) {
-        target.string("namespace");
-        target.string("service");
         slots(target);
-        slotLabel(target);
         configuredReplicas(target);
     }
 
@@ -117,7 +129,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
         Optional<String> live = Optional.ofNullable(before.get(label));
         Slot slot = readSlot(target, chosen, slots.get(chosen));
         Deployment deployment = slot.deployment().orElseThrow(() -> new AdapterException("Deployment "
-                + target.string("namespace") + "/" + slot.deploymentName() + " of slot " + chosen + " not found"));
+                + namespace(target) + "/" + slot.deploymentName() + " of slot " + chosen + " not found"));
 
         Map<String, String> recorded = new LinkedHashMap<>();
         int replicas = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
@@ -125,7 +137,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
             int wanted = replicasFor(target, live.filter(slots::containsKey).map(s -> readSlot(target, s, slots.get(s))), chosen);
             scale(target, slot, wanted);
             recorded.put("scaledUp", slot.deploymentName() + " 0→" + wanted);
-            progress.step("Slot " + chosen + ": Deployment " + target.string("namespace") + "/" + slot.deploymentName()
+            progress.step("Slot " + chosen + ": Deployment " + namespace(target) + "/" + slot.deploymentName()
                     + " scaled from 0 to " + wanted + " replicas");
         }
         RolloutStatus ready = awaitReady(target, slot, live, progress, timeout);
@@ -220,7 +232,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
     }
 
     private RolloutStatus awaitReady(Target target, Slot slot, Optional<String> live, Progress progress, Duration timeout) {
-        String what = "Slot " + slot.name() + " (Deployment " + target.string("namespace") + "/" + slot.deploymentName() + ")";
+        String what = "Slot " + slot.name() + " (Deployment " + namespace(target) + "/" + slot.deploymentName() + ")";
         try {
             return new RolloutWatch<>(client, deploymentResource(target, slot.deploymentName()), what,
                     RolloutStatus::of, BlueGreenAdapter::podSelector, progress).awaitComplete(timeout);
@@ -241,7 +253,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
             patch.add(Map.of("op", "add", "path", path, "value", chosen));
         }
         try {
-            client.services().inNamespace(target.string("namespace")).withName(target.string("service"))
+            client.services().inNamespace(namespace(target)).withName(target.as(Spec.class).service())
                     .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(patch));
         } catch (KubernetesClientException e) {
             throw new AdapterException("Kubernetes refused to switch Service " + name(target) + " to " + label + "="
@@ -254,7 +266,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
             deploymentResource(target, slot.deploymentName()).patch(PatchContext.of(PatchType.JSON),
                     Serialization.asJson(List.of(Map.of("op", "replace", "path", "/spec/replicas", "value", replicas))));
         } catch (KubernetesClientException e) {
-            throw new AdapterException("cannot scale Deployment " + target.string("namespace") + "/" + slot.deploymentName()
+            throw new AdapterException("cannot scale Deployment " + namespace(target) + "/" + slot.deploymentName()
                     + " of slot " + slot.name() + " to " + replicas + ": " + KubernetesErrors.describe(e), e);
         }
     }
@@ -272,7 +284,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
 
     private List<String> standbyWarnings(Target target, Slot slot, Optional<Slot> live) {
         if (slot.deployment().isEmpty()) {
-            return List.of("Slot " + slot.name() + ": Deployment " + target.string("namespace") + "/"
+            return List.of("Slot " + slot.name() + ": Deployment " + namespace(target) + "/"
                     + slot.deploymentName() + " not found; switching to it is impossible");
         }
         if (slot.replicas() == 0) {
@@ -294,7 +306,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
             return new Slot(slot, deploymentName,
                     Optional.ofNullable(deploymentResource(target, deploymentName).get()));
         } catch (KubernetesClientException e) {
-            throw new AdapterException("cannot read Deployment " + target.string("namespace") + "/" + deploymentName
+            throw new AdapterException("cannot read Deployment " + namespace(target) + "/" + deploymentName
                     + " of slot " + slot + ": " + KubernetesErrors.describe(e), e);
         }
     }
@@ -302,7 +314,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
     private Service service(Target target) {
         Service service;
         try {
-            service = client.services().inNamespace(target.string("namespace")).withName(target.string("service")).get();
+            service = client.services().inNamespace(namespace(target)).withName(target.as(Spec.class).service()).get();
         } catch (KubernetesClientException e) {
             throw new AdapterException("cannot read Service " + name(target) + ": " + KubernetesErrors.describe(e), e);
         }
@@ -313,7 +325,7 @@ public final class BlueGreenAdapter implements RollbackAdapter {
     }
 
     private RollableScalableResource<Deployment> deploymentResource(Target target, String name) {
-        return client.apps().deployments().inNamespace(target.string("namespace")).withName(name);
+        return client.apps().deployments().inNamespace(namespace(target)).withName(name);
     }
 
     private static Map<String, String> selector(Service service) {
@@ -337,46 +349,42 @@ public final class BlueGreenAdapter implements RollbackAdapter {
 
     /** The {@code slots:} mapping, slot value → Deployment name, in the order written. */
     static Map<String, String> slots(Target target) {
-        Map<String, Object> raw = target.map("slots");
+        Map<String, String> raw = Optional.ofNullable(target.as(Spec.class).slots()).orElse(Map.of());
         if (raw.size() < 2) {
             throw new Target.InvalidTargetException("target of type " + TYPE + " needs 'slots' with at least two "
                     + "entries (slot value → Deployment name), e.g. {blue: storefront-blue, green: storefront-green}");
         }
         Map<String, String> slots = new LinkedHashMap<>();
         raw.forEach((slot, deployment) -> {
-            if (deployment == null || deployment instanceof Map || deployment instanceof List
-                    || String.valueOf(deployment).isBlank()) {
+            if (deployment == null || deployment.isBlank()) {
                 throw new Target.InvalidTargetException("target of type " + TYPE + ": 'slots." + slot
                         + "' must name a Deployment");
             }
-            slots.put(String.valueOf(slot), String.valueOf(deployment).trim());
+            slots.put(slot, deployment);
         });
         return slots;
     }
 
     static String slotLabel(Target target) {
-        return target.optionalString("slotLabel").orElse(DEFAULT_SLOT_LABEL);
+        return Optional.ofNullable(target.as(Spec.class).slotLabel()).orElse(DEFAULT_SLOT_LABEL);
     }
 
     static Optional<Integer> configuredReplicas(Target target) {
-        Optional<String> text = target.optionalString("replicas");
-        if (text.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            int replicas = Integer.parseInt(text.get());
-            if (replicas < 1) {
-                throw new NumberFormatException();
-            }
-            return Optional.of(replicas);
-        } catch (NumberFormatException e) {
+        Optional<Integer> replicas = Optional.ofNullable(target.as(Spec.class).replicas());
+        if (replicas.isPresent() && replicas.get() < 1) {
             throw new Target.InvalidTargetException("target of type " + TYPE + ": 'replicas' must be a whole number "
-                    + "of at least 1, got '" + text.get() + "'");
+                    + "of at least 1, got '" + replicas.get() + "'");
         }
+        return replicas;
+    }
+
+    private static String namespace(Target target) {
+        return target.as(Spec.class).namespace();
     }
 
     private static String name(Target target) {
-        return target.string("namespace") + "/" + target.string("service");
+        Spec spec = target.as(Spec.class);
+        return spec.namespace() + "/" + spec.service();
     }
 
     /** One slot as read now: its Deployment, if it exists. */

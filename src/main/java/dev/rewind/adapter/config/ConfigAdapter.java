@@ -7,6 +7,8 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.OneOrMore;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.kubernetes.GitOps;
@@ -79,6 +81,20 @@ public final class ConfigAdapter implements RollbackAdapter {
     @Override
     public String type() {
         return TYPE;
+    }
+
+    /**
+     * The {@code target:} block: {@code {type: config, namespace: shop, configMap: NAME, restart: [payments]}}
+     * or {@code secret: NAME} instead of {@code configMap}; for a Secret, {@code keyEnv} names the key that
+     * encrypts its stored values and {@code storeSecretValues: false} keeps only their digests.
+     */
+    public record Spec(@Required String namespace, String configMap, String secret, @OneOrMore List<String> restart,
+                       String keyEnv, Boolean storeSecretValues) {
+    }
+
+    @Override
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
     }
 
     @Override

@@ -17,28 +17,24 @@ record ConfigTarget(ConfigRef ref, List<String> restart, Optional<String> keyEnv
     private static final String NAME = "[a-z0-9]([-a-z0-9.]*[a-z0-9])?";
 
     static ConfigTarget of(Target target) {
-        String namespace = target.string("namespace");
-        Optional<String> configMap = target.optionalString("configMap");
-        Optional<String> secret = target.optionalString("secret");
+        ConfigAdapter.Spec spec = target.as(ConfigAdapter.Spec.class);
+        Optional<String> configMap = Optional.ofNullable(spec.configMap());
+        Optional<String> secret = Optional.ofNullable(spec.secret());
         if (configMap.isPresent() == secret.isPresent()) {
             throw new Target.InvalidTargetException("target of type " + ConfigAdapter.TYPE
                     + " needs exactly one of 'configMap' or 'secret'");
         }
-        ConfigRef ref = configMap.map(name -> new ConfigRef(ConfigRef.Kind.CONFIG_MAP, namespace, name))
-                .orElseGet(() -> new ConfigRef(ConfigRef.Kind.SECRET, namespace, secret.orElseThrow()));
-        List<String> restart = target.strings("restart");
+        ConfigRef ref = configMap.map(name -> new ConfigRef(ConfigRef.Kind.CONFIG_MAP, spec.namespace(), name))
+                .orElseGet(() -> new ConfigRef(ConfigRef.Kind.SECRET, spec.namespace(), secret.orElseThrow()));
+        List<String> restart = Optional.ofNullable(spec.restart()).orElse(List.of());
         for (String deployment : restart) {
-            if (!deployment.matches(NAME)) {
+            if (deployment == null || !deployment.matches(NAME)) {
                 throw new Target.InvalidTargetException("target of type " + ConfigAdapter.TYPE + ": restart lists '"
                         + deployment + "', which is not a Deployment name");
             }
         }
-        String store = target.optionalString("storeSecretValues").orElse("true");
-        if (!store.equals("true") && !store.equals("false")) {
-            throw new Target.InvalidTargetException("target of type " + ConfigAdapter.TYPE
-                    + ": 'storeSecretValues' must be true or false, got '" + store + "'");
-        }
-        return new ConfigTarget(ref, List.copyOf(restart), target.optionalString("keyEnv"), Boolean.parseBoolean(store));
+        return new ConfigTarget(ref, List.copyOf(restart), Optional.ofNullable(spec.keyEnv()),
+                !Boolean.FALSE.equals(spec.storeSecretValues()));
     }
 
     boolean isSecret() {

@@ -7,6 +7,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.http.JsonApi;
@@ -49,12 +50,24 @@ public final class FeatureFlagAdapter implements RollbackAdapter {
         return TYPE;
     }
 
+    /**
+     * The {@code target:} block: {@code {type: feature-flag, provider: unleash, url: URL, project: default,
+     * flag: new-checkout, environment: production, tokenEnv: UNLEASH_TOKEN}} ({@code provider: launchdarkly}
+     * for LaunchDarkly).
+     */
+    public record Spec(@Required String provider, @Required String url, @Required String project, @Required String flag,
+                       @Required String environment, @Required String tokenEnv) {
+    }
+
+    @Override
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
+    }
+
     @Override
     public void validate(Target target) {
         provider(target);
-        JsonApi.httpUrl(target, "url");
-        FlagKey.of(target);
-        target.string("tokenEnv");
+        JsonApi.httpUrl(TYPE, "url", target.as(Spec.class).url());
     }
 
     @Override
@@ -130,7 +143,7 @@ public final class FeatureFlagAdapter implements RollbackAdapter {
     }
 
     private FlagProvider provider(Target target) {
-        String name = target.string("provider");
+        String name = target.as(Spec.class).provider();
         FlagProvider provider = providers.get(name);
         if (provider == null) {
             throw new Target.InvalidTargetException("target of type " + TYPE + ": unknown provider '" + name
@@ -140,12 +153,14 @@ public final class FeatureFlagAdapter implements RollbackAdapter {
     }
 
     private JsonApi api(Target target, FlagProvider provider) {
-        String token = JsonApi.secret(secrets, target, "tokenEnv");
-        return new JsonApi(http, provider.product(), JsonApi.httpUrl(target, "url"),
-                "the token in " + target.string("tokenEnv"), Map.of("Authorization", provider.authorization(token)));
+        Spec spec = target.as(Spec.class);
+        String token = JsonApi.secret(secrets, TYPE, "tokenEnv", spec.tokenEnv());
+        return new JsonApi(http, provider.product(), JsonApi.httpUrl(TYPE, "url", spec.url()),
+                "the token in " + spec.tokenEnv(), Map.of("Authorization", provider.authorization(token)));
     }
 
     private static String name(Target target) {
-        return target.optionalString("flag").orElse("?") + " in " + target.optionalString("environment").orElse("?");
+        Spec spec = target.as(Spec.class);
+        return spec.flag() + " in " + spec.environment();
     }
 }

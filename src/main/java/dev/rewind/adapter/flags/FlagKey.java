@@ -6,7 +6,8 @@ import dev.rewind.config.Target;
 public record FlagKey(String project, String flag, String environment) {
 
     static FlagKey of(Target target) {
-        return new FlagKey(target.string("project"), target.string("flag"), target.string("environment"));
+        FeatureFlagAdapter.Spec spec = target.as(FeatureFlagAdapter.Spec.class);
+        return new FlagKey(spec.project(), spec.flag(), spec.environment());
     }
 
     /** {@code default/new-checkout in production}. */

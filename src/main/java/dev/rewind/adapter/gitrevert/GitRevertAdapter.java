@@ -7,6 +7,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.http.JsonApi;
@@ -80,17 +81,32 @@ public final class GitRevertAdapter implements RollbackAdapter {
         return TYPE;
     }
 
+    /**
+     * The {@code target:} block: {@code {type: git-revert, apiUrl: URL, repo: org/gitops, path: apps/checkout,
+     * mode: pull-request, tokenEnv: GITHUB_TOKEN}} ({@code mode: push} moves the branch itself), optionally the
+     * {@code branch} (default: the repository's default branch) and a {@code sync:} block ({@link SyncSpec},
+     * read strictly there, as it names another system).
+     */
+    public record Spec(@Required String apiUrl, @Required String repo, @Required String path, String mode,
+                       @Required String tokenEnv, String branch, Map<String, Object> sync) {
+    }
+
+    @Override
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
+    }
+
     @Override
     public void validate(Target target) {
-        JsonApi.httpUrl(target, "apiUrl");
-        String repo = target.string("repo");
-        if (!repo.matches("[^/\\s]+/[^/\\s]+")) {
-            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'repo' must be owner/name, got '" + repo + "'");
+        Spec spec = target.as(Spec.class);
+        JsonApi.httpUrl(TYPE, "apiUrl", spec.apiUrl());
+        if (!spec.repo().matches("[^/\\s]+/[^/\\s]+")) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'repo' must be owner/name, got '"
+                    + spec.repo() + "'");
         }
         path(target);
         mode(target);
-        target.string("tokenEnv");
-        SyncSpec.of(target);
+        SyncSpec.of(spec.sync());
     }
 
     @Override
@@ -349,7 +365,7 @@ public final class GitRevertAdapter implements RollbackAdapter {
     }
 
     private static String branch(Target target, GitHubRepo repo) {
-        return target.optionalString("branch").orElseGet(repo::defaultBranch);
+        return Optional.ofNullable(target.as(Spec.class).branch()).orElseGet(repo::defaultBranch);
     }
 
     private Optional<GitOpsSync> sync(Target target) {
@@ -359,24 +375,26 @@ public final class GitRevertAdapter implements RollbackAdapter {
     }
 
     private GitHubRepo repo(Target target) {
-        String token = JsonApi.secret(secrets, target, "tokenEnv");
-        JsonApi api = new JsonApi(http, "GitHub", JsonApi.httpUrl(target, "apiUrl"), "the token in " + target.string("tokenEnv"),
+        Spec spec = target.as(Spec.class);
+        String token = JsonApi.secret(secrets, TYPE, "tokenEnv", spec.tokenEnv());
+        JsonApi api = new JsonApi(http, "GitHub", JsonApi.httpUrl(TYPE, "apiUrl", spec.apiUrl()), "the token in " + spec.tokenEnv(),
                 Map.of("Authorization", "Bearer " + token, "Accept", "application/vnd.github+json",
                         "X-GitHub-Api-Version", "2022-11-28"));
-        return new GitHubRepo(api, target.string("repo"));
+        return new GitHubRepo(api, spec.repo());
     }
 
     private static String path(Target target) {
-        String path = target.string("path").replaceAll("^/+|/+$", "");
+        String given = target.as(Spec.class).path();
+        String path = given.replaceAll("^/+|/+$", "");
         if (path.isEmpty() || path.contains("..")) {
             throw new Target.InvalidTargetException("target of type " + TYPE + ": 'path' must be a path inside the repository, got '"
-                    + target.string("path") + "'");
+                    + given + "'");
         }
         return path;
     }
 
     private static String mode(Target target) {
-        String mode = target.optionalString("mode").orElse(PULL_REQUEST);
+        String mode = Optional.ofNullable(target.as(Spec.class).mode()).orElse(PULL_REQUEST);
         if (!mode.equals(PULL_REQUEST) && !mode.equals(PUSH)) {
             throw new Target.InvalidTargetException("target of type " + TYPE + ": 'mode' must be pull-request or push, got '"
                     + mode + "'");

@@ -32,10 +32,14 @@ sealed interface SyncSpec permits SyncSpec.ArgoCd, SyncSpec.Flux {
 
     /** The target's sync block; empty when it has none. */
     static Optional<SyncSpec> of(Target target) {
-        if (!target.spec().containsKey(SYNC)) {
+        return of(target.as(GitRevertAdapter.Spec.class).sync());
+    }
+
+    /** The {@code sync:} block as bound into {@link GitRevertAdapter.Spec}; empty when there is none. */
+    static Optional<SyncSpec> of(Map<String, Object> sync) {
+        if (sync == null) {
             return Optional.empty();
         }
-        Map<String, Object> sync = target.map(SYNC);
         Set<String> tools = new TreeSet<>(sync.keySet());
         if (tools.size() != 1 || !(tools.contains(ARGOCD) || tools.contains(FLUX))) {
             throw invalid("'sync' must name exactly one GitOps tool, argocd or flux, got "

@@ -50,21 +50,16 @@ public final class JsonApi {
     }
 
     /**
-     * The secret named by {@code field} of the target ({@code tokenEnv}), or an {@link AdapterException}
-     * naming the variable (never a value) when it is not set.
+     * The secret in environment variable {@code variable}, given as {@code field} ({@code tokenEnv}) of a
+     * target of type {@code type}, or an {@link AdapterException} naming the variable (never a value) when it
+     * is not set.
      */
-    public static String secret(Secrets secrets, Target target, String field) {
-        String variable = target.string(field);
+    public static String secret(Secrets secrets, String type, String field, String variable) {
         return secrets.get(variable).orElseThrow(() -> new AdapterException("environment variable " + variable
-                + " (" + field + " of the " + target.type() + " target) is not set"));
+                + " (" + field + " of the " + type + " target) is not set"));
     }
 
-    /** The target's {@code field} as an http(s) URL without a trailing slash; checked without I/O. */
-    public static String httpUrl(Target target, String field) {
-        return httpUrl(target.type(), field, target.string(field));
-    }
-
-    /** {@code url}, given as {@code field} of a target of type {@code type}, checked as {@link #httpUrl(Target, String)} does. */
+    /** {@code url}, given as {@code field} of a target of type {@code type}, as an http(s) URL without a trailing slash; checked without I/O. */
     public static String httpUrl(String type, String field, String url) {
         try {
             URI uri = URI.create(url);

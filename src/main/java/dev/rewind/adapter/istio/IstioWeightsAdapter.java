@@ -7,6 +7,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.kubernetes.KubernetesErrors;
@@ -52,20 +53,34 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
         return TYPE;
     }
 
+    /**
+     * The {@code target:} block: {@code {type: istio-weights, namespace: shop, virtualService: reviews,
+     * stableSubset: stable, canarySubset: canary}}, and {@code apiVersion} where the cluster serves
+     * another version of VirtualService than {@value #DEFAULT_API_VERSION}.
+     */
+    public record Spec(@Required String namespace, @Required String virtualService, @Required String stableSubset,
+                       @Required String canarySubset, String apiVersion) {
+
+        String version() {
+            return apiVersion != null ? apiVersion : DEFAULT_API_VERSION;
+        }
+    }
+
+    @Override
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
+    }
+
     @Override
     public void validate(Target target) {
-        target.string("namespace");
-        target.string("virtualService");
-        target.string("stableSubset");
-        target.string("canarySubset");
-        if (target.string("stableSubset").equals(target.string("canarySubset"))) {
+        Spec spec = target.as(Spec.class);
+        if (spec.stableSubset().equals(spec.canarySubset())) {
             throw new Target.InvalidTargetException("target of type " + TYPE + ": 'stableSubset' and 'canarySubset' "
-                    + "must differ, both are '" + target.string("stableSubset") + "'");
+                    + "must differ, both are '" + spec.stableSubset() + "'");
         }
-        String apiVersion = apiVersion(target);
-        if (!apiVersion.startsWith("networking.istio.io/")) {
+        if (!spec.version().startsWith("networking.istio.io/")) {
             throw new Target.InvalidTargetException("target of type " + TYPE + ": 'apiVersion' must be "
-                    + "networking.istio.io/<version>, got '" + apiVersion + "'");
+                    + "networking.istio.io/<version>, got '" + spec.version() + "'");
         }
     }
 
@@ -73,8 +88,8 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
     public TargetState describe(Target target) {
         GenericKubernetesResource service = virtualService(target);
         List<WeightedRoute> routes = routes(target, service);
-        String stable = target.string("stableSubset");
-        String canary = target.string("canarySubset");
+        String stable = spec(target).stableSubset();
+        String canary = spec(target).canarySubset();
         Revision current = live(target, routes);
         List<Revision> candidates = current.id().equals(STABLE_ID) ? List.of() : List.of(allStable(target, routes));
         List<TargetState.Fact> facts = new ArrayList<>();
@@ -106,8 +121,8 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
     public Outcome execute(Target target, Change change, Progress progress, Duration timeout) {
         GenericKubernetesResource service = virtualService(target);
         List<WeightedRoute> routes = routes(target, service);
-        String stable = target.string("stableSubset");
-        String canary = target.string("canarySubset");
+        String stable = spec(target).stableSubset();
+        String canary = spec(target).canarySubset();
         if (!change.revisionId().equals(STABLE_ID) && !change.revisionId().equals(stable + " 100%")) {
             throw new AdapterException("revision " + change.revisionId() + " is not known for VirtualService "
                     + name(target) + ": the only rollback is " + STABLE_ID + " (all traffic to subset " + stable + ")");
@@ -149,8 +164,8 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
     @Override
     public Health verify(Target target) {
         List<WeightedRoute> routes = routes(target, virtualService(target));
-        String stable = target.string("stableSubset");
-        String canary = target.string("canarySubset");
+        String stable = spec(target).stableSubset();
+        String canary = spec(target).canarySubset();
         String weights = weightsText(routes, stable, canary);
         if (routes.stream().allMatch(WeightedRoute::allOnStable)) {
             return Health.healthy("VirtualService " + name(target) + " sends 100% to " + stable + " on "
@@ -177,18 +192,18 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
     }
 
     private List<WeightedRoute> routes(Target target, GenericKubernetesResource service) {
-        List<WeightedRoute> routes = WeightedRoute.read(http(service), target.string("stableSubset"),
-                target.string("canarySubset"));
+        Spec spec = spec(target);
+        List<WeightedRoute> routes = WeightedRoute.read(http(service), spec.stableSubset(), spec.canarySubset());
         if (routes.isEmpty()) {
             throw new AdapterException("VirtualService " + name(target) + " has no http route whose destinations include "
-                    + "both subset " + target.string("stableSubset") + " and subset " + target.string("canarySubset"));
+                    + "both subset " + spec.stableSubset() + " and subset " + spec.canarySubset());
         }
         return routes;
     }
 
     private Revision live(Target target, List<WeightedRoute> routes) {
-        String stable = target.string("stableSubset");
-        String canary = target.string("canarySubset");
+        String stable = spec(target).stableSubset();
+        String canary = spec(target).canarySubset();
         if (routes.stream().allMatch(WeightedRoute::allOnStable)) {
             return allStable(target, routes);
         }
@@ -200,8 +215,8 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
     }
 
     private Revision allStable(Target target, List<WeightedRoute> routes) {
-        String stable = target.string("stableSubset");
-        String canary = target.string("canarySubset");
+        String stable = spec(target).stableSubset();
+        String canary = spec(target).canarySubset();
         return new Revision(STABLE_ID, stable + " 100%", List.of(), Optional.empty(), Optional.empty(),
                 attributes(routes, stable, canary, true));
     }
@@ -242,12 +257,12 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
     }
 
     private Resource<GenericKubernetesResource> resource(Target target) {
-        String[] apiVersion = apiVersion(target).split("/", 2);
+        Spec spec = spec(target);
+        String[] apiVersion = spec.version().split("/", 2);
         ResourceDefinitionContext context = new ResourceDefinitionContext.Builder().withGroup(apiVersion[0])
                 .withVersion(apiVersion[1]).withKind("VirtualService").withPlural("virtualservices")
                 .withNamespaced(true).build();
-        return client.genericKubernetesResources(context).inNamespace(target.string("namespace"))
-                .withName(target.string("virtualService"));
+        return client.genericKubernetesResources(context).inNamespace(spec.namespace()).withName(spec.virtualService());
     }
 
     private static Object http(GenericKubernetesResource service) {
@@ -259,11 +274,12 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
         return http(service) instanceof List<?> list ? list.size() : 0;
     }
 
-    private static String apiVersion(Target target) {
-        return target.optionalString("apiVersion").orElse(DEFAULT_API_VERSION);
+    private static Spec spec(Target target) {
+        return target.as(Spec.class);
     }
 
     private static String name(Target target) {
-        return target.string("namespace") + "/" + target.string("virtualService");
+        Spec spec = spec(target);
+        return spec.namespace() + "/" + spec.virtualService();
     }
 }

@@ -34,16 +34,25 @@ import java.util.stream.Collectors;
  * supplies how to read it by extending this class: {@link KubernetesStatefulSetAdapter} and
  * {@link KubernetesDaemonSetAdapter}.
  */
-abstract class ControllerRevisionRollback<T extends HasMetadata> implements RollbackAdapter {
+abstract class ControllerRevisionRollback<T extends HasMetadata, S extends Record & ControllerRevisionRollback.Workload>
+        implements RollbackAdapter {
+
+    /** What each kind's spec record says: where the workload is. */
+    interface Workload {
+        String namespace();
+
+        /** The workload's name, under the kind's own key ({@code statefulSet:}, {@code daemonSet:}). */
+        String name();
+    }
 
     private final KubernetesClient client;
     private final String kind;
-    private final String field;
+    private final Class<S> spec;
 
-    ControllerRevisionRollback(KubernetesClient client, String kind, String field) {
+    ControllerRevisionRollback(KubernetesClient client, String kind, Class<S> spec) {
         this.client = client;
         this.kind = kind;
-        this.field = field;
+        this.spec = spec;
     }
 
     abstract Resource<T> resource(KubernetesClient client, String namespace, String name);
@@ -61,9 +70,8 @@ abstract class ControllerRevisionRollback<T extends HasMetadata> implements Roll
     abstract Optional<String> updateStrategy(T workload);
 
     @Override
-    public final void validate(Target target) {
-        target.string("namespace");
-        target.string(field);
+    public final Optional<Class<? extends Record>> specType() {
+        return Optional.of(spec);
     }
 
     @Override
@@ -171,10 +179,12 @@ abstract class ControllerRevisionRollback<T extends HasMetadata> implements Roll
     }
 
     private Resource<T> resource(Target target) {
-        return resource(client, target.string("namespace"), target.string(field));
+        S workload = target.as(spec);
+        return resource(client, workload.namespace(), workload.name());
     }
 
     private String name(Target target) {
-        return target.string("namespace") + "/" + target.string(field);
+        S workload = target.as(spec);
+        return workload.namespace() + "/" + workload.name();
     }
 }

@@ -1,5 +1,6 @@
 package dev.rewind.adapter.kubernetes;
 
+import dev.rewind.config.Required;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -15,12 +16,20 @@ import java.util.Optional;
  * {@code desiredNumberScheduled}). DaemonSets have no progress deadline: one that does not get there
  * fails at the timeout with its pods' reasons.
  */
-public final class KubernetesDaemonSetAdapter extends ControllerRevisionRollback<DaemonSet> {
+public final class KubernetesDaemonSetAdapter extends ControllerRevisionRollback<DaemonSet, KubernetesDaemonSetAdapter.Spec> {
 
     public static final String TYPE = "kubernetes-daemonset";
 
     public KubernetesDaemonSetAdapter(KubernetesClient client) {
-        super(client, "DaemonSet", "daemonSet");
+        super(client, "DaemonSet", Spec.class);
+    }
+
+    /** The {@code target:} block: {@code {type: kubernetes-daemonset, namespace: shop, daemonSet: NAME}}. */
+    public record Spec(@Required String namespace, @Required String daemonSet) implements Workload {
+        @Override
+        public String name() {
+            return daemonSet;
+        }
     }
 
     @Override

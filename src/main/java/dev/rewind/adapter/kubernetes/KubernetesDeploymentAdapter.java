@@ -7,6 +7,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -53,10 +54,13 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
         return TYPE;
     }
 
+    /** The {@code target:} block: {@code {type: kubernetes-deployment, namespace: shop, deployment: checkout}}. */
+    public record Spec(@Required String namespace, @Required String deployment) {
+    }
+
     @Override
-    public void validate(Target target) {
-        target.string("namespace");
-        target.string("deployment");
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
     }
 
     @Override
@@ -91,8 +95,9 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
         RollableScalableResource<Deployment> resource = resource(target);
         Deployment deployment = deployment(target);
         if (Boolean.TRUE.equals(deployment.getSpec().getPaused())) {
+            Spec spec = target.as(Spec.class);
             throw new AdapterException("Deployment " + name(target) + " is paused; resume it (kubectl rollout resume "
-                    + "deployment/" + target.string("deployment") + " -n " + target.string("namespace")
+                    + "deployment/" + spec.deployment() + " -n " + spec.namespace()
                     + ") before rolling back");
         }
         List<ReplicaSet> history = history(deployment);
@@ -163,7 +168,8 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
     }
 
     private RollableScalableResource<Deployment> resource(Target target) {
-        return client.apps().deployments().inNamespace(target.string("namespace")).withName(target.string("deployment"));
+        Spec spec = target.as(Spec.class);
+        return client.apps().deployments().inNamespace(spec.namespace()).withName(spec.deployment());
     }
 
     /** The Deployment's ReplicaSets, newest revision first. */
@@ -256,6 +262,7 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
     }
 
     private static String name(Target target) {
-        return target.string("namespace") + "/" + target.string("deployment");
+        Spec spec = target.as(Spec.class);
+        return spec.namespace() + "/" + spec.deployment();
     }
 }

@@ -1,5 +1,6 @@
 package dev.rewind.adapter.kubernetes;
 
+import dev.rewind.config.Required;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -14,12 +15,20 @@ import java.util.Optional;
  * ({@code currentRevision == updateRevision}) and all replicas are ready. StatefulSets have no progress
  * deadline: one that does not get there fails at the timeout with its pods' reasons.
  */
-public final class KubernetesStatefulSetAdapter extends ControllerRevisionRollback<StatefulSet> {
+public final class KubernetesStatefulSetAdapter extends ControllerRevisionRollback<StatefulSet, KubernetesStatefulSetAdapter.Spec> {
 
     public static final String TYPE = "kubernetes-statefulset";
 
     public KubernetesStatefulSetAdapter(KubernetesClient client) {
-        super(client, "StatefulSet", "statefulSet");
+        super(client, "StatefulSet", Spec.class);
+    }
+
+    /** The {@code target:} block: {@code {type: kubernetes-statefulset, namespace: shop, statefulSet: NAME}}. */
+    public record Spec(@Required String namespace, @Required String statefulSet) implements Workload {
+        @Override
+        public String name() {
+            return statefulSet;
+        }
     }
 
     @Override

@@ -7,6 +7,8 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.OneOrMore;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.kubernetes.KubernetesErrors;
@@ -70,6 +72,38 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
     @Override
     public boolean destructive() {
         return true;
+    }
+
+    /**
+     * The {@code target:} block: {@code {type: database-migration, namespace: shop, backup: {image: IMAGE,
+     * command: [..]}, rollback: {image: IMAGE, command: [..]}}}, optionally a {@code list:} Job that lists
+     * the migrations a rollback would revert (its output good for {@code freshFor}), the app's
+     * {@code database} and {@code deployment}, a {@code serviceAccount}, and what the Jobs' pods get from
+     * the app's own Secrets and ConfigMaps ({@code envFrom}, {@code env}).
+     */
+    public record Spec(@Required String namespace, String database, String deployment, Job backup, Job rollback,
+                       Listing list, String serviceAccount, List<Source> envFrom, Map<String, Object> env) {
+
+        /** One Job's container: the app's image and what it runs. */
+        public record Job(String image, @OneOrMore List<String> command, @OneOrMore List<String> args) {
+        }
+
+        /** The listing Job, and how long its list stays good (read as a duration by the adapter). */
+        public record Listing(String image, @OneOrMore List<String> command, @OneOrMore List<String> args,
+                              String freshFor) {
+            Job job() {
+                return new Job(image, command, args);
+            }
+        }
+
+        /** {@code {secret: NAME}} or {@code {configMap: NAME}}. */
+        public record Source(String secret, String configMap) {
+        }
+    }
+
+    @Override
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.rewind.adapter.migration;
 
+import dev.rewind.adapter.migration.DatabaseMigrationAdapter.Spec;
 import dev.rewind.config.Target;
 import dev.rewind.config.DurationText;
 
@@ -61,16 +62,18 @@ record MigrationTarget(
     }
 
     static MigrationTarget of(Target target) {
+        Spec spec = target.as(Spec.class);
         return new MigrationTarget(
-                target.string("namespace"),
-                target.optionalString("database"),
-                target.optionalString("deployment"),
-                step(target, "backup", true).orElseThrow(),
-                step(target, "rollback", true).orElseThrow(),
-                step(target, "list", false).map(job -> new ListStep(job, freshFor(target))),
-                target.optionalString("serviceAccount"),
-                envFrom(target),
-                env(target));
+                spec.namespace(),
+                Optional.ofNullable(spec.database()),
+                Optional.ofNullable(spec.deployment()),
+                step("backup", spec.backup()).orElseThrow(() -> missing("backup")),
+                step("rollback", spec.rollback()).orElseThrow(() -> missing("rollback")),
+                Optional.ofNullable(spec.list()).flatMap(list -> step("list", list.job()))
+                        .map(job -> new ListStep(job, freshFor(spec.list().freshFor()))),
+                Optional.ofNullable(spec.serviceAccount()),
+                envFrom(spec.envFrom()),
+                env(spec.env()));
     }
 
     /** Identifies this target among several in one run, for Job names and labels: 6 hex digits. */
@@ -93,35 +96,34 @@ record MigrationTarget(
         return database.map(name -> "database " + name).orElse("the database") + " in namespace " + namespace;
     }
 
-    private static Optional<JobStep> step(Target target, String field, boolean required) {
-        Map<String, Object> spec = target.map(field);
-        if (spec.isEmpty()) {
-            if (required) {
-                throw new Target.InvalidTargetException("target of type " + TYPE + " needs '" + field
-                        + "' with an image and a command");
-            }
+    private static Target.InvalidTargetException missing(String field) {
+        return new Target.InvalidTargetException("target of type " + TYPE + " needs '" + field
+                + "' with an image and a command");
+    }
+
+    private static Optional<JobStep> step(String field, Spec.Job job) {
+        if (job == null) {
             return Optional.empty();
         }
-        Object image = spec.get("image");
-        if (image == null || String.valueOf(image).isBlank()) {
+        if (job.image() == null || job.image().isBlank()) {
             throw new Target.InvalidTargetException("target of type " + TYPE + ": '" + field + ".image' is required");
         }
-        List<String> command = strings(spec.get("command"), field + ".command");
-        List<String> args = strings(spec.get("args"), field + ".args");
+        List<String> command = Optional.ofNullable(job.command()).orElse(List.of());
+        List<String> args = Optional.ofNullable(job.args()).orElse(List.of());
         if (command.isEmpty() && args.isEmpty()) {
             throw new Target.InvalidTargetException("target of type " + TYPE + ": '" + field
                     + ".command' is required (what the image runs to " + field + ")");
         }
-        return Optional.of(new JobStep(field, String.valueOf(image).trim(), command, args));
+        return Optional.of(new JobStep(field, job.image(), command, args));
     }
 
-    private static Duration freshFor(Target target) {
-        Object value = target.map("list").get("freshFor");
+    /** Read here rather than bound as a Duration, to keep the message the adapter has always given. */
+    private static Duration freshFor(String value) {
         if (value == null) {
             return DEFAULT_FRESH_FOR;
         }
         try {
-            Duration freshFor = DurationText.parse(String.valueOf(value));
+            Duration freshFor = DurationText.parse(value);
             if (freshFor.toSeconds() < 1) {
                 throw new IllegalArgumentException("'" + value + "' is under a second");
             }
@@ -131,40 +133,24 @@ record MigrationTarget(
         }
     }
 
-    private static List<String> strings(Object value, String field) {
-        if (value == null) {
-            return List.of();
-        }
-        if (value instanceof List<?> list) {
-            return list.stream().map(String::valueOf).toList();
-        }
-        if (value instanceof Map) {
-            throw new Target.InvalidTargetException("target of type " + TYPE + ": '" + field + "' must be a list");
-        }
-        return List.of(String.valueOf(value));
-    }
-
-    private static List<Reference> envFrom(Target target) {
-        Object value = target.spec().get("envFrom");
-        if (value == null) {
-            return List.of();
-        }
-        if (!(value instanceof List<?> list)) {
-            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'envFrom' must be a list of "
-                    + "{secret: NAME} or {configMap: NAME}");
-        }
+    private static List<Reference> envFrom(List<Spec.Source> sources) {
         List<Reference> refs = new ArrayList<>();
-        for (Object entry : list) {
-            refs.add(reference(entry, "envFrom", false));
+        for (Spec.Source source : Optional.ofNullable(sources).orElse(List.of())) {
+            if (source == null || (source.secret() == null) == (source.configMap() == null)) {
+                throw new Target.InvalidTargetException("target of type " + TYPE + ": 'envFrom' must be "
+                        + "{secret: NAME} or {configMap: NAME}");
+            }
+            refs.add(source.secret() != null ? new Reference(Reference.Kind.SECRET, source.secret(), Optional.empty())
+                    : new Reference(Reference.Kind.CONFIG_MAP, source.configMap(), Optional.empty()));
         }
         return refs;
     }
 
-    private static Map<String, EnvValue> env(Target target) {
+    private static Map<String, EnvValue> env(Map<String, Object> given) {
         Map<String, EnvValue> env = new LinkedHashMap<>();
-        target.map("env").forEach((name, value) -> {
-            if (value instanceof Map) {
-                env.put(name, new EnvValue(Optional.empty(), Optional.of(reference(value, "env." + name, true))));
+        Optional.ofNullable(given).orElse(Map.of()).forEach((name, value) -> {
+            if (value instanceof Map<?, ?> map) {
+                env.put(name, new EnvValue(Optional.empty(), Optional.of(reference(map, "env." + name))));
             } else {
                 env.put(name, new EnvValue(Optional.of(String.valueOf(value)), Optional.empty()));
             }
@@ -172,18 +158,16 @@ record MigrationTarget(
         return env;
     }
 
-    private static Reference reference(Object entry, String field, boolean needsKey) {
-        String shape = needsKey ? "{secret: NAME, key: KEY} or {configMap: NAME, key: KEY}" : "{secret: NAME} or {configMap: NAME}";
-        if (!(entry instanceof Map<?, ?> map)) {
-            throw new Target.InvalidTargetException("target of type " + TYPE + ": '" + field + "' entries must be " + shape);
-        }
+    /** One key of a Secret or ConfigMap, for an {@code env:} entry. */
+    private static Reference reference(Map<?, ?> map, String field) {
         Object secret = map.get("secret");
         Object configMap = map.get("configMap");
         Object key = map.get("key");
-        if ((secret == null) == (configMap == null) || (needsKey && key == null)) {
-            throw new Target.InvalidTargetException("target of type " + TYPE + ": '" + field + "' must be " + shape);
+        if ((secret == null) == (configMap == null) || key == null) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + ": '" + field + "' must be "
+                    + "{secret: NAME, key: KEY} or {configMap: NAME, key: KEY}");
         }
         return new Reference(secret != null ? Reference.Kind.SECRET : Reference.Kind.CONFIG_MAP,
-                String.valueOf(secret != null ? secret : configMap), Optional.ofNullable(key).map(String::valueOf));
+                String.valueOf(secret != null ? secret : configMap), Optional.of(String.valueOf(key)));
     }
 }

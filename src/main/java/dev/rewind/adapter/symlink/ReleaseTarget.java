@@ -23,7 +23,8 @@ record ReleaseTarget(List<SshHost> hosts, SshSession.Login login, ReleaseLayout 
                         + "'keyFile', never from rewind.yml");
             }
         }
-        List<String> entries = target.strings("hosts");
+        SymlinkReleaseAdapter.Spec spec = target.as(SymlinkReleaseAdapter.Spec.class);
+        List<String> entries = Optional.ofNullable(spec.hosts()).orElse(List.of());
         if (entries.isEmpty()) {
             throw invalid("needs 'hosts' (a list such as [\"app1:22\", \"app2:22\"])");
         }
@@ -31,21 +32,19 @@ record ReleaseTarget(List<SshHost> hosts, SshSession.Login login, ReleaseLayout 
         if (hosts.stream().map(SshHost::label).distinct().count() != hosts.size()) {
             throw invalid("'hosts' lists the same host twice");
         }
-        String user = target.string("user");
+        String user = spec.user();
         if (!user.matches("[A-Za-z0-9._][A-Za-z0-9._-]*")) {
             throw invalid("'user' must be a plain user name, got '" + user + "'");
         }
-        String deployTo = target.string("deployTo");
+        String deployTo = spec.deployTo();
         if (!deployTo.startsWith("/") || deployTo.contains("\n") || deployTo.contains("\0")
                 || Path.of(deployTo).normalize().toString().length() < 2
                 || !Path.of(deployTo).normalize().equals(Path.of(deployTo))) {
             throw invalid("'deployTo' must be an absolute, normalised directory other than / (got '"
                     + deployTo + "')");
         }
-        Path keyFile = Path.of(target.string("keyFile"));
-        Path knownHosts = Path.of(target.string("knownHosts"));
-        return new ReleaseTarget(hosts, new SshSession.Login(user, keyFile, knownHosts), new ReleaseLayout(deployTo),
-                target.optionalString("restart"));
+        return new ReleaseTarget(hosts, new SshSession.Login(user, Path.of(spec.keyFile()), Path.of(spec.knownHosts())),
+                new ReleaseLayout(deployTo), Optional.ofNullable(spec.restart()));
     }
 
     /** {@code /srv/app on app1, app2}, for messages. */

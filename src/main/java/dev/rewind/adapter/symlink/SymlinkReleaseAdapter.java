@@ -7,6 +7,8 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.OneOrMore;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 
@@ -51,6 +53,19 @@ public final class SymlinkReleaseAdapter implements RollbackAdapter {
     @Override
     public String type() {
         return TYPE;
+    }
+
+    /**
+     * The {@code target:} block: {@code {type: symlink-release, hosts: ["app1:22"], user: deploy, deployTo: /srv/app,
+     * keyFile: /etc/rewind/deploy_key, knownHosts: /etc/rewind/known_hosts, restart: "touch tmp/restart.txt"}}.
+     */
+    public record Spec(@OneOrMore List<String> hosts, @Required String user, @Required String deployTo,
+                       @Required String keyFile, @Required String knownHosts, String restart) {
+    }
+
+    @Override
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
     }
 
     @Override

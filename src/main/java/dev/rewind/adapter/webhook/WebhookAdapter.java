@@ -7,6 +7,7 @@ import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.RollbackAdapter;
+import dev.rewind.config.Required;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.adapter.http.JsonApi;
@@ -62,7 +63,7 @@ public final class WebhookAdapter implements RollbackAdapter {
         List<String> found = new ArrayList<>();
         for (Target target : targets) {
             if (target.type().equals(TYPE)) {
-                target.optionalString("secretEnv").flatMap(secrets::get).ifPresent(found::add);
+                secrets.get(target.as(Spec.class).secretEnv()).ifPresent(found::add);
             }
         }
         return found;
@@ -73,10 +74,21 @@ public final class WebhookAdapter implements RollbackAdapter {
         return TYPE;
     }
 
+    /**
+     * The {@code target:} block: {@code {type: webhook, url: URL, secretEnv: WEBHOOK_SECRET, timeout: 10m}};
+     * the timeout (how long to wait for the receiver's report) defaults to {@link #DEFAULT_TIMEOUT}.
+     */
+    public record Spec(@Required String url, @Required String secretEnv, Duration timeout) {
+    }
+
+    @Override
+    public Optional<Class<? extends Record>> specType() {
+        return Optional.of(Spec.class);
+    }
+
     @Override
     public void validate(Target target) {
-        JsonApi.httpUrl(target, "url");
-        target.string("secretEnv");
+        JsonApi.httpUrl(TYPE, "url", target.as(Spec.class).url());
         timeout(target);
     }
 
@@ -169,7 +181,7 @@ public final class WebhookAdapter implements RollbackAdapter {
         payload.put("reason", change.reason());
         payload.put("callbackUrl", callbackUrl(change.runId()));
         byte[] body = JsonApi.JSON.writeValueAsBytes(payload);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(target.string("url"))).timeout(REQUEST_TIMEOUT)
+        HttpRequest request = HttpRequest.newBuilder(URI.create(target.as(Spec.class).url())).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header(WebhookSignature.RUN_HEADER, change.runId())
                 .header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
@@ -199,29 +211,24 @@ public final class WebhookAdapter implements RollbackAdapter {
     }
 
     private String secret(Target target) {
-        String variable = target.string("secretEnv");
+        String variable = target.as(Spec.class).secretEnv();
         return secrets.get(variable).orElseThrow(() -> new AdapterException("the webhook secret was not found: environment"
                 + " variable " + variable + " (secretEnv) is not set"));
     }
 
     /** The receiver's URL without query or user info, which may carry credentials. */
     private static String receiver(Target target) {
-        return RetryingHttp.safe(URI.create(target.string("url")));
+        return RetryingHttp.safe(URI.create(target.as(Spec.class).url()));
     }
 
     private static Duration timeout(Target target) {
-        String text = target.optionalString("timeout").orElse(null);
-        if (text == null) {
+        Duration timeout = target.as(Spec.class).timeout();
+        if (timeout == null) {
             return DEFAULT_TIMEOUT;
         }
-        try {
-            Duration timeout = DurationText.parse(text);
-            if (timeout.isZero()) {
-                throw new IllegalArgumentException("'" + text + "' is zero");
-            }
-            return timeout;
-        } catch (IllegalArgumentException e) {
-            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'timeout' " + e.getMessage());
+        if (timeout.isZero()) {
+            throw new Target.InvalidTargetException("target of type " + TYPE + ": 'timeout' must be longer than zero");
         }
+        return timeout;
     }
 }

@@ -1,0 +1,100 @@
+package dev.rewind.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shape of {@code rewind.yml}, key for key, as {@link ConfigBinder} binds it: every key Rewind
+ * knows is a component here, and any other key is warned about with its place. A component is
+ * {@code null} when the key is absent; {@link CatalogueParser} applies the defaults and the rules
+ * that span keys, and turns these into the domain records ({@link ServiceConfig} and friends).
+ *
+ * <p>Adding a key: add the component to the record it belongs to (and to {@link EnvironmentSpec} if an
+ * environment may set a default for it), then read it in {@link CatalogueParser}.
+ */
+record CatalogueSpec(
+        List<ServiceSpec> services,
+        Map<String, EnvironmentSpec> environments,
+        AlertRoutingSpec alerts,
+        Duration retention) {
+
+    /** One entry of {@code services:}. */
+    record ServiceSpec(
+            String name,
+            String channel,
+            String environment,
+            Map<String, Object> target,
+            List<Map<String, Object>> targets,
+            Map<String, String> signals,
+            @OneOrMore List<String> requesters,
+            @OneOrMore List<String> approvers,
+            Integer approvals,
+            Boolean selfApproval,
+            Boolean breakGlass,
+            Boolean autoRollback,
+            String oncall,
+            ThresholdsSpec thresholds,
+            Duration cooldown,
+            Integer maxAttempts,
+            Duration attemptsWindow,
+            Duration timeout,
+            Duration requestExpiry,
+            VerificationSpec verification,
+            ServiceAlertsSpec alerts,
+            ReportSpec report,
+            String incidentChannel,
+            List<PolicyRuleSpec> policy,
+            @OneOrMore List<String> viewers) {
+    }
+
+    /** {@code environments.<env>}: defaults for the services of that environment; a service's own value wins. */
+    record EnvironmentSpec(
+            Integer approvals,
+            Boolean selfApproval,
+            Boolean breakGlass,
+            Boolean autoRollback,
+            @OneOrMore List<String> viewers) {
+    }
+
+    /** The top-level {@code alerts:}: how alerts find their service. */
+    record AlertRoutingSpec(
+            String serviceLabel,
+            String defaultChannel,
+            @OneOrMore List<String> watchedChannels,
+            Duration staleAfter) {
+    }
+
+    /** A service's {@code alerts:}: the labels an alert must carry to be this service's. */
+    record ServiceAlertsSpec(Map<String, String> match) {
+    }
+
+    record ReportSpec(String github, String apiUrl, String tokenEnv) {
+    }
+
+    record ThresholdsSpec(
+            Fraction immediateErrorRate,
+            Fraction fastErrorRate,
+            Double fastLatencyFactor,
+            Fraction plannedErrorRate,
+            Double plannedLatencyFactor) {
+    }
+
+    record VerificationSpec(Integer checks, Duration interval, Double baselineRatio) {
+    }
+
+    /** One entry of a service's {@code policy:}. */
+    record PolicyRuleSpec(String name, WhenSpec when, String action, Duration countdown) {
+    }
+
+    record WhenSpec(
+            String signal,
+            Fraction above,
+            @JsonProperty("for") Duration sustained,
+            Duration minSinceDeploy,
+            Duration maxSinceDeploy,
+            Map<String, String> labels) {
+    }
+}
