@@ -5,23 +5,23 @@ import java.util.List;
 /**
  * Who may ask for and who may approve a rollback of one service.
  *
- * @param requesters   user or user-group ids that may request a rollback; empty means approvers only
- * @param approvers    user or user-group ids ({@code S…}) whose approval counts
+ * @param requesters   people or user groups that may request a rollback; empty means approvers only
+ * @param approvers    people or user groups whose approval counts
  * @param approvals    distinct approvals needed before anything changes
  * @param selfApproval whether the requester's own approval counts towards {@code approvals}
  * @param breakGlass   whether an IMMEDIATE assessment may proceed on a single approval (audited as break-glass)
  * @param autoAllowed  whether an automatic-rollback policy may roll back without a person (else it only proposes)
- * @param viewers      user or user-group ids that may read the service's status, audit trail and assessments,
+ * @param viewers      people or user groups that may read the service's status, audit trail and assessments,
  *                     besides its requesters and approvers
  */
 public record ApprovalRules(
-        List<String> requesters,
-        List<String> approvers,
+        List<Principal> requesters,
+        List<Principal> approvers,
         int approvals,
         boolean selfApproval,
         boolean breakGlass,
         boolean autoAllowed,
-        List<String> viewers) {
+        List<Principal> viewers) {
 
     public ApprovalRules {
         requesters = List.copyOf(requesters);
@@ -29,8 +29,13 @@ public record ApprovalRules(
         viewers = List.copyOf(viewers);
     }
 
+    /** Whether {@code userId} is named in person (no group look-up) among {@code principals}. */
+    public static boolean namesInPerson(List<Principal> principals, String userId) {
+        return principals.stream().anyMatch(p -> p instanceof Principal.Person && p.id().equals(userId));
+    }
+
     /** Rules with no {@code viewers:}: only requesters and approvers may read. */
-    public ApprovalRules(List<String> requesters, List<String> approvers, int approvals, boolean selfApproval,
+    public ApprovalRules(List<Principal> requesters, List<Principal> approvers, int approvals, boolean selfApproval,
                          boolean breakGlass, boolean autoAllowed) {
         this(requesters, approvers, approvals, selfApproval, breakGlass, autoAllowed, List.of());
     }

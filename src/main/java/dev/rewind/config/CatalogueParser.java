@@ -133,14 +133,15 @@ public final class CatalogueParser {
         EnvironmentSpec env = Optional.ofNullable(environments.get(environment)).orElse(NO_ENVIRONMENT_RULES);
         int approvals = first(spec.approvals(), env.approvals(), destructive ? 2 : 1);
         ApprovalRules approval = new ApprovalRules(
-                texts(spec.requesters()),
-                texts(spec.approvers()),
+                principals(spec.requesters(), service + ".requesters").orElse(List.of()),
+                principals(spec.approvers(), service + ".approvers").orElse(List.of()),
                 approvals,
                 first(spec.selfApproval(), env.selfApproval(), true),
                 first(spec.breakGlass(), env.breakGlass(), false),
                 // A policy approves alone, so where two people must approve it may only propose unless told otherwise.
                 first(spec.autoRollback(), env.autoRollback(), approvals == 1),
-                viewers(spec.viewers(), service).or(() -> viewers(env.viewers(), "environments." + environment))
+                principals(spec.viewers(), service + ".viewers")
+                        .or(() -> principals(env.viewers(), "environments." + environment + ".viewers"))
                         .orElse(List.of()));
         if (approval.approvals() < 1) {
             throw new ConfigException(service + ".approvals must be at least 1");
@@ -148,7 +149,7 @@ public final class CatalogueParser {
         if (approval.approvers().isEmpty()) {
             warnings.accept(service + " lists no 'approvers': nobody can approve a rollback of " + name);
         } else if (approval.approvers().size() < approval.approvals() && approval.approvers().stream()
-                .noneMatch(id -> id.startsWith("S"))) {
+                .noneMatch(Principal.Group.class::isInstance)) {
             warnings.accept(service + " needs " + approval.approvals() + " approvals but lists only "
                     + approval.approvers().size() + " approver(s)");
         }
@@ -180,19 +181,12 @@ public final class CatalogueParser {
         return given;
     }
 
-    /** {@code viewers:} as Slack user ({@code U…}, {@code W…}) or user-group ({@code S…}) ids; empty when absent. */
-    private static Optional<List<String>> viewers(List<String> given, String place) {
+    /** Slack user ({@code U…}, {@code W…}) or user-group ({@code S…}) ids, each parsed once; empty when absent. */
+    private static Optional<List<Principal>> principals(List<String> given, String place) {
         if (given == null) {
             return Optional.empty();
         }
-        List<String> ids = texts(given);
-        for (String id : ids) {
-            if (!id.matches("[UWS][A-Z0-9]{2,}")) {
-                throw new ConfigException(place + ".viewers: '" + id + "' is not a Slack user id (U…) or "
-                        + "user-group id (S…); names like @sre-oncall change, ids do not");
-            }
-        }
-        return Optional.of(ids);
+        return Optional.of(texts(given).stream().map(id -> Principal.parse(id, place)).toList());
     }
 
     private List<Target> targets(ServiceSpec spec, String service) {

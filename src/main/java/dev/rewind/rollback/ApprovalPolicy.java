@@ -1,5 +1,6 @@
 package dev.rewind.rollback;
 
+import dev.rewind.config.Principal;
 import dev.rewind.assess.Tier;
 import dev.rewind.config.ApprovalRules;
 
@@ -21,17 +22,19 @@ public final class ApprovalPolicy {
         this.directory = directory;
     }
 
-    /** Listed directly, or a member of a listed user group ({@code S…}). */
-    public boolean isListed(String userId, List<String> ids) {
-        if (ids.contains(userId)) {
+    /** Listed in person, or a member of a listed user group (looked up only when needed). */
+    public boolean isListed(String userId, List<Principal> listed) {
+        if (ApprovalRules.namesInPerson(listed, userId)) {
             return true;
         }
-        return ids.stream().filter(ApprovalPolicy::isGroup).anyMatch(group -> directory.isMember(userId, group));
+        return listed.stream().filter(Principal.Group.class::isInstance)
+                .anyMatch(group -> directory.isMember(userId, group.id()));
     }
 
     /** Whether the user's own id is listed among those who may read the service: known without any look-up. */
     public boolean readerByName(String userId, ApprovalRules rules) {
-        return rules.approvers().contains(userId) || rules.requesters().contains(userId) || rules.viewers().contains(userId);
+        return ApprovalRules.namesInPerson(rules.approvers(), userId) || ApprovalRules.namesInPerson(rules.requesters(), userId)
+                || ApprovalRules.namesInPerson(rules.viewers(), userId);
     }
 
     public boolean mayApprove(String userId, ApprovalRules rules) {
@@ -101,9 +104,9 @@ public final class ApprovalPolicy {
         };
     }
 
-    private static String tokens(List<String> ids) {
-        return ids.isEmpty() ? "none listed in rewind.yml"
-                : String.join(", ", ids.stream().map(Mentions::token).toList());
+    private static String tokens(List<Principal> listed) {
+        return listed.isEmpty() ? "none listed in rewind.yml"
+                : String.join(", ", listed.stream().map(p -> Mentions.token(p.id())).toList());
     }
 
     /** Whether this user's approval counts towards the total for a run {@code requester} asked for. */
@@ -116,10 +119,6 @@ public final class ApprovalPolicy {
         boolean enough = counted >= rules.approvals();
         boolean breakGlassAllowed = Guardrails.breakGlass((int) counted, rules.approvals(), rules.breakGlass(), tier);
         return new Standing((int) counted, rules.approvals(), enough, breakGlassAllowed);
-    }
-
-    static boolean isGroup(String id) {
-        return id.startsWith("S");
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.rewind.rollback;
 
+import dev.rewind.config.Principal;
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.config.Target;
@@ -83,7 +84,7 @@ public final class FollowUpService {
         if (!policy.mayApprove(userId, service.get().approval())) {
             audit.record(userId, "refused", Optional.of(run.id()), run.service(), "may not " + task.action().toLowerCase());
             return new Decision.Refused("You may not " + task.action().toLowerCase() + " for " + run.service()
-                    + ": only its approvers may.", service.get().approval().approvers());
+                    + ": only its approvers may.", Principal.ids(service.get().approval().approvers()));
         }
         Instant now = clock.instant();
         if (!tasks.claim(taskId, userId, now, now.minus(CLAIM_TIMEOUT))) {

@@ -1,5 +1,6 @@
 package dev.rewind.rollback;
 
+import dev.rewind.config.Principal;
 import dev.rewind.adapter.Revision;
 import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
@@ -201,7 +202,7 @@ public final class RollbackService {
         refreshCard(runId);
         RollbackRun current = runs.find(runId).orElseThrow();
         ApprovalPolicy.Standing standing = standing(current, config);
-        return new Decision.AwaitingApproval(standing.have(), standing.need(), config.approval().approvers());
+        return new Decision.AwaitingApproval(standing.have(), standing.need(), Principal.ids(config.approval().approvers()));
     }
 
     /** An approval click (also the requester's own, when it counts). Starts the run once approvals suffice. */
@@ -238,7 +239,7 @@ public final class RollbackService {
         }
         if (!added && !glass) {
             ApprovalPolicy.Standing standing = standing(run, config);
-            return new Decision.AwaitingApproval(standing.have(), standing.need(), config.approval().approvers());
+            return new Decision.AwaitingApproval(standing.have(), standing.need(), Principal.ids(config.approval().approvers()));
         }
         audit.record(userId, glass ? "approved (break-glass)" : "approved", Optional.of(runId), run.service(),
                 glass ? "proceeding on one approval because the tier is IMMEDIATE" : "");
@@ -247,7 +248,7 @@ public final class RollbackService {
         ApprovalPolicy.Standing after = standing(runs.find(runId).orElseThrow(), config);
         if (!after.enough() && !glass) {
             refreshCard(runId);
-            return new Decision.AwaitingApproval(after.have(), after.need(), config.approval().approvers());
+            return new Decision.AwaitingApproval(after.have(), after.need(), Principal.ids(config.approval().approvers()));
         }
         Instant approvedAt = clock.instant();
         if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), approvedAt)) {
@@ -412,7 +413,7 @@ public final class RollbackService {
     }
 
     private static List<String> whoMayApprove(ServiceConfig config) {
-        return config.approval().approvers();
+        return Principal.ids(config.approval().approvers());
     }
 
 }

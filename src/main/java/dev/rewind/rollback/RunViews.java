@@ -1,5 +1,6 @@
 package dev.rewind.rollback;
 
+import dev.rewind.config.Principal;
 import dev.rewind.assess.Assessment;
 import dev.rewind.assess.Tier;
 import dev.rewind.config.ServiceConfig;
@@ -42,7 +43,7 @@ public final class RunViews {
         ApprovalPolicy.Standing standing = config.map(c -> standing(run, c))
                 .orElse(new ApprovalPolicy.Standing(approvals.size(), approvals.size(), true, false));
         return new RunView(run, approvals, standing,
-                config.map(c -> c.approval().approvers()).orElse(List.of()), timeline.events(run.id()),
+                config.map(c -> Principal.ids(c.approval().approvers())).orElse(List.of()), timeline.events(run.id()),
                 run.state() == RunState.ASSESSED ? Optional.empty() : Optional.of(reportUrl(run.id())),
                 rooms.incident(run.id()), timeline.samples(run.id()),
                 run.trigger() == Trigger.ALERT ? alerts.apply(run.id()) : Optional.empty(),

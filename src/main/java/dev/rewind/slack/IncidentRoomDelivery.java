@@ -5,6 +5,7 @@ import com.slack.api.methods.request.files.FilesCompleteUploadExternalRequest;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.conversations.ConversationsCreateResponse;
 import com.slack.api.methods.response.files.FilesGetUploadURLExternalResponse;
+import dev.rewind.config.Principal;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.incident.ReportStore;
 import dev.rewind.outbox.Delivery;
@@ -169,11 +170,11 @@ final class IncidentRoomDelivery implements Delivery {
         approvalStore.approvals(run.id()).forEach(a -> users.add(a.userId()));
         Optional<ServiceConfig> service = catalogues.service(run.service());
         service.ifPresent(s -> {
-            for (String id : s.approval().approvers()) {
-                if (id.startsWith("S")) {
-                    users.addAll(directory.members(id));
+            for (Principal approver : s.approval().approvers()) {
+                if (approver instanceof Principal.Group) {
+                    users.addAll(directory.members(approver.id()));
                 } else {
-                    users.add(id);
+                    users.add(approver.id());
                 }
             }
             s.oncall().ifPresent(group -> users.addAll(directory.members(group)));

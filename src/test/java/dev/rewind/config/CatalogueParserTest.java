@@ -36,7 +36,7 @@ class CatalogueParserTest {
         assertThat(checkout.primaryTarget().type()).isEqualTo("kubernetes-deployment");
         assertThat(checkout.primaryTarget().string("namespace")).isEqualTo("shop");
         assertThat(checkout.signals()).containsKeys("errorRate", "latencyP99");
-        assertThat(checkout.approval().approvers()).containsExactly("S0SRE", "U0ALICE");
+        assertThat(Principal.ids(checkout.approval().approvers())).containsExactly("S0SRE", "U0ALICE");
         assertThat(checkout.guardrails().cooldown()).isEqualTo(Duration.ofMinutes(5));
         assertThat(checkout.guardrails().maxAttempts()).isEqualTo(3);
         assertThat(checkout.thresholds()).isEqualTo(TierThresholds.DEFAULT);
@@ -74,9 +74,20 @@ class CatalogueParserTest {
                   - {name: b, channel: C1, environment: production, target: {type: t}, approvers: [S1], approvals: 1}
                   - {name: c, channel: C1, environment: staging, target: {type: t}, approvers: [S1]}
                 """, "rewind.yml");
-        assertThat(catalogue.find("a").orElseThrow().approval()).isEqualTo(new ApprovalRules(List.of(), List.of("S1"), 2, false, true, false));
+        assertThat(catalogue.find("a").orElseThrow().approval()).isEqualTo(new ApprovalRules(List.of(), List.of(new Principal.Group("S1")), 2, false, true, false));
         assertThat(catalogue.find("b").orElseThrow().approval().approvals()).isEqualTo(1);
-        assertThat(catalogue.find("c").orElseThrow().approval()).isEqualTo(new ApprovalRules(List.of(), List.of("S1"), 1, true, false, true));
+        assertThat(catalogue.find("c").orElseThrow().approval()).isEqualTo(new ApprovalRules(List.of(), List.of(new Principal.Group("S1")), 1, true, false, true));
+    }
+
+    @Test
+    void approversAndRequestersMustBeSlackIdsTooAndGroupsAreKnownAsGroups() {
+        assertThatThrownBy(() -> parser.parse("services:\n  - {name: a, channel: C, target: {type: t}, approvers: [alice]}\n",
+                "rewind.yml")).hasMessageContaining("services[0] (a).approvers: 'alice' is not a Slack user id");
+        assertThatThrownBy(() -> parser.parse("services:\n  - {name: a, channel: C, target: {type: t}, approvers: [U1], "
+                + "requesters: ['@devs']}\n", "rewind.yml")).hasMessageContaining("services[0] (a).requesters: '@devs'");
+        ApprovalRules rules = parser.parse("services:\n  - {name: a, channel: C, target: {type: t}, approvers: [S0SRE, U0ALICE]}\n",
+                "rewind.yml").find("a").orElseThrow().approval();
+        assertThat(rules.approvers()).containsExactly(new Principal.Group("S0SRE"), new Principal.Person("U0ALICE"));
     }
 
     @Test
@@ -89,8 +100,8 @@ class CatalogueParserTest {
                   - {name: b, channel: C1, environment: production, target: {type: t}, approvers: [S1], viewers: [U0SUPPORT, S0QA]}
                   - {name: c, channel: C1, environment: staging, target: {type: t}, approvers: [S1]}
                 """, "rewind.yml");
-        assertThat(catalogue.find("a").orElseThrow().approval().viewers()).containsExactly("S0ENG");
-        assertThat(catalogue.find("b").orElseThrow().approval().viewers()).containsExactly("U0SUPPORT", "S0QA");
+        assertThat(Principal.ids(catalogue.find("a").orElseThrow().approval().viewers())).containsExactly("S0ENG");
+        assertThat(Principal.ids(catalogue.find("b").orElseThrow().approval().viewers())).containsExactly("U0SUPPORT", "S0QA");
         assertThat(catalogue.find("c").orElseThrow().approval().viewers()).isEmpty();
         assertThat(warnings).noneMatch(w -> w.contains("viewers"));
     }
