@@ -113,6 +113,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The composition root: reads the configuration, builds every part with {@code new}, starts the
  * web server and the Slack front end, and picks up runs a previous process left unfinished.
+ *
+ * <p>Longer than most classes on purpose: the composition root builds the whole object graph with
+ * {@code new}, in one place and in order (no DI container), so its length is the size of the bot.
  */
 public final class Rewind implements AutoCloseable {
 

@@ -33,6 +33,10 @@ import java.util.function.Predicate;
  * {@link CatalogueSpec}, then this applies defaults and the rules that span keys. Every problem is
  * reported with its place ({@code services[1] (payments).approvals}) so the file can be fixed without
  * guessing. Keys it does not know are reported as warnings, not errors, so newer files still load.
+ *
+ * <p>Longer than most classes on purpose: the rules that span keys of {@code rewind.yml} (defaults from
+ * environments, exactly one of target/targets, approvals against approvers) and their messages are read
+ * in one place; binding itself is {@link ConfigBinder}'s.
  */
 public final class CatalogueParser {
 

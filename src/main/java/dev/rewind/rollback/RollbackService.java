@@ -23,6 +23,10 @@ import java.util.stream.Collectors;
 /**
  * The use cases behind the card: open a run with its assessment, ask for the rollback, approve,
  * dismiss. Every decision is audited and written before anything acts on it; every refusal says why.
+ *
+ * <p>Longer than most classes on purpose: each decision here (request, approve, policy, dismiss, expiry,
+ * monitor, picker) is a short sequence of role check, conditional update, audit and timeline entry that
+ * reads best next to the others; opening cards ({@link RunOpenings}) and who may ({@link RunAccess}) live apart.
  */
 public final class RollbackService {
 

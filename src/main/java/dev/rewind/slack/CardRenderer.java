@@ -46,6 +46,9 @@ import static com.slack.api.model.block.element.BlockElements.staticSelect;
  * Draws a run as a Block Kit card: what is wrong (the numbers and the tier), what a rollback would
  * change, and what can be done now. Pure: the same view gives the same card. Every text is clipped
  * to Slack's limits and the block count stays under 50 whatever the input.
+ *
+ * <p>Longer than most classes on purpose: one card in every state is drawn in one place, so the Block Kit
+ * limits (50 blocks, 3000-character sections, 75-character buttons) are enforced and tested once.
  */
 public final class CardRenderer {
 

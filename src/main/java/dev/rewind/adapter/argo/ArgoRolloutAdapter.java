@@ -44,6 +44,9 @@ import java.util.stream.Collectors;
  * scales the canary down and sends traffic back to stable. Otherwise (and for any other revision) it
  * is an <em>undo</em>: the chosen ReplicaSet's pod template, minus its hash label, is written into
  * {@code spec.template}. Either way it then watches until the stable side is ready.
+ *
+ * <p>Longer than most classes on purpose: an adapter is one file, and an Argo Rollout has two ways back
+ * (abort an update in flight, or undo a completed one to an earlier ReplicaSet), each watched to its end.
  */
 public final class ArgoRolloutAdapter implements RollbackAdapter {
 

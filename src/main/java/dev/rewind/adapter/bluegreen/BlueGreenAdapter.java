@@ -38,6 +38,9 @@ import java.util.Optional;
  * after making sure that slot's Deployment is fully ready: a standby scaled to zero is scaled up
  * first (to the live slot's replica count, or {@code replicas:}) and watched until ready. Only the
  * slot label of the selector is touched, with a JSON Patch that first tests the value it replaces.
+ *
+ * <p>Longer than most classes on purpose: an adapter is one file, and a switch has to scale a parked
+ * slot up, wait for it, move the selector and offer the switch back as a follow-up, each with its guard.
  */
 public final class BlueGreenAdapter implements RollbackAdapter {
 

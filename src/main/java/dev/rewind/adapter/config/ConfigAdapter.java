@@ -40,6 +40,9 @@ import java.util.stream.Collectors;
  * keeps no history of them; {@link ConfigVersionRecorder} does), then restarts the Deployments listed
  * in {@code restart} and watches them until ready. Secret values are never shown: revisions carry
  * only digests of them, and they can be restored only when an encrypted copy was kept.
+ *
+ * <p>Longer than most classes on purpose: an adapter is one file, and ConfigMaps and Secrets differ in
+ * what may be shown and stored (Secret values only sealed, digests keyed), which this class decides.
  */
 public final class ConfigAdapter implements RollbackAdapter {
 

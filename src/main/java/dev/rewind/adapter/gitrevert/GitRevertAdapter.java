@@ -35,6 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code verify} is healthy only once that tool runs a revision containing the revert, synced and
  * healthy; a push waits for it within the step's timeout, a pull request leaves the wait (for the
  * merge, then the sync) to verification. Without it, the revert in git is all Rewind can confirm.
+ *
+ * <p>Longer than most classes on purpose: an adapter is one file, and this one covers both modes (pull
+ * request and push), finding the deploy commit, and recognising its own earlier reverts after a restart.
  */
 public final class GitRevertAdapter implements RollbackAdapter {
 
