@@ -17,18 +17,11 @@ public final class JdbiApprovalStore implements ApprovalStore {
 
     @Override
     public boolean addApproval(Approval approval) {
-        try {
-            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO approvals (run_id, user_id, approved_at, break_glass) "
-                            + "VALUES (:runId, :userId, :at, :breakGlass)")
-                    .bind("runId", approval.runId()).bind("userId", approval.userId())
-                    .bind("at", approval.at().toEpochMilli()).bind("breakGlass", approval.breakGlass()).execute());
-            return true;
-        } catch (RuntimeException e) {
-            if (Text.isUniqueViolation(e)) {
-                return false;
-            }
-            throw e;
-        }
+        return Text.insertOnce(() -> jdbi.useHandle(handle -> handle.createUpdate(
+                "INSERT INTO approvals (run_id, user_id, approved_at, break_glass) "
+                                + "VALUES (:runId, :userId, :at, :breakGlass)")
+                        .bind("runId", approval.runId()).bind("userId", approval.userId())
+                        .bind("at", approval.at().toEpochMilli()).bind("breakGlass", approval.breakGlass()).execute()));
     }
 
     @Override

@@ -23,17 +23,10 @@ public final class JdbiDeliveryLog implements DeliveryLog {
     /** @return true the first time a key is seen, false for every repeat */
     @Override
     public boolean firstTime(String key) {
-        try {
-            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO slack_deliveries (delivery_key, received_at) "
-                            + "VALUES (:key, :at)")
-                    .bind("key", Text.clip(key, 300)).bind("at", clock.millis()).execute());
-            return true;
-        } catch (RuntimeException e) {
-            if (Text.isUniqueViolation(e)) {
-                return false;
-            }
-            throw e;
-        }
+        return Text.insertOnce(() -> jdbi.useHandle(handle -> handle.createUpdate(
+                "INSERT INTO slack_deliveries (delivery_key, received_at) "
+                                + "VALUES (:key, :at)")
+                        .bind("key", Text.clip(key, 300)).bind("at", clock.millis()).execute()));
     }
 
     /** Forgets deliveries older than Slack would ever retry. */

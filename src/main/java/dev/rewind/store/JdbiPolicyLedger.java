@@ -15,18 +15,11 @@ public final class JdbiPolicyLedger implements PolicyLedger {
 
     @Override
     public boolean recordPolicyApplication(String service, String revision, String runId, Instant at) {
-        try {
-            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO policy_applications (service, revision, run_id, "
-                            + "applied_at) VALUES (:service, :revision, :runId, :at)")
-                    .bind("service", service).bind("revision", Text.clip(revision, 200)).bind("runId", runId)
-                    .bind("at", at.toEpochMilli()).execute());
-            return true;
-        } catch (RuntimeException e) {
-            if (Text.isUniqueViolation(e)) {
-                return false;
-            }
-            throw e;
-        }
+        return Text.insertOnce(() -> jdbi.useHandle(handle -> handle.createUpdate(
+                "INSERT INTO policy_applications (service, revision, run_id, "
+                                + "applied_at) VALUES (:service, :revision, :runId, :at)")
+                        .bind("service", service).bind("revision", Text.clip(revision, 200)).bind("runId", runId)
+                        .bind("at", at.toEpochMilli()).execute()));
     }
 
     @Override

@@ -20,17 +20,13 @@ public final class JdbiRunTimeline implements RunTimeline {
 
     @Override
     public void stepDone(String runId, RunTimeline.FinishedStep step, Instant at) {
-        try {
-            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO run_steps (run_id, step, target_key, finished_at, summary, "
-                            + "live) VALUES (:runId, :step, :targetKey, :at, :summary, :live)")
-                    .bind("runId", runId).bind("step", step.index()).bind("targetKey", Text.clip(step.targetKey(), 500))
-                    .bind("at", at.toEpochMilli()).bind("summary", Text.clip(step.summary(), 2000))
-                    .bind("live", step.live()).execute());
-        } catch (RuntimeException e) {
-            if (!Text.isUniqueViolation(e)) {
-                throw e;
-            }
-        }
+        // a step recorded twice (a resumed run) keeps its first record
+        Text.insertOnce(() -> jdbi.useHandle(handle -> handle.createUpdate(
+                "INSERT INTO run_steps (run_id, step, target_key, finished_at, summary, "
+                                + "live) VALUES (:runId, :step, :targetKey, :at, :summary, :live)")
+                        .bind("runId", runId).bind("step", step.index()).bind("targetKey", Text.clip(step.targetKey(), 500))
+                        .bind("at", at.toEpochMilli()).bind("summary", Text.clip(step.summary(), 2000))
+                        .bind("live", step.live()).execute()));
     }
 
     @Override

@@ -23,4 +23,22 @@ final class Text {
         }
         return false;
     }
+
+    /**
+     * Runs one INSERT whose key makes it happen at most once (a delivery seen, an approval given, a
+     * policy applied): the database, not a check-then-insert, decides who was first.
+     *
+     * @return true when this call inserted the row, false when one with the same key was already there
+     */
+    static boolean insertOnce(Runnable insert) {
+        try {
+            insert.run();
+            return true;
+        } catch (RuntimeException e) {
+            if (isUniqueViolation(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
 }
