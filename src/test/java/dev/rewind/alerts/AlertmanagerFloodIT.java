@@ -131,7 +131,7 @@ class AlertmanagerFloodIT {
         assertThat(opsMessages()).as("one digest this minute").hasSize(1);
 
         rewind.clock().advance(Duration.ofMinutes(1));
-        await().atMost(Duration.ofSeconds(15)).until(() -> opsMessages().size() == 2);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(opsMessages()).hasSize(2));
         Thread.sleep(6_000);
         List<String> messages = opsMessages();
         assertThat(messages).hasSize(2);

@@ -88,7 +88,7 @@ class IncidentIT {
         String runId = rollBack();
         rewind.prometheus().returns("errors", 0.001);
         rewind.prometheus().returns("latency", 0.3);
-        await().atMost(Duration.ofSeconds(30)).until(() -> report(runId).contains("**State:** SUCCEEDED"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(report(runId)).contains("**State:** SUCCEEDED"));
 
         List<Map<String, String>> created = rewind.slack().calls("conversations.create");
         assertThat(created).extracting(c -> c.get("name"))
@@ -146,7 +146,7 @@ class IncidentIT {
                 "conversations.invite", "files.getUploadURLExternal", "chat.postEphemeral");
         long started = System.nanoTime();
         rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.ROLL_BACK, matcher.group(1));
-        await().atMost(Duration.ofSeconds(20)).until(() -> report(runId).contains("**State:** SUCCEEDED"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(report(runId)).contains("**State:** SUCCEEDED"));
         long rollbackMillis = (System.nanoTime() - started) / 1_000_000;
         assertThat(rewind.slack().failuresServed()).as("Slack was failing meanwhile").isPositive();
         assertThat(rollbackMillis).as("the rollback did not wait for Slack").isLessThan(15_000);
@@ -188,7 +188,7 @@ class IncidentIT {
 
         String runId = rollBack();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> report(runId).contains("**State:** SUCCEEDED"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(report(runId)).contains("**State:** SUCCEEDED"));
         await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().posted().stream().anyMatch(p ->
                 CHANNEL.equals(p.get("channel")) && p.get("text") != null
                         && p.get("text").contains("could not create an incident channel (conversations.create: missing_scope")));

@@ -71,7 +71,7 @@ class OutboxIT {
         try (OutboxWorker worker = new OutboxWorker(outbox, List.of(recorder), new OutboxSignal(), clock, "after-restart",
                 (kind, why) -> { })) {
             worker.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> recorder.sent.size() == 10);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.sent).hasSize(10));
         }
         assertThat(recorder.sent.stream().filter(s -> s.startsWith("s1:")).toList())
                 .containsExactly("s1:a0", "s1:a1", "s1:a2", "s1:a3", "s1:a4");
@@ -90,7 +90,7 @@ class OutboxIT {
         try (OutboxWorker worker = new OutboxWorker(outbox, List.of(recorder), new OutboxSignal(), clock, "w",
                 (kind, why) -> errors.add(why))) {
             worker.start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> recorder.sent.size() == 4);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(recorder.sent).hasSize(4));
         }
         assertThat(recorder.sent).containsExactly("s:m0", "s:m1", "s:m2", "s:m3");
         assertThat(errors).contains("500");

@@ -63,11 +63,11 @@ class CardIT {
         assertThat(SlackStub.readable(card)).contains("MONITOR");
 
         rewind.signed().choose(BOB, CHANNEL, ts, ActionIds.MONITOR, ActionIds.value(runId(), "5"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("re-assess checkout in 5m"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("re-assess checkout in 5m"));
 
         rewind.prometheus().returns("errors", 0.31);
         rewind.clock().advance(Duration.ofMinutes(6));
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(ts).contains("FAST: Roll back soon"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("FAST: Roll back soon"));
         assertThat(rewind.latestCardText(ts)).contains("error rate 31.0%");
         assertThat(rewind.slack().posted()).as("updated in place, no new card").hasSize(1);
     }
@@ -102,10 +102,10 @@ class CardIT {
     void statusShowsTheLatestAssessmentAndRunPrivately() {
         openCard("checkout");
         rewind.signed().command(ALICE, CHANNEL, "checkout status");
-        await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("latest run"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("latest run"));
         assertThat(lastEphemeral()).contains("`" + runId() + "`").contains("Tier MONITOR").contains("Current r3");
         rewind.signed().command(ALICE, CHANNEL, "cart status");
-        await().atMost(Duration.ofSeconds(20)).until(() -> lastEphemeral().contains("No assessment or rollback of *cart* yet"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("No assessment or rollback of *cart* yet"));
     }
 
     @Test
@@ -128,7 +128,7 @@ class CardIT {
 
         rewind.signed().choose(BOB, CHANNEL, ts, ActionIds.PICK_REVISION, r1);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(ts).contains("Roll back to r1"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("Roll back to r1"));
         assertThat(rewind.latestCardText(ts)).contains("r1 is 4 deploys older than r5");
     }
 

@@ -197,7 +197,7 @@ class CardPermissionsIT {
         assertThat(snapshot()).isEqualTo(before);
 
         rewind.signed().click(ERIN, CHANNEL, ts, ActionIds.DISMISS, runId);
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(ts).contains("Dismissed by <@U0ERIN>"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("Dismissed by <@U0ERIN>"));
     }
 
     // --- the world before the click ---

@@ -64,7 +64,7 @@ class MigrationCardIT {
         // Nobody clicks anything: the card asked to be read again while its listing ran.
         rewind.clock().advance(Duration.ofSeconds(11));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(ts).contains("0042_add_refunds"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("0042_add_refunds"));
         assertThat(rewind.latestCardText(ts)).contains("Migrations to revert: listed by Job rewind-list-")
                 .contains("0042_add_refunds\n0041_index_orders");
         assertThat(rewind.kubernetes().jobs("shop")).as("one listing, no Job of a run").hasSize(1);

@@ -219,7 +219,7 @@ class WalkingSkeletonIT {
         String ts = rewind.slack().postedWithTs().get(0).ts();
         String value = rollBackValue(card);
         rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.ROLL_BACK, value);
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(ts).contains("Rolled back to r2"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("Rolled back to r2"));
         String runId = ActionIds.runId(value);
 
         HttpResponse<String> html = rewind.get("/reports/" + runId);

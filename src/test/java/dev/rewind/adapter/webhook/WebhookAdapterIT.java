@@ -140,7 +140,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
         assertThat(outcome.summary()).contains("reported success: rolled back to v1.9");
         assertThat(outcome.summary()).doesNotContain("in-the-query");
         assertThat(outcome.recorded()).containsEntry("callbackUrl", world.publicUrl() + "/runs/rb-hook0000002/events");
-        await().atMost(Duration.ofSeconds(5)).until(() -> world.reports().size() == 3);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.reports()).hasSize(3));
         assertThat(world.reports()).extracting(WebhookWorld.Report::status).containsOnly(200);
         assertThat(adapter.verify(target()).detail()).contains("rolled back to v1.9");
     }
@@ -227,7 +227,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
         world.script(List.of());
         CompletableFuture<Outcome> runB = CompletableFuture.supplyAsync(() ->
                 adapter.execute(target(), change("rb-hookrunB01"), Progress.NONE, Duration.ofSeconds(10)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> world.deliveries().size() == 2);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.deliveries()).hasSize(2));
 
         HttpResponse<String> replayed = world.report("rb-hookrunB01", captured.body(), captured.timestamp(),
                 captured.signature());
