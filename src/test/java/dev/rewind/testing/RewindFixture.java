@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -98,9 +99,13 @@ public final class RewindFixture implements AutoCloseable {
     private void startRewind() {
         this.rewind = Rewind.start(Settings.from(env), kubernetes.newClient(), clock);
         this.signed = new SignedSlack(url("/slack/events"), SECRET, slack);
-        await().atMost(Duration.ofSeconds(20)).until(() -> get("/readyz").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> ready = get("/readyz");
+            assertThat(ready.statusCode()).as("GET /readyz status; it said:%n%s", ready.body()).isEqualTo(200);
+        });
         // Readiness does not wait for Slack; tests do, until its first auth.test has answered (either way).
-        await().atMost(Duration.ofSeconds(20)).until(() -> !get("/readyz?verbose").body().contains(SLACK_STARTING));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get("/readyz?verbose").body())
+                .as("/readyz?verbose once Slack's first auth.test has answered").doesNotContain(SLACK_STARTING));
     }
 
     /**
@@ -160,7 +165,9 @@ public final class RewindFixture implements AutoCloseable {
     public Map<String, String> cardFor(String user, String text) {
         int before = cards().size();
         signed.command(user, CHANNEL, text);
-        await().atMost(Duration.ofSeconds(15)).until(() -> cards().size() > before);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(cards())
+                .as("a new card for /rollback %s; ephemeral answers so far: %s", text, slack.ephemeralTexts())
+                .hasSizeGreaterThan(before));
         return cards().get(before).form();
     }
 
