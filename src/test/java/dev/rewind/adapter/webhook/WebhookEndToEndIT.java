@@ -89,7 +89,7 @@ class WebhookEndToEndIT {
 
         assertThat(rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.ROLL_BACK, rollBackValue(card)).statusCode())
                 .isEqualTo(200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> !runIds.isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(runIds).isNotEmpty());
         assertThat(runIds).as("approving still asks the receiver").containsExactly(runId);
         assertThat(rewind.latestCardText(ts)).doesNotContain("Rolled back to previous");
 
@@ -117,7 +117,7 @@ class WebhookEndToEndIT {
         String firstTs = rewind.cards().get(0).ts();
         String firstRun = ActionIds.runId(rollBackValue(first));
         rewind.signed().click(ALICE, CHANNEL, firstTs, ActionIds.ROLL_BACK, rollBackValue(first));
-        await().atMost(Duration.ofSeconds(20)).until(() -> runIds.size() == 1);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(runIds).hasSize(1));
         String body = "{\"status\":\"succeeded\",\"message\":\"rolled back\"}";
         String timestamp = Long.toString(Instant.now().getEpochSecond());
         String captured = WebhookWorld.v2(SECRET, timestamp, firstRun, body.getBytes(StandardCharsets.UTF_8));
