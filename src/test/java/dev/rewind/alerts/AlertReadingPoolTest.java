@@ -50,14 +50,15 @@ class AlertReadingPoolTest {
                     });
             if (n == AlertIntake.READERS - 1) {
                 // Both readers busy (held by the latch): everything after waits in the queue.
-                await().atMost(Duration.ofSeconds(5)).until(() -> read.size() == AlertIntake.READERS);
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(read).hasSize(AlertIntake.READERS));
                 start = System.nanoTime();
             }
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the sender never waits").isLessThan(Duration.ofSeconds(2));
         release.countDown();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> read.size() == AlertIntake.READERS + AlertIntake.READ_QUEUE);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(read)
+                .hasSize(AlertIntake.READERS + AlertIntake.READ_QUEUE));
         Thread.sleep(200);
         assertThat(read).hasSize(AlertIntake.READERS + AlertIntake.READ_QUEUE)
                 .as("the newest are kept").containsAll(IntStream.range(sent - AlertIntake.READ_QUEUE, sent).boxed().toList())

@@ -66,7 +66,7 @@ class AlertResumeIT {
                 "    approvers: [" + ALICE + "]",
                 "")).build();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.cards()).hasSize(2));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.cards()).as("cards posted").hasSize(2));
         assertThat(rewind.cards()).extracting(post -> post.form().get("channel")).containsExactlyInAnyOrder(CHANNEL, "C0CART");
         assertThat(rewind.cards()).anySatisfy(post -> assertThat(SlackStub.readable(post.form()))
                 .contains("alert CartDown").contains("cart answers 503"));

@@ -115,7 +115,7 @@ class AlertmanagerFloodIT {
                 + "per payload: set max_alerts: 1000 in Alertmanager's webhook_config (it then sends the first 1000 and "
                 + "counts the rest in truncatedAlerts)\n");
         Thread.sleep(6_000);
-        assertThat(opsMessages()).isEmpty();
+        assertThat(opsMessages()).as("messages to the ops channel").isEmpty();
         assertThat(send(unrouted(0, 1_000)).statusCode()).as("1000 is within the cap").isEqualTo(200);
     }
 
@@ -125,13 +125,13 @@ class AlertmanagerFloodIT {
         for (int batch = 0; batch < 8; batch++) {
             assertThat(send(unrouted(batch * 1_000, 1_000)).statusCode()).isEqualTo(200);
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> storedUnrouted() == 8_000);
-        await().atMost(Duration.ofSeconds(15)).until(() -> !opsMessages().isEmpty());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(storedUnrouted()).as("unrouted alerts stored").isEqualTo(8_000));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(opsMessages()).as("messages to the ops channel").isNotEmpty());
         Thread.sleep(6_000);
-        assertThat(opsMessages()).as("one digest this minute").hasSize(1);
+        assertThat(opsMessages()).as("messages to the ops channel").as("one digest this minute").hasSize(1);
 
         rewind.clock().advance(Duration.ofMinutes(1));
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(opsMessages()).hasSize(2));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(opsMessages()).as("messages to the ops channel").hasSize(2));
         Thread.sleep(6_000);
         List<String> messages = opsMessages();
         assertThat(messages).hasSize(2);

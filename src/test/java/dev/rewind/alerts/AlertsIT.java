@@ -101,21 +101,23 @@ class AlertsIT {
         start(null);
         Map<String, String> high = Map.of("alertname", "HighErrorRate", "service", "checkout", "severity", "page");
         send(payload("firing", high), null);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
         String ts = rewind.slack().postedWithTs().stream().filter(p -> p.form().containsKey("blocks")).findFirst().orElseThrow().ts();
 
         // A late repeat of the same firing (same start): it still belongs to the open incident.
         rewind.clock().advance(Duration.ofHours(26));
         send(payload("firing", high), null);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("2 notifications"));
-        assertThat(cards()).hasSize(1);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("2 notifications"));
+        assertThat(cards()).as("cards posted").hasSize(1);
 
         // The "resolved" was lost; a day later the same alert fires again: a new incident, a new card.
         rewind.clock().advance(Duration.ofHours(26));
         send(payload("firing", high).replace("2026-11-26T03:00:00Z", "2026-11-28T05:00:00Z"), null);
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(2));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("closed the incident as stale"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(2));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("closed the incident as stale"));
         assertThat(rewind.latestCardText(ts)).contains("a new alert opens a new card");
     }
 
@@ -126,7 +128,7 @@ class AlertsIT {
         Map<String, String> slow = Map.of("alertname", "HighLatency", "service", "checkout", "severity", "page");
 
         assertThat(send(payload("firing", high), null).statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
         Map<String, String> card = cards().get(0);
         assertThat(card.get("channel")).isEqualTo(CHANNEL);
         assertThat(SlackStub.readable(card)).contains("Opened by an alert (alert HighErrorRate)").contains("FAST")
@@ -135,26 +137,29 @@ class AlertsIT {
 
         send(payload("firing", high, slow), null);
         send(payload("firing", high), null);
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(ts).contains("2 of 2 alerts firing")
-                && rewind.latestCardText(ts).contains("4 notifications"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
+                .as("the card as last drawn").contains("2 of 2 alerts firing", "4 notifications"));
         assertThat(cards()).as("no second card for the same incident").hasSize(1);
 
         send(payload("resolved", high, slow), null);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("Alerts resolved at"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("Alerts resolved at"));
         assertThat(rewind.latestCardText(ts)).contains("9 min 0 s after they fired");
 
         send(payload("firing", high), null);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(2));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(2));
     }
 
     @Test
     void labelsOtherThanTheServiceLabelCanRouteAndUnknownServicesAreNotDropped() throws Exception {
         start(null);
         send(payload("firing", Map.of("alertname", "CartDown", "app", "cart-api")), null);
-        await().atMost(Duration.ofSeconds(20)).until(() -> cards().stream().anyMatch(c -> c.get("channel").equals("C0CART")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards, one in C0CART")
+                .anyMatch(c -> c.get("channel").equals("C0CART")));
 
         send(payload("firing", Map.of("alertname", "DiskFull", "service", "billing")), null);
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().posted().stream().anyMatch(p ->
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().posted())
+                .as("posts, one in C0OPS about the unrouted DiskFull").anyMatch(p ->
                 "C0OPS".equals(p.get("channel")) && p.get("text").contains("DiskFull")
                         && p.get("text").contains("matched no service") && p.get("text").contains("billing")));
     }
@@ -200,9 +205,9 @@ class AlertsIT {
         for (int retry = 0; retry < 3; retry++) {
             assertThat(rewind.signed().post(body, SignedSlack.now()).statusCode()).isEqualTo(200);
         }
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
         Thread.sleep(1_000);
-        assertThat(cards()).hasSize(1);
+        assertThat(cards()).as("cards posted").hasSize(1);
         assertThat(SlackStub.readable(cards().get(0))).contains("Opened by an alert (alert HighErrorRate)");
 
         ObjectNode grafana = event.deepCopy();

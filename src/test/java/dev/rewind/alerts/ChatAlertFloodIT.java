@@ -53,7 +53,7 @@ class ChatAlertFloodIT {
         rewind.signed().command(ALICE, CHANNEL, "checkout");
 
         // Before, the 16 messages were parsed on the pool commands run on, for minutes each.
-        await().atMost(Duration.ofSeconds(8)).untilAsserted(() -> assertThat(rewind.cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(8)).untilAsserted(() -> assertThat(rewind.cards()).as("cards posted").hasSize(1));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
         assertThat(rewind.cards().get(0).form().get("channel")).isEqualTo(CHANNEL);
     }

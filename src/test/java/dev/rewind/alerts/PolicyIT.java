@@ -77,14 +77,16 @@ class PolicyIT {
     void anAutoRuleCountsDownOnTheCardThenRollsBackAsThePolicy() throws Exception {
         start("6s", "");
         fire("firing");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
         rewind.prometheus().returns("errors", 0.001);
         SlackStub.Post card = cards().get(0);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).contains("Automatic rollback to r2"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).as("the card as last drawn")
+                .contains("Automatic rollback to r2"));
         assertThat(rewind.latestCardText(card.ts())).contains("Automatic rollback to r2 in 6s unless cancelled")
                 .contains("errorRate 12.0% &gt; 5.0% for 2m").contains("Cancel automatic rollback");
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).contains("done"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).as("the card as last drawn")
+                .contains("done"));
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.1");
         String report = rewind.get("/reports/" + runIdOf(card) + "?format=md").body();
         assertThat(report).contains("requested by the automatic-rollback policy").contains("**Approved by:** policy");
@@ -94,13 +96,14 @@ class PolicyIT {
     void cancellingTheCountdownStopsIt() throws Exception {
         start("30s", "");
         fire("firing");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
         SlackStub.Post card = cards().get(0);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).contains("Cancel automatic rollback"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).as("the card as last drawn")
+                .contains("Cancel automatic rollback"));
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.CANCEL_AUTO, runIdOf(card));
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(card.ts())
-                .contains("Automatic rollback cancelled by <@U0ALICE>"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts()))
+                .as("the card as last drawn").contains("Automatic rollback cancelled by <@U0ALICE>"));
         rewind.clock().advance(Duration.ofMinutes(1));
         Thread.sleep(2_500);
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
@@ -115,9 +118,10 @@ class PolicyIT {
     void anEnvironmentThatForbidsAutomaticRollbackGetsAProposalInstead() throws Exception {
         start("2s", "    autoRollback: false");
         fire("firing");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
         SlackStub.Post card = cards().get(0);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).contains("Proposes rolling back to r2"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).as("the card as last drawn")
+                .contains("Proposes rolling back to r2"));
         assertThat(rewind.latestCardText(card.ts())).contains("automatic rollback is not allowed in production")
                 .doesNotContain("Cancel automatic rollback");
         rewind.clock().advance(Duration.ofMinutes(1));
@@ -129,25 +133,28 @@ class PolicyIT {
     void thePolicyNeverRollsBackTheSameDeployTwice() throws Exception {
         start("1s", "");
         fire("firing");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
         rewind.prometheus().returns("errors", 0.001);
         SlackStub.Post first = cards().get(0);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(first.ts())).contains("done"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(first.ts())).as("the card as last drawn")
+                .contains("done"));
         fire("resolved");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(first.ts())).contains("Alerts resolved"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(first.ts())).as("the card as last drawn")
+                .contains("Alerts resolved"));
 
         rewind.kubernetes().client().apps().deployments().inNamespace("shop").withName("checkout").edit(d -> {
             d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("shop/checkout:1.4.2");
             d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).setValue("v2");
             return d;
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.kubernetes().image("shop", "checkout").equals("shop/checkout:1.4.2"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.kubernetes().image("shop", "checkout"))
+                .isEqualTo("shop/checkout:1.4.2"));
         Thread.sleep(500);
         fire("firing");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(2));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(2));
         SlackStub.Post second = cards().get(1);
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(second.ts())
-                .contains("the policy already rolled back this deploy once"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(second.ts()))
+                .as("the card as last drawn").contains("the policy already rolled back this deploy once"));
         Thread.sleep(2_000);
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
     }
@@ -174,10 +181,10 @@ class PolicyIT {
         HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(rewind.url("/alerts/alertmanager")))
                 .POST(HttpRequest.BodyPublishers.ofString(AlertsIT.payload("firing", ALERT))).build(),
                 HttpResponse.BodyHandlers.ofString());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
         SlackStub.Post card = cards().get(0);
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.latestCardText(card.ts())
-                .contains("without authentication, so a person decides"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts()))
+                .as("the card as last drawn").contains("without authentication, so a person decides"));
         Thread.sleep(2_500);
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
     }

@@ -88,21 +88,24 @@ class IncidentIT {
         String runId = rollBack();
         rewind.prometheus().returns("errors", 0.001);
         rewind.prometheus().returns("latency", 0.3);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(report(runId)).contains("**State:** SUCCEEDED"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(report(runId)).as("the run report")
+                .contains("**State:** SUCCEEDED"));
 
         List<Map<String, String>> created = rewind.slack().calls("conversations.create");
         assertThat(created).extracting(c -> c.get("name"))
                 .containsExactly("inc-" + day + "-checkout-1", "inc-" + day + "-checkout-2");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().calls("conversations.invite").isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().calls("conversations.invite"))
+                .isNotEmpty());
         String room = rewind.slack().calls("conversations.invite").get(0).get("channel");
         assertThat(rewind.slack().calls("conversations.invite").get(0).get("users"))
                 .contains("U0ALICE").contains("U0BOB").contains("U0ONCALL1").contains("U0ONCALL2");
         assertThat(rewind.slack().calls("conversations.setTopic").get(0).get("topic")).contains("checkout rollback r3 → r2");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> rewind.slack().updates().stream()
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.slack().updates())
+                .as("chat.update calls, one of the incident room's status saying SUCCEEDED")
                 .anyMatch(u -> room.equals(u.get("channel")) && u.get("text").contains("SUCCEEDED")));
-        await().atMost(Duration.ofSeconds(30)).until(() -> String.join("\n", threadLines().stream()
-                .map(l -> l.get("text")).toList()).contains("Rolled back to r2. Recovered"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(String.join("\n", threadLines().stream()
+                .map(l -> l.get("text")).toList())).as("the timeline threads").contains("Rolled back to r2. Recovered"));
         String timeline = String.join("\n", threadLines().stream().filter(l -> room.equals(l.get("channel")))
                 .map(l -> l.get("text")).toList());
         assertThat(timeline).containsPattern("`\\d\\d:\\d\\d:\\d\\d` Rollback started")
@@ -110,7 +113,8 @@ class IncidentIT {
         assertThat(timeline.indexOf("Rollback started")).isLessThan(timeline.indexOf("Check 1/2 passed"));
         assertThat(timeline.indexOf("Check 1/2 passed")).isLessThan(timeline.indexOf("Check 2/2 passed"));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().calls("files.completeUploadExternal").isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().calls("files.completeUploadExternal"))
+                .isNotEmpty());
         assertThat(rewind.slack().calls("files.completeUploadExternal").get(0).get("channel_id")).isEqualTo(room);
         String uploaded = rewind.slack().server().findAll(postRequestedFor(urlEqualTo("/upload/F0REPORT"))).get(0).getBodyAsString();
         assertThat(uploaded).contains("# Rollback of checkout").contains("## Post-mortem (to fill in)")
@@ -119,8 +123,9 @@ class IncidentIT {
         String md = report(runId);
         assertThat(md).contains("| errorRate | 0.2% (before r3 was deployed) | 20.0% at").contains("| 0.1% |")
                 .contains("Traffic back on the old version").contains("Stable");
-        await().atMost(Duration.ofSeconds(20)).until(() -> String.join(" ", rewind.slack().updates().stream()
-                .filter(u -> CHANNEL.equals(u.get("channel"))).map(SlackStub::readable).toList()).contains("Follow it in <#" + room + ">"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(String.join(" ", rewind.slack().updates().stream()
+                .filter(u -> CHANNEL.equals(u.get("channel"))).map(SlackStub::readable).toList()))
+                .as("the card's updates in the service channel").contains("Follow it in <#" + room + ">"));
 
         String metrics = rewind.get("/metrics").body();
         assertThat(metrics).contains("rewind_rollbacks_total{adapter=\"kubernetes-deployment\",outcome=\"succeeded\","
@@ -146,7 +151,8 @@ class IncidentIT {
                 "conversations.invite", "files.getUploadURLExternal", "chat.postEphemeral");
         long started = System.nanoTime();
         rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.ROLL_BACK, matcher.group(1));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(report(runId)).contains("**State:** SUCCEEDED"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(report(runId)).as("the run report")
+                .contains("**State:** SUCCEEDED"));
         long rollbackMillis = (System.nanoTime() - started) / 1_000_000;
         assertThat(rewind.slack().failuresServed()).as("Slack was failing meanwhile").isPositive();
         assertThat(rollbackMillis).as("the rollback did not wait for Slack").isLessThan(15_000);
@@ -162,11 +168,9 @@ class IncidentIT {
         }
         List<String> expected = steps.subList(steps.indexOf(steps.stream().filter(s -> s.startsWith("Rollback started"))
                 .findFirst().orElseThrow()), steps.size());
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            String timeline = String.join("\n", threadLines().stream().map(l -> l.get("text")).toList());
-            return timeline.contains(expected.get(expected.size() - 1).replace("&", "&amp;").replace("<", "&lt;")
-                    .replace(">", "&gt;"));
-        });
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(String.join("\n", threadLines().stream()
+                .map(l -> l.get("text")).toList())).as("the timeline thread, up to the report's last step")
+                .contains(expected.get(expected.size() - 1).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")));
         String timeline = String.join("\n", threadLines().stream().map(l -> l.get("text")).toList());
         int position = -1;
         for (String step : expected) {
@@ -188,11 +192,14 @@ class IncidentIT {
 
         String runId = rollBack();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(report(runId)).contains("**State:** SUCCEEDED"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().posted().stream().anyMatch(p ->
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(report(runId)).as("the run report")
+                .contains("**State:** SUCCEEDED"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().posted())
+                .as("posts, one telling the service channel why there is no incident channel").anyMatch(p ->
                 CHANNEL.equals(p.get("channel")) && p.get("text") != null
                         && p.get("text").contains("could not create an incident channel (conversations.create: missing_scope")));
-        await().atMost(Duration.ofSeconds(20)).until(() -> threadLines().stream().anyMatch(l -> CHANNEL.equals(l.get("channel"))
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(threadLines())
+                .as("thread lines, the timeline in the service channel").anyMatch(l -> CHANNEL.equals(l.get("channel"))
                 && l.get("text").contains("Rollback started")));
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.1");
     }
@@ -215,14 +222,14 @@ class IncidentIT {
             rewind.prometheus().returns("errors", 0.001).before(0.001);
             rewind.prometheus().returns("latency", 0.3).before(0.3);
             String runId = rollBack();
-            await().atMost(Duration.ofSeconds(30)).until(() -> !github.findAll(postRequestedFor(
-                    urlEqualTo("/repos/acme/incidents/issues"))).isEmpty());
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(github.findAll(postRequestedFor(
+                    urlEqualTo("/repos/acme/incidents/issues")))).as("issues filed on GitHub").isNotEmpty());
             var request = github.findAll(postRequestedFor(urlEqualTo("/repos/acme/incidents/issues"))).get(0);
             assertThat(request.getHeader("Authorization")).isEqualTo("Bearer ghp_test_token");
             assertThat(request.getBodyAsString()).contains("Rollback of checkout (production): succeeded — " + runId)
                     .contains("Post-mortem").contains("\"labels\":[\"rollback\",\"rewind\"]");
-            await().atMost(Duration.ofSeconds(20)).until(() -> report(runId).contains("Report filed as GitHub issue "
-                    + "https://github.com/acme/incidents/issues/42"));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(report(runId)).as("the run report")
+                    .contains("Report filed as GitHub issue https://github.com/acme/incidents/issues/42"));
         } finally {
             github.stop();
         }

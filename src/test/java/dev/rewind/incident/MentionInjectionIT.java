@@ -102,9 +102,10 @@ class MentionInjectionIT {
         String value = RewindFixture.buttonValue(card.get("blocks"), ActionIds.ROLL_BACK);
         String runId = ActionIds.runId(value);
         rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.ROLL_BACK, value);
-        await().atMost(Duration.ofSeconds(30)).until(() -> !github.findAll(postRequestedFor(
-                urlEqualTo("/repos/acme/incidents/issues"))).isEmpty());
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().calls("files.completeUploadExternal").isEmpty());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(github.findAll(postRequestedFor(
+                urlEqualTo("/repos/acme/incidents/issues")))).as("issues filed on GitHub").isNotEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().calls("files.completeUploadExternal"))
+                .isNotEmpty());
 
         String sent = everythingSentToSlack();
         assertPingsNoOne(sent);
@@ -137,8 +138,8 @@ class MentionInjectionIT {
         // An announcement may be gathered into a per-minute digest: let that minute pass.
         rewind.clock().advance(Duration.ofMinutes(2));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().posted().stream()
-                .anyMatch(p -> "C0OPS".equals(p.get("channel")) && p.get("text").contains("billing")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().posted())
+                .as("posts, one in C0OPS about billing").anyMatch(p -> "C0OPS".equals(p.get("channel")) && p.get("text").contains("billing")));
         String announcement = rewind.slack().posted().stream().filter(p -> "C0OPS".equals(p.get("channel")))
                 .map(SlackStub::readable).collect(Collectors.joining("\n"));
         assertPingsNoOne(everythingSentToSlack());

@@ -213,12 +213,16 @@ class RbacIT {
             world.configMap("shop", "payments-config", Map.of("LOG_LEVEL", "info"));
             world.secret("shop", "payments-keys", Map.of("API_KEY", "one"));
             recorder.start(List.of(configMap, secret));
-            await().atMost(Duration.ofSeconds(15)).until(() -> history.versions(mapRef).size() == 1
-                    && history.versions(secretRef).size() == 1);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(history.versions(mapRef)).as("versions recorded of the ConfigMap").hasSize(1);
+                assertThat(history.versions(secretRef)).as("versions recorded of the Secret").hasSize(1);
+            });
             world.configMap("shop", "payments-config", Map.of("LOG_LEVEL", "debug"));
             world.secret("shop", "payments-keys", Map.of("API_KEY", "two"));
-            await().atMost(Duration.ofSeconds(15)).until(() -> history.versions(mapRef).size() == 2
-                    && history.versions(secretRef).size() == 2);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(history.versions(mapRef)).as("versions recorded of the ConfigMap").hasSize(2);
+                assertThat(history.versions(secretRef)).as("versions recorded of the Secret").hasSize(2);
+            });
 
             ConfigAdapter adapter = new ConfigAdapter(client, history, secrets, Clock.systemUTC());
             Map.of("rb-rbac-configmap", configMap, "rb-rbac-secret", secret).forEach((runId, target) -> {
@@ -247,8 +251,8 @@ class RbacIT {
                 "rollback", Map.of("image", "shop/migrate:1", "command", List.of("migrate", "down"))));
         world.jobPrints("migrate status", "0042_add_refunds");
         adapter.describe(target);
-        await().atMost(Duration.ofSeconds(15)).until(() -> adapter.describe(target).facts().stream()
-                .anyMatch(f -> f.value().contains("0042_add_refunds")));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(adapter.describe(target).facts())
+                .as("facts of the migration target").anyMatch(f -> f.value().contains("0042_add_refunds")));
         adapter.execute(target, Change.to("rb-rbac000003", DatabaseMigrationAdapter.PREVIOUS), Progress.NONE,
                 Duration.ofSeconds(20));
         adapter.verify(target);

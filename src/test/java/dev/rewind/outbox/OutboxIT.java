@@ -71,7 +71,7 @@ class OutboxIT {
         try (OutboxWorker worker = new OutboxWorker(outbox, List.of(recorder), new OutboxSignal(), clock, "after-restart",
                 (kind, why) -> { })) {
             worker.start();
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.sent).hasSize(10));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(recorder.sent).as("messages sent").hasSize(10));
         }
         assertThat(recorder.sent.stream().filter(s -> s.startsWith("s1:")).toList())
                 .containsExactly("s1:a0", "s1:a1", "s1:a2", "s1:a3", "s1:a4");
@@ -90,9 +90,9 @@ class OutboxIT {
         try (OutboxWorker worker = new OutboxWorker(outbox, List.of(recorder), new OutboxSignal(), clock, "w",
                 (kind, why) -> errors.add(why))) {
             worker.start();
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(recorder.sent).hasSize(4));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(recorder.sent).as("messages sent").hasSize(4));
         }
-        assertThat(recorder.sent).containsExactly("s:m0", "s:m1", "s:m2", "s:m3");
+        assertThat(recorder.sent).as("messages sent").containsExactly("s:m0", "s:m1", "s:m2", "s:m3");
         assertThat(errors).contains("500");
     }
 
@@ -107,7 +107,10 @@ class OutboxIT {
              OutboxWorker second = new OutboxWorker(outbox, List.of(two), new OutboxSignal(), clock, "replica-2", (k, w) -> { })) {
             first.start();
             second.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> one.sent.size() + two.sent.size() >= 200 && outbox.waiting() == 0);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(one.sent.size() + two.sent.size()).as("messages sent by both workers").isGreaterThanOrEqualTo(200);
+                assertThat(outbox.waiting()).as("messages still waiting in the outbox").isZero();
+            });
         }
         List<String> all = new ArrayList<>(one.sent);
         all.addAll(two.sent);

@@ -99,10 +99,11 @@ class CrashRecoveryIT {
         Process process = builder.start();
         HttpClient http = HttpClient.newHttpClient();
         // ready (the database) and talking to Slack, since the test clicks right away
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/readyz?verbose")).build(), HttpResponse.BodyHandlers.ofString());
-            return ready.statusCode() == 200 && ready.body().contains("- slack: ok");
+            assertThat(ready.statusCode()).as("GET /readyz?verbose status; it said:%n%s", ready.body()).isEqualTo(200);
+            assertThat(ready.body()).as("/readyz?verbose").contains("- slack: ok");
         });
         return process;
     }
@@ -112,7 +113,7 @@ class CrashRecoveryIT {
         bot = startBot("first");
         SignedSlack signed = new SignedSlack("http://127.0.0.1:" + port + "/slack/events", RewindFixture.SECRET, slack);
         signed.command(ALICE, CHANNEL, "checkout");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !slack.posted().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(slack.posted()).as("messages posted").isNotEmpty());
         SlackStub.Post card = slack.postedWithTs().get(0);
         Matcher matcher = Pattern.compile("\"action_id\":\"rewind.roll_back\"[^}]*?\"value\":\"([^\"]+)\"")
                 .matcher(card.form().get("blocks"));
@@ -121,22 +122,24 @@ class CrashRecoveryIT {
 
         kubernetes.pauseController(true);
         signed.click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, value);
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                kubernetes.image("shop", "checkout").equals("shop/checkout:1.4.1"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> slack.updates().stream().map(SlackStub::readable)
-                .anyMatch(t -> t.contains("Rolling back to r2")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(kubernetes.image("shop", "checkout")).as("checkout's image").isEqualTo("shop/checkout:1.4.1"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(slack.updates().stream().map(SlackStub::readable))
+                .as("card updates").anyMatch(t -> t.contains("Rolling back to r2")));
 
         bot.destroyForcibly().waitFor();
         kubernetes.pauseController(false);
 
         bot = startBot("second");
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             List<Map<String, String>> cardUpdates = slack.updates().stream()
                     .filter(update -> card.ts().equals(update.get("ts"))).toList();
-            return !cardUpdates.isEmpty() && SlackStub.readable(cardUpdates.get(cardUpdates.size() - 1)).contains("done");
+            assertThat(cardUpdates).as("updates of the card").isNotEmpty();
+            assertThat(SlackStub.readable(cardUpdates.get(cardUpdates.size() - 1))).as("the card as last drawn").contains("done");
         });
-        await().atMost(Duration.ofSeconds(20)).until(() -> slack.posted().stream().anyMatch(post -> post.get("channel")
-                .equals(CHANNEL) && post.get("text").contains("Rewind restarted while this rollback was executing; picking it up again")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(slack.posted()).as("posts, one telling the channel")
+                .anyMatch(post -> post.get("channel").equals(CHANNEL)
+                        && post.get("text").contains("Rewind restarted while this rollback was executing; picking it up again")));
         String runId = ActionIds.runId(value);
         String report = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + port + "/reports/" + runId + "?format=md")).build(),

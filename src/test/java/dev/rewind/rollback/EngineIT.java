@@ -118,7 +118,8 @@ class EngineIT {
 
         // The opener is an approver through the group, so "Assessing…" came after the ack, privately.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(clickAnswers()).hasSizeGreaterThanOrEqualTo(49));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(cardText(card)).contains("done"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("done"));
         List<String> answers = clickAnswers();
         assertThat(answers).hasSize(49);
         assertThat(answers).allMatch(t -> t.contains("already") && t.contains("<@U0SRE"));
@@ -135,18 +136,22 @@ class EngineIT {
         Card card = card(ALICE, "checkout");
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("0 of 2 approvals"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("0 of 2 approvals"));
         assertThat(cardText(card)).contains("requested by <@U0ALICE>").contains("Approve");
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.APPROVE, card.runId());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("needs the approval of someone else"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).as("the last private answer")
+                .contains("needs the approval of someone else"));
 
         rewind.signed().click(BOB, CHANNEL, card.ts(), ActionIds.APPROVE, card.runId());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("1 of 2 approvals"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("1 of 2 approvals"));
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
 
         rewind.signed().click(CAROL, CHANNEL, card.ts(), ActionIds.APPROVE, card.runId());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("done"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("done"));
         assertThat(cardText(card)).contains("approved by <@U0BOB>, <@U0CAROL>");
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.1");
     }
@@ -158,14 +163,17 @@ class EngineIT {
         assertThat(SlackStub.readable(card.post())).contains("IMMEDIATE").contains("flagged security");
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("Break glass"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("Break glass"));
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.BREAK_GLASS, card.runId());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("done"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("done"));
         assertThat(cardText(card)).contains("approved by <@U0ALICE> (break-glass)");
 
         rewind.signed().command(ALICE, CHANNEL, "audit checkout");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("Audit trail intact"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).as("the last private answer")
+                .contains("Audit trail intact"));
         assertThat(lastEphemeral()).contains("approved (break-glass)");
     }
 
@@ -174,19 +182,23 @@ class EngineIT {
         start("    approvers: [" + ALICE + ", " + BOB + "]\n    requesters: [" + CAROL + "]\n    cooldown: 10m");
         Card first = card(ALICE, "checkout");
         rewind.signed().click(ALICE, CHANNEL, first.ts(), ActionIds.ROLL_BACK, first.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(first)).contains("done"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(first)).as("the card as last drawn")
+                .contains("done"));
 
         Card second = card(BOB, "checkout");
         rewind.signed().click(CAROL, CHANNEL, second.ts(), ActionIds.ROLL_BACK, second.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("cooldown"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).as("the last private answer")
+                .contains("cooldown"));
         assertThat(lastEphemeral()).contains("Only an approver may override it").doesNotContain("Override and roll back");
 
         rewind.signed().click(BOB, CHANNEL, second.ts(), ActionIds.ROLL_BACK, second.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().server().getAllServeEvents().stream()
-                .anyMatch(e -> e.getRequest().getBodyAsString().contains("rewind.override")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().server().getAllServeEvents().stream()
+                .map(e -> e.getRequest().getBodyAsString())).as("requests to Slack, one offering the override")
+                .anyMatch(body -> body.contains("rewind.override")));
         String overrideValue = ActionIds.value(second.runId(), ActionIds.revision(second.value(ActionIds.ROLL_BACK)));
         rewind.signed().click(BOB, CHANNEL, second.ts(), ActionIds.OVERRIDE, overrideValue);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(second)).contains("Rolled back to"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(second)).as("the card as last drawn")
+                .contains("Rolled back to"));
         assertThat(rewind.get("/reports/" + second.runId() + "?format=md").body()).contains("guardrails overridden");
     }
 
@@ -198,7 +210,8 @@ class EngineIT {
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("Nothing was changed"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("Nothing was changed"));
         assertThat(cardText(card)).contains("Dry run: would roll back kubernetes-deployment shop/checkout → r2");
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.2");
     }
@@ -211,14 +224,16 @@ class EngineIT {
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("failed"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("failed"));
         assertThat(cardText(card)).contains("ImagePullBackOff").contains("Retry");
         String report = rewind.get("/reports/" + card.runId() + "?format=md").body();
         assertThat(report).contains("FAILED").contains("Check the target by hand");
 
         long cards = cardsPosted();
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.RETRY, card.runId());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("Decide:"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("Decide:"));
         assertThat(cardsPosted()).as("the retry takes over the same card").isEqualTo(cards);
     }
 
@@ -228,11 +243,13 @@ class EngineIT {
         Card card = card(ALICE, "checkout to r1");
         assertThat(SlackStub.readable(card.post())).contains("Roll back to r1");
         rewind.signed().command(ALICE, CHANNEL, "checkout to r9");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("r9 is not in the history"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).as("the last private answer")
+                .contains("r9 is not in the history"));
         assertThat(lastEphemeral()).contains("available: r2, r1");
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("Rolled back to r1"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("Rolled back to r1"));
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.0");
     }
 
@@ -242,7 +259,8 @@ class EngineIT {
         Card first = card(ALICE, "checkout");
         rewind.kubernetes().pauseController(true);
         rewind.signed().click(ALICE, CHANNEL, first.ts(), ActionIds.ROLL_BACK, first.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(first)).contains("Rolling back to r2"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(first)).as("the card as last drawn")
+                .contains("Rolling back to r2"));
 
         Card second = card(BOB, "checkout");
 
@@ -259,12 +277,13 @@ class EngineIT {
             d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("shop/checkout:1.4.3");
             return d;
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.kubernetes().get("shop", "checkout").getMetadata()
-                .getAnnotations().get("deployment.kubernetes.io/revision").equals("4"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.kubernetes().get("shop", "checkout").getMetadata()
+                .getAnnotations().get("deployment.kubernetes.io/revision")).as("checkout's revision").isEqualTo("4"));
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("failed"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("failed"));
         assertThat(cardText(card)).contains("changed since the card was made: it runs r4")
                 .contains("the card showed r3").contains("Nothing was changed").contains("Retry");
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.3");
@@ -275,13 +294,16 @@ class EngineIT {
         start("    approvers: [" + ALICE + ", " + BOB + "]\n    approvals: 2");
         Card card = card(ALICE, "checkout");
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.ROLL_BACK, card.value(ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("1 of 2 approvals"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("1 of 2 approvals"));
 
         rewind.signed().click("U0MALLORY", CHANNEL, card.ts(), ActionIds.DISMISS, card.runId());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("Only approvers of checkout (<@U0ALICE>, <@U0BOB>) or the requester <@U0ALICE> may dismiss this request."));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).as("the last private answer")
+                .contains("Only approvers of checkout (<@U0ALICE>, <@U0BOB>) or the requester <@U0ALICE> may dismiss this request."));
         assertThat(cardText(card)).contains("1 of 2 approvals");
 
         rewind.signed().click(ALICE, CHANNEL, card.ts(), ActionIds.DISMISS, card.runId());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).contains("Dismissed by <@U0ALICE>"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(card)).as("the card as last drawn")
+                .contains("Dismissed by <@U0ALICE>"));
     }
 }

@@ -55,7 +55,8 @@ class PlanIT {
 
         String ts = clickRollBack(card);
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("done"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("done"));
         assertThat(rewind.kubernetes().image("shop", "cart")).isEqualTo("shop/cart:2.0.0");
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.1");
         String log = rewind.get("/reports/" + ActionIds.runId(runValue(card)) + "?format=md").body();
@@ -71,7 +72,8 @@ class PlanIT {
 
         String ts = clickRollBack(card);
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("failed"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("failed"));
         assertThat(rewind.latestCardText(ts)).contains("Step 1/2 kubernetes-deployment shop/cart")
                 .contains("ImagePullBackOff").contains("Done: none; not done: kubernetes-deployment shop/checkout");
         assertThat(rewind.kubernetes().image("shop", "checkout")).as("step 2 never ran").isEqualTo("shop/checkout:1.4.2");
@@ -100,12 +102,14 @@ class PlanIT {
             String ts = clickRollBack(card);
             String runId = ActionIds.runId(runValue(card));
             // Step 1 done, step 2 waiting for the deploy system to report back: Rewind stops.
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(posts).hasSize(1));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(posts)
+                    .as("calls to the webhook receiver, by run").hasSize(1));
             assertThat(rewind.kubernetes().image("shop", "cart")).isEqualTo("shop/cart:2.0.0");
 
             rewind.restart();
 
-            await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(posts).hasSize(2));
+            await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(posts)
+                    .as("calls to the webhook receiver, by run").hasSize(2));
             byte[] body = "{\"status\":\"succeeded\",\"message\":\"done\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             long now = java.time.Instant.now().getEpochSecond();
             java.net.http.HttpResponse<String> callback = java.net.http.HttpClient.newHttpClient().send(
@@ -117,7 +121,8 @@ class PlanIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(callback.statusCode()).isEqualTo(200);
 
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("done"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                    .contains("done"));
             String report = rewind.get("/reports/" + runId + "?format=md").body();
             assertThat(report).contains("Step 1/2 kubernetes-deployment shop/cart: finished before the restart")
                     .contains("not run again");

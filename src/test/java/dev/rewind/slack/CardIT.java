@@ -63,11 +63,13 @@ class CardIT {
         assertThat(SlackStub.readable(card)).contains("MONITOR");
 
         rewind.signed().choose(BOB, CHANNEL, ts, ActionIds.MONITOR, ActionIds.value(runId(), "5"));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("re-assess checkout in 5m"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).as("the last private answer")
+                .contains("re-assess checkout in 5m"));
 
         rewind.prometheus().returns("errors", 0.31);
         rewind.clock().advance(Duration.ofMinutes(6));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("FAST: Roll back soon"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("FAST: Roll back soon"));
         assertThat(rewind.latestCardText(ts)).contains("error rate 31.0%");
         assertThat(rewind.slack().posted()).as("updated in place, no new card").hasSize(1);
     }
@@ -76,7 +78,8 @@ class CardIT {
     void dismissWithAReasonOpensAModalAndRecordsTheReason() {
         openCard("checkout");
         rewind.signed().choose(BOB, CHANNEL, ts, ActionIds.MONITOR, ActionIds.value(runId(), "dismiss"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().calls("views.open").isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().calls("views.open"))
+                .as("views.open calls").isNotEmpty());
         String view = rewind.slack().calls("views.open").get(0).get("view");
         assertThat(view).contains(runId()).contains(ActionIds.DISMISS_MODAL);
         assertThat(rewind.slack().calls("views.open").get(0).get("trigger_id")).isEqualTo("1337.42.abcd");
@@ -94,18 +97,20 @@ class CardIT {
                 .putObject(ActionIds.DISMISS_REASON_INPUT).put("type", "plain_text_input").put("value", "false alarm: load test");
         assertThat(rewind.signed().interaction(submission).statusCode()).isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                rewind.latestCardText(ts).contains("Dismissed by <@U0BOB>: false alarm: load test"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
+                .as("the card as last drawn").contains("Dismissed by <@U0BOB>: false alarm: load test"));
     }
 
     @Test
     void statusShowsTheLatestAssessmentAndRunPrivately() {
         openCard("checkout");
         rewind.signed().command(ALICE, CHANNEL, "checkout status");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("latest run"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).as("the last private answer")
+                .contains("latest run"));
         assertThat(lastEphemeral()).contains("`" + runId() + "`").contains("Tier MONITOR").contains("Current r3");
         rewind.signed().command(ALICE, CHANNEL, "cart status");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).contains("No assessment or rollback of *cart* yet"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).as("the last private answer")
+                .contains("No assessment or rollback of *cart* yet"));
     }
 
     @Test
@@ -128,7 +133,8 @@ class CardIT {
 
         rewind.signed().choose(BOB, CHANNEL, ts, ActionIds.PICK_REVISION, r1);
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("Roll back to r1"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("Roll back to r1"));
         assertThat(rewind.latestCardText(ts)).contains("r1 is 4 deploys older than r5");
     }
 
@@ -157,19 +163,20 @@ class CardIT {
         long ackMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(ack.statusCode()).isEqualTo(200);
         assertThat(ackMillis).as("the ack does not wait for Prometheus").isLessThan(1500);
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().posted().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().posted()).as("messages posted").isNotEmpty());
     }
 
     @Test
     void aCardThatHadToWaitAndIsThenRefusedInItsChannelLandsInTheServiceChannel() {
         rewind.slack().beFlaky("chat.postMessage");
         rewind.signed().command(RewindFixture.ALICE, "C0ELSEWHERE", "checkout");
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().failuresServed() > 0);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().failuresServed())
+                .as("failures Slack served").isGreaterThan(0));
         // The bot was removed from the channel while Slack was having a bad minute.
         rewind.slack().failFor("chat.postMessage", "C0ELSEWHERE", "not_in_channel");
         rewind.slack().recover();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> rewind.cards().stream()
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.cards()).as("cards, one in the service channel")
                 .anyMatch(post -> post.form().get("channel").equals(RewindFixture.CHANNEL)));
         String ts = rewind.cards().stream().filter(post -> post.form().get("channel").equals(RewindFixture.CHANNEL))
                 .findFirst().orElseThrow().ts();

@@ -140,12 +140,13 @@ class CardPermissionsIT {
 
         switch (expected) {
             case CHANGES -> {
-                await().atMost(Duration.ofSeconds(20)).until(() -> !snapshot().equals(before));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(snapshot())
+                        .as("the run after the click; private answers: %s", rewind.slack().ephemeralTexts()).isNotEqualTo(before));
                 assertThat(refusalsAudited(role.user)).as("no refusal audited").isZero();
                 assertThat(refusals()).as("no refusal answered").isEmpty();
             }
             case REFUSED -> {
-                await().atMost(Duration.ofSeconds(20)).until(() -> !refusals().isEmpty());
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(refusals()).as("refusals answered").isNotEmpty());
                 assertThat(refusals().get(0)).as("who may, privately")
                         .contains("<!subteam^S0SRE>").contains("<@U0ALICE>").contains("<@U0DAVE>");
                 assertThat(snapshot()).as("nothing changed").isEqualTo(before);
@@ -153,12 +154,13 @@ class CardPermissionsIT {
                 assertThat(rewind.slack().calls("views.open")).hasSize(views);
             }
             case OPENS_DIALOG -> {
-                await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().calls("views.open").size() > views);
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().calls("views.open"))
+                        .hasSizeGreaterThan(views));
                 assertThat(snapshot()).isEqualTo(before);
             }
             case ADAPTER_ANSWERS -> {
-                await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().ephemeralTexts().stream()
-                        .anyMatch(t -> t.contains("has nothing left to do after a rollback")));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts())
+                        .as("private answers").anyMatch(t -> t.contains("has nothing left to do after a rollback")));
                 assertThat(refusalsAudited(role.user)).as("not refused for the role").isZero();
             }
             case NOTHING -> {
@@ -177,7 +179,7 @@ class CardPermissionsIT {
 
         rewind.signed().click(CAROL, CHANNEL, ts, ActionIds.DISMISS, runId);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> !refusals().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(refusals()).as("refusals answered").isNotEmpty());
         assertThat(refusals().get(0)).contains("Only approvers of checkout (<!subteam^S0SRE>, <@U0ALICE>, <@U0DAVE>) "
                 + "or the requester <@U0BOB> may dismiss this request.").contains("Nothing was changed.");
         assertThat(snapshot()).isEqualTo(before);
@@ -191,13 +193,14 @@ class CardPermissionsIT {
         String before = snapshot();
 
         rewind.signed().click(ERIN, CHANNEL, ts, ActionIds.ROLL_BACK, RewindFixture.buttonValue(blocks, ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).until(() -> !refusals().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(refusals()).as("refusals answered").isNotEmpty());
         assertThat(refusals().get(0)).contains("Only approvers of checkout (<!subteam^S0SRE>, <@U0ALICE>, <@U0DAVE>) or "
                 + "its requesters (<@U0BOB>, <@U0CAROL>) may roll back checkout.");
         assertThat(snapshot()).isEqualTo(before);
 
         rewind.signed().click(ERIN, CHANNEL, ts, ActionIds.DISMISS, runId);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("Dismissed by <@U0ERIN>"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("Dismissed by <@U0ERIN>"));
     }
 
     // --- the world before the click ---
@@ -212,7 +215,8 @@ class CardPermissionsIT {
             case BREAK_GLASS -> {
                 requestedByBob();
                 rewind.signed().click(DAVE, CHANNEL, ts, ActionIds.APPROVE, runId);
-                await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT COUNT(*) FROM approvals WHERE run_id = ?") == 1);
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(count("SELECT COUNT(*) FROM approvals WHERE run_id = ?"))
+                        .isEqualTo(1));
             }
             case CANCEL_AUTO -> update("UPDATE runs SET auto_at = ?, policy_note = 'Automatic rollback to r2 in 1h unless "
                     + "cancelled' WHERE id = ?", System.currentTimeMillis() + Duration.ofHours(1).toMillis());
@@ -246,7 +250,7 @@ class CardPermissionsIT {
 
     private void requestedByBob() {
         rewind.signed().click(BOB, CHANNEL, ts, ActionIds.ROLL_BACK, RewindFixture.buttonValue(blocks, ActionIds.ROLL_BACK));
-        await().atMost(Duration.ofSeconds(20)).until(() -> "AWAITING_APPROVAL".equals(state()));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(state()).as("the run's state").isEqualTo("AWAITING_APPROVAL"));
     }
 
     // --- the click ---

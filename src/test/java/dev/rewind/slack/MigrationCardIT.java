@@ -58,13 +58,14 @@ class MigrationCardIT {
         String ts = posts.get(posts.size() - 1).ts();
         assertThat(SlackStub.readable(card)).contains("Migrations to revert: being listed by Job rewind-list-")
                 .contains("the card shows them when it finishes");
-        await().atMost(Duration.ofSeconds(15)).until(() -> rewind.kubernetes().jobs("shop").stream()
-                .anyMatch(job -> job.getStatus() != null && job.getStatus().getSucceeded() != null));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(rewind.kubernetes().jobs("shop"))
+                .as("Jobs in shop, one succeeded").anyMatch(job -> job.getStatus() != null && job.getStatus().getSucceeded() != null));
 
         // Nobody clicks anything: the card asked to be read again while its listing ran.
         rewind.clock().advance(Duration.ofSeconds(11));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("0042_add_refunds"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("0042_add_refunds"));
         assertThat(rewind.latestCardText(ts)).contains("Migrations to revert: listed by Job rewind-list-")
                 .contains("0042_add_refunds\n0041_index_orders");
         assertThat(rewind.kubernetes().jobs("shop")).as("one listing, no Job of a run").hasSize(1);

@@ -57,8 +57,8 @@ class ReadAccessIT {
     }
 
     private String answer(String containing) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().ephemeralTexts().stream()
-                .anyMatch(t -> t.contains(containing)));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts())
+                .as("private answers").anyMatch(t -> t.contains(containing)));
         return rewind.slack().ephemeralTexts().stream().filter(t -> t.contains(containing)).reduce((a, b) -> b).orElseThrow();
     }
 
@@ -100,7 +100,7 @@ class ReadAccessIT {
 
         rewind.signed().command(VERA, CHANNEL, "checkout");
         answer("Assessing *checkout*");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.cards().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.cards()).as("cards posted").isNotEmpty());
 
         rewind.signed().command(VERA, CHANNEL, "audit checkout");
         assertThat(answer("Audit trail intact")).contains("<@U0VERA> *assessment requested* checkout");
@@ -110,7 +110,7 @@ class ReadAccessIT {
     void aRequesterIsAnsweredAtOnceAndTheWholeTrailOnlyByWhoMayReadEveryService() {
         HttpResponse<String> ack = rewind.signed().command(BOB, CHANNEL, "checkout");
         assertThat(ack.body()).contains("Assessing *checkout*");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.cards().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.cards()).as("cards posted").isNotEmpty());
 
         rewind.signed().command(BOB, CHANNEL, "audit");
         assertThat(answer("The whole audit trail is for those who may read every service"))

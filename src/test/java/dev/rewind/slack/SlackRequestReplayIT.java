@@ -56,7 +56,7 @@ class SlackRequestReplayIT {
         String signature = new SlackSignature.Generator(RewindFixture.SECRET).generate(Long.toString(now), body);
 
         assertThat(rewind.signed().post(body, now, signature).statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(rewind.cards()).hasSize(1));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(rewind.cards()).as("cards posted").hasSize(1));
 
         HttpResponse<String> replay = rewind.signed().post(body, now, signature);
         assertThat(replay.statusCode()).isEqualTo(200);
@@ -64,7 +64,8 @@ class SlackRequestReplayIT {
         // The same words typed again are a new command (a new trigger id) and do get an answer.
         HttpResponse<String> again = rewind.signed().command(BOB, CHANNEL, "help");
         assertThat(again.body()).contains("roll back a bad deployment");
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(rewind.cards()).hasSize(1));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(rewind.cards())
+                .hasSize(1));
     }
 
     @Test

@@ -78,21 +78,22 @@ class SocketModeIT {
         };
         slackSocket.setReuseAddr(true);
         slackSocket.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> slackSocket.getPort() > 0);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(slackSocket.getPort()).isGreaterThan(0));
         String socketUrl = "ws://127.0.0.1:" + slackSocket.getPort() + "/link";
         rewind = RewindFixture.builder().slack(slack -> slack.server().stubFor(post(urlEqualTo("/api/apps.connections.open"))
                         .withHeader("Authorization", containing(APP_TOKEN))
                         .willReturn(okJson("{\"ok\":true,\"url\":\"" + socketUrl + "\"}"))))
                 .env("SLACK_APP_TOKEN", APP_TOKEN).withoutPrometheus().build();
-        await().atMost(Duration.ofSeconds(30)).until(() -> connection != null);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(connection)
+                .as("Rewind's Socket Mode connection to the fake Slack").isNotNull());
 
         connection.send(JSON.writeValueAsString(envelope("e-1", "checkout")));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> received.stream().map(JSON::readTree)
-                .anyMatch(ack -> ack.path("envelope_id").asString().equals("e-1")));
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.cards().stream()
-                .anyMatch(card -> card.form().get("channel").equals(CHANNEL)
-                        && SlackStub.readable(card.form()).contains("Roll back to r2")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(received).as("frames Rewind sent back, one acking e-1")
+                .anyMatch(frame -> JSON.readTree(frame).path("envelope_id").asString().equals("e-1")));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.cards().stream().map(SlackStub.Post::form))
+                .as("cards posted").anyMatch(card -> card.get("channel").equals(CHANNEL)
+                        && SlackStub.readable(card).contains("Roll back to r2")));
     }
 
     private static ObjectNode envelope(String id, String text) {

@@ -73,7 +73,7 @@ class WalkingSkeletonIT {
     void listShowsEachServiceWithItsCurrentRevisionAndImage() {
         HttpResponse<String> ack = rewind.signed().command(ALICE, CHANNEL, "list");
         assertThat(ack.statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().ephemeralTexts().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts()).as("private answers").isNotEmpty());
         String text = rewind.slack().ephemeralTexts().get(0);
         assertThat(text).contains("*checkout*").contains("r3").contains("shop/checkout:1.4.2")
                 .contains("*cart*").contains("r2").contains("shop/cart:2.1.0");
@@ -84,7 +84,7 @@ class WalkingSkeletonIT {
         HttpResponse<String> ack = rewind.signed().command(ALICE, CHANNEL, "checkout error spike after deploy");
         assertThat(ack.statusCode()).isEqualTo(200);
         assertThat(ack.body()).contains("Assessing");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().posted().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().posted()).as("messages posted").isNotEmpty());
         Map<String, String> card = rewind.slack().posted().get(0);
         assertThat(card.get("channel")).isEqualTo(CHANNEL);
         String text = SlackStub.readable(card);
@@ -140,7 +140,7 @@ class WalkingSkeletonIT {
 
         rewind.signed().click(MALLORY, CHANNEL, ts, ActionIds.ROLL_BACK, rollBackValue(card));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> !rewind.slack().ephemeralTexts().isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts()).as("private answers").isNotEmpty());
         String refusal = rewind.slack().ephemeralTexts().get(rewind.slack().ephemeralTexts().size() - 1);
         assertThat(refusal).contains("Only approvers of checkout (<!subteam^S0SRE>, <@U0ALICE>) may roll back checkout")
                 .contains("Nothing was changed");
@@ -219,7 +219,8 @@ class WalkingSkeletonIT {
         String ts = rewind.slack().postedWithTs().get(0).ts();
         String value = rollBackValue(card);
         rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.ROLL_BACK, value);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).contains("Rolled back to r2"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts)).as("the card as last drawn")
+                .contains("Rolled back to r2"));
         String runId = ActionIds.runId(value);
 
         HttpResponse<String> html = rewind.get("/reports/" + runId);

@@ -201,8 +201,8 @@ class StatsIT {
     }
 
     private String answer(String containing) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> rewind.slack().ephemeralTexts().stream()
-                .anyMatch(t -> t.contains(containing)));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts())
+                .as("private answers").anyMatch(t -> t.contains(containing)));
         return rewind.slack().ephemeralTexts().stream().filter(t -> t.contains(containing)).reduce((a, b) -> b)
                 .orElseThrow();
     }

@@ -99,11 +99,13 @@ public final class RewindFixture implements AutoCloseable {
     private void startRewind() {
         this.rewind = Rewind.start(Settings.from(env), kubernetes.newClient(), clock);
         this.signed = new SignedSlack(url("/slack/events"), SECRET, slack);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get("/readyz"))
-                .as("the bot ready to take traffic").extracting(HttpResponse::statusCode).isEqualTo(200));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> ready = get("/readyz");
+            assertThat(ready.statusCode()).as("GET /readyz status; it said:%n%s", ready.body()).isEqualTo(200);
+        });
         // Readiness does not wait for Slack; tests do, until its first auth.test has answered (either way).
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get("/readyz?verbose").body())
-                .as("Slack's first auth.test answered").doesNotContain(SLACK_STARTING));
+                .as("/readyz?verbose once Slack's first auth.test has answered").doesNotContain(SLACK_STARTING));
     }
 
     /**
@@ -164,7 +166,7 @@ public final class RewindFixture implements AutoCloseable {
         int before = cards().size();
         signed.command(user, CHANNEL, text);
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(cards())
-                .as("a card for '/rollback %s' by %s; privately answered meanwhile: %s", text, user, slack.ephemeralTexts())
+                .as("a new card for /rollback %s; ephemeral answers so far: %s", text, slack.ephemeralTexts())
                 .hasSizeGreaterThan(before));
         return cards().get(before).form();
     }

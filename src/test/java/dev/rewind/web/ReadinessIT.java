@@ -80,7 +80,10 @@ class ReadinessIT {
 
             postgres.close();
 
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rewind.get("/readyz").statusCode()).isEqualTo(503));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                HttpResponse<String> ready = rewind.get("/readyz");
+                assertThat(ready.statusCode()).as("GET /readyz status; it said:%n%s", ready.body()).isEqualTo(503);
+            });
             assertThat(rewind.get("/readyz").body()).startsWith("not ready\n").contains("- database: failing: ");
             HttpResponse<String> verbose = rewind.get("/readyz?verbose");
             assertThat(verbose.statusCode()).isEqualTo(503);

@@ -202,8 +202,8 @@ class ConfigAdapterSecretIT extends RollbackAdapterContract {
         world.kubernetes.secret("shop", "legacy-keys", VERSIONS.get(1));
         world.awaitVersions(ref, 2);
         world.kubernetes.secret("shop", "legacy-keys", VERSIONS.get(0));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                world.adapter.describe(target).current().label().startsWith("v1 "));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(world.adapter.describe(target).current().label()).as("the current revision").startsWith("v1 "));
 
         assertThat(world.history.versions(ref)).hasSize(2);
         assertThat(world.adapter.describe(target).warnings()).noneMatch(w -> w.contains("has not been recorded yet"));

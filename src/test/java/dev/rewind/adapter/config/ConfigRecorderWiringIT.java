@@ -39,8 +39,10 @@ class ConfigRecorderWiringIT {
             rewind.kubernetes().configMap("shop", "payments-config", Map.of("LOG_LEVEL", "info"));
             rewind.kubernetes().secret("shop", "payments-keys", Map.of("API_KEY", "sk-wiring"));
 
-            await().atMost(Duration.ofSeconds(15)).until(() -> history.versions(map).size() == 1
-                    && history.versions(secret).size() == 1);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(history.versions(map)).as("versions recorded of the ConfigMap").hasSize(1);
+                assertThat(history.versions(secret)).as("versions recorded of the Secret").hasSize(1);
+            });
             assertThat(history.versions(map).get(0).data()).containsEntry("LOG_LEVEL", "info");
             assertThat(history.versions(secret).get(0).sealed()).as("keyEnv came from the fixture's environment")
                     .isPresent();

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -47,7 +48,8 @@ final class ConfigWorld implements AutoCloseable {
 
     /** Waits until the recorder has stored this many versions of the object. */
     void awaitVersions(ConfigRef ref, int count) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> history.versions(ref).size() >= count);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(history.versions(ref))
+                .as("versions recorded of " + ref).hasSizeGreaterThanOrEqualTo(count));
     }
 
     Deployment payments() {

@@ -74,8 +74,11 @@ class DatabaseMigrationListingIT {
     }
 
     private void awaitListingsFinished(int count) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> listingJobs().size() == count && listingJobs().stream()
-                .allMatch(j -> JobStatus.of(j).finished()));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<Job> jobs = listingJobs();
+            assertThat(jobs).as("listing Jobs").hasSize(count);
+            assertThat(jobs).as("listing Jobs, all finished").allMatch(j -> JobStatus.of(j).finished());
+        });
     }
 
     @Test
@@ -102,7 +105,8 @@ class DatabaseMigrationListingIT {
     void describesWhileTheListingRunsStartNoOther() {
         world.jobHangs("migrate status");
         String first = migrationsFact(target());
-        await().atMost(Duration.ofSeconds(10)).until(() -> JobStatus.of(listingJobs().get(0)).state() == JobStatus.State.RUNNING);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(JobStatus.of(listingJobs().get(0)).state())
+                .isEqualTo(JobStatus.State.RUNNING));
 
         List<String> concurrent = IntStream.range(0, 4)
                 .mapToObj(i -> CompletableFuture.supplyAsync(() -> migrationsFact(target())))
@@ -149,8 +153,8 @@ class DatabaseMigrationListingIT {
             d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("shop/payments:1.4.3");
             return d;
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> "2".equals(world.get("shop", "payments").getMetadata()
-                .getAnnotations().get("deployment.kubernetes.io/revision")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(world.get("shop", "payments").getMetadata()
+                .getAnnotations().get("deployment.kubernetes.io/revision")).as("payments' revision").isEqualTo("2"));
 
         String fact = migrationsFact(target);
         assertThat(fact).startsWith("being listed by Job rewind-list-").doesNotContain(before);
@@ -256,7 +260,8 @@ class DatabaseMigrationListingIT {
 
         CompletableFuture<?> run = CompletableFuture.runAsync(() -> adapter.execute(target(),
                 Change.to("rb-follow00001", "previous"), steps::add, Duration.ofSeconds(20)));
-        await().atMost(Duration.ofSeconds(10)).until(() -> steps.stream().anyMatch(s -> s.contains("following it")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(steps).as("progress reported")
+                .anyMatch(s -> s.contains("following it")));
         world.pauseController(false);
         run.join();
 

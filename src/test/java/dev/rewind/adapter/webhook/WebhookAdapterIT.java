@@ -83,7 +83,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
 
     @Override
     protected void assertLiveIs(Revision chosen) {
-        assertThat(world.deliveries()).last().satisfies(d -> {
+        assertThat(world.deliveries()).as("deliveries to the receiver").last().satisfies(d -> {
             assertThat(d.signatureValid()).isTrue();
             assertThat(d.payload().path("to").asString()).isEqualTo(chosen.label());
         });
@@ -140,8 +140,8 @@ class WebhookAdapterIT extends RollbackAdapterContract {
         assertThat(outcome.summary()).contains("reported success: rolled back to v1.9");
         assertThat(outcome.summary()).doesNotContain("in-the-query");
         assertThat(outcome.recorded()).containsEntry("callbackUrl", world.publicUrl() + "/runs/rb-hook0000002/events");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.reports()).hasSize(3));
-        assertThat(world.reports()).extracting(WebhookWorld.Report::status).containsOnly(200);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.reports()).as("status reports received").hasSize(3));
+        assertThat(world.reports()).as("status reports received").extracting(WebhookWorld.Report::status).containsOnly(200);
         assertThat(adapter.verify(target()).detail()).contains("rolled back to v1.9");
     }
 
@@ -184,7 +184,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
         world.script(List.of());
         CompletableFuture<Outcome> running = CompletableFuture.supplyAsync(() ->
                 adapter.execute(target(), change("rb-hook0000007"), Progress.NONE, Duration.ofSeconds(10)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !world.deliveries().isEmpty());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.deliveries()).as("deliveries to the receiver").isNotEmpty());
 
         String body = "{\"status\":\"succeeded\",\"message\":\"forged\"}";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -219,7 +219,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
     @Test
     void aCapturedReportForOneRunReplayedOntoAnotherGets401() throws Exception {
         adapter.execute(target(), change("rb-hookrunA01"), Progress.NONE, Duration.ofSeconds(10));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !world.reports().isEmpty());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.reports()).as("status reports received").isNotEmpty());
         WebhookWorld.Report captured = world.reports().get(0);
         assertThat(captured.url()).endsWith("/runs/rb-hookrunA01/events");
         assertThat(captured.body()).contains("succeeded");
@@ -227,7 +227,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
         world.script(List.of());
         CompletableFuture<Outcome> runB = CompletableFuture.supplyAsync(() ->
                 adapter.execute(target(), change("rb-hookrunB01"), Progress.NONE, Duration.ofSeconds(10)));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.deliveries()).hasSize(2));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.deliveries()).as("deliveries to the receiver").hasSize(2));
 
         HttpResponse<String> replayed = world.report("rb-hookrunB01", captured.body(), captured.timestamp(),
                 captured.signature());
@@ -243,7 +243,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
     @Test
     void reportsAfterTheStepEndedOrTwiceGet409AndChangeNothing() {
         adapter.execute(target(), change("rb-hook0000010"), Progress.NONE, Duration.ofSeconds(10));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !world.reports().isEmpty());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.reports()).as("status reports received").isNotEmpty());
         WebhookWorld.Report accepted = world.reports().get(0);
         assertThat(accepted.status()).isEqualTo(200);
 
@@ -264,7 +264,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
         List<String> steps = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Outcome> running = CompletableFuture.supplyAsync(() ->
                 adapter.execute(target(), change("rb-hook0000011"), steps::add, Duration.ofSeconds(10)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> !world.deliveries().isEmpty());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.deliveries()).as("deliveries to the receiver").isNotEmpty());
         String body = "{\"status\":\"progress\",\"message\":\"draining\"}";
         String now = Long.toString(Instant.now().getEpochSecond());
         String signature = WebhookWorld.v2(WebhookWorld.SECRET, now, "rb-hook0000011", body.getBytes(StandardCharsets.UTF_8));
@@ -289,7 +289,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
                 // times out: this test only sends malformed reports
             }
         });
-        await().atMost(Duration.ofSeconds(5)).until(() -> !world.deliveries().isEmpty());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(world.deliveries()).as("deliveries to the receiver").isNotEmpty());
 
         HttpResponse<String> notJson = world.signedReport("rb-hook0000008", "status=succeeded");
         assertThat(notJson.statusCode()).isEqualTo(400);
@@ -313,7 +313,7 @@ class WebhookAdapterIT extends RollbackAdapterContract {
 
         Outcome outcome = adapter.execute(target(), change("rb-hook0000009"), Progress.NONE, Duration.ofSeconds(10));
 
-        assertThat(world.deliveries()).as("the request is sent whatever arrived before").hasSize(1);
+        assertThat(world.deliveries()).as("deliveries to the receiver").as("the request is sent whatever arrived before").hasSize(1);
         assertThat(outcome.summary()).contains("rolled back just now").doesNotContain("while you were away");
     }
 

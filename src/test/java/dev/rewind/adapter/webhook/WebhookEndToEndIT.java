@@ -89,7 +89,7 @@ class WebhookEndToEndIT {
 
         assertThat(rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.ROLL_BACK, rollBackValue(card)).statusCode())
                 .isEqualTo(200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> !runIds.isEmpty());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(runIds).isNotEmpty());
         assertThat(runIds).as("approving still asks the receiver").containsExactly(runId);
         assertThat(rewind.latestCardText(ts)).doesNotContain("Rolled back to previous");
 
