@@ -59,17 +59,17 @@ class ArgoCdEndToEndIT {
         String followUp = buttonValue(latestBlocks(ts), ActionIds.FOLLOW_UP + ".0");
 
         rewind.signed().click(MALLORY, CHANNEL, ts, ActionIds.FOLLOW_UP + ".0", followUp);
-        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.slack().ephemeralTexts().stream()
-                .anyMatch(t -> t.contains("You may not restore automated sync")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts())
+                .as("private answers").anyMatch(t -> t.contains("You may not restore automated sync")));
 
         rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.FOLLOW_UP + ".0", followUp);
-        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.slack().ephemeralTexts().stream()
-                .anyMatch(t -> t.contains("git still points at bad0bad")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts())
+                .as("private answers").anyMatch(t -> t.contains("git still points at bad0bad")));
         assertThat(argo.get("shop").automated).isNull();
 
         rewind.signed().command(ALICE, CHANNEL, "shop status");
-        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.slack().ephemeralTexts().stream()
-                .anyMatch(t -> t.contains("Follow-up open (\"Restore automated sync\"")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts())
+                .as("private answers").anyMatch(t -> t.contains("Follow-up open (\"Restore automated sync\"")));
 
         argo.get("shop").gitHead = GOOD;
         rewind.signed().click(ALICE, CHANNEL, ts, ActionIds.FOLLOW_UP + ".0", followUp);
@@ -80,8 +80,8 @@ class ArgoCdEndToEndIT {
         String runId = ActionIds.runId(buttonValue(card.get("blocks"), ActionIds.ROLL_BACK));
         assertThat(rewind.get("/reports/" + runId + "?format=md").body()).contains("Restore automated sync by");
         rewind.signed().command(ALICE, CHANNEL, "audit shop");
-        await().atMost(Duration.ofSeconds(10)).until(() -> rewind.slack().ephemeralTexts().stream()
-                .anyMatch(t -> t.contains("follow-up done") && t.contains("follow-up refused")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts())
+                .as("private answers").anyMatch(t -> t.contains("follow-up done") && t.contains("follow-up refused")));
     }
 
     private String latestBlocks(String ts) {
