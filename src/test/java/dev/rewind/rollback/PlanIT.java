@@ -108,7 +108,8 @@ class PlanIT {
 
             rewind.restart();
 
-            await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(posts)
+            // Picked up by the resume job (at start, then every 30 s): allow two more rounds on a loaded CI machine.
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(posts)
                     .as("calls to the webhook receiver, by run").hasSize(2));
             byte[] body = "{\"status\":\"succeeded\",\"message\":\"done\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             long now = java.time.Instant.now().getEpochSecond();
