@@ -14,6 +14,7 @@ import dev.rewind.adapter.flags.FeatureFlagAdapter;
 import dev.rewind.adapter.gitrevert.GitRevertAdapter;
 import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.adapter.istio.IstioWeightsAdapter;
+import dev.rewind.adapter.kubernetes.KubernetesAccessReviewer;
 import dev.rewind.adapter.kubernetes.KubernetesDaemonSetAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesStatefulSetAdapter;
@@ -78,9 +79,12 @@ import dev.rewind.signals.UnconfiguredSignalSource;
 import dev.rewind.signals.prometheus.PrometheusSignalSource;
 import dev.rewind.slack.CardRenderer;
 import dev.rewind.slack.SlackFront;
+import dev.rewind.readiness.IncidentRoomCheck;
+import dev.rewind.readiness.ServiceReadiness;
 import dev.rewind.stats.StatsService;
 import dev.rewind.slack.SlackIncidentChannel;
 import dev.rewind.slack.SlackMentions;
+import dev.rewind.slack.SlackRoomCheck;
 import dev.rewind.slack.SlackUserDirectory;
 import dev.rewind.store.Database;
 import dev.rewind.store.JdbiAuditLog;
@@ -90,6 +94,7 @@ import dev.rewind.store.JdbiRunHistory;
 import dev.rewind.store.JdbiRunRepository;
 import dev.rewind.web.BotMetrics;
 import dev.rewind.web.Readiness;
+import dev.rewind.web.ServiceReadinessRoute;
 import dev.rewind.web.StatsRoute;
 import dev.rewind.web.WebServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -258,6 +263,8 @@ public final class Rewind implements AutoCloseable {
         closeables.add(0, outboxWorker);
         ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
         StatsService stats = new StatsService(new JdbiRunHistory(database), clock);
+        ServiceReadiness readiness = new ServiceReadiness(adapters, new KubernetesAccessReviewer(kubernetes), signals, directory,
+                client.<IncidentRoomCheck>map(SlackRoomCheck::new).orElse(IncidentRoomCheck.NONE), clock);
         AutoRollback auto = new AutoRollback(runs, new JdbiPolicyLedger(database), timeline, audit, signals, rollbacks, access, views, catalogues, clock);
         AlertIntake alerts = new AlertIntake(catalogues, alertStore, openings, views, channel, auto, clock,
                 metrics::alertReceived);
@@ -269,7 +276,7 @@ public final class Rewind implements AutoCloseable {
                     settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, openings, rollbacks, access,
                             new FollowUpService(catalogues, adapters, runs, timeline, followUps, policy, audit, views,
                             ended, clock), auto, alerts, overview, runs, audit,
-                            slackDeliveries, renderer, mentions, work, clock, stats)));
+                            slackDeliveries, renderer, mentions, work, clock, stats, readiness)));
             closeables.add(0, front.get());
         } else {
             LOG.warn("Slack: not configured ({}); /slack/events answers 503 and cards are only logged",
@@ -278,7 +285,8 @@ public final class Rewind implements AutoCloseable {
         Optional<SlackFront> slackFront = front;
         WebServer web = new WebServer(new WebServer.Routes(front, String.join("; ", slackProblems), rollbacks, metrics,
                 Readiness.of(database, slackFront, String.join("; ", slackProblems), signals, clock), webhooks, alerts,
-                settings.alertmanagerToken(), new StatsRoute(stats, catalogues, settings.apiToken())));
+                settings.alertmanagerToken(), new StatsRoute(stats, catalogues, settings.apiToken()),
+                new ServiceReadinessRoute(readiness, catalogues, settings.apiToken())));
         web.start(settings.port());
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());

@@ -2,6 +2,7 @@ package dev.rewind.adapter;
 
 import dev.rewind.config.Target;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -80,5 +81,25 @@ public interface RollbackAdapter {
      */
     default String completeFollowUp(Target target, Map<String, String> recorded) {
         throw new AdapterException(type() + " has nothing left to do after a rollback");
+    }
+
+    /**
+     * Every Kubernetes API permission {@link #describe}, {@link #execute} and {@link #verify} use on this
+     * target, so readiness can ask the cluster about each one before an outage. Empty for an adapter
+     * that does not talk to Kubernetes. No I/O.
+     */
+    default List<ApiPermission> permissions(Target target) {
+        return List.of();
+    }
+
+    /**
+     * Traps particular to this kind of target that would make a rollback fail or do nothing, found by
+     * reading it ({@code revisionHistoryLimit: 0}); empty when none. The generic checks (a previous
+     * revision exists and differs from the live one) are made by the caller from {@link #describe}.
+     *
+     * @throws AdapterException when the target cannot be read
+     */
+    default List<ReadinessFinding> readiness(Target target) {
+        return List.of();
     }
 }

@@ -14,6 +14,7 @@ import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunAccess;
 import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunRepository;
+import dev.rewind.readiness.ServiceReadiness;
 import dev.rewind.stats.StatsService;
 import dev.rewind.stats.StatsWindow;
 import org.slf4j.Logger;
@@ -43,10 +44,11 @@ final class CommandHandler {
     private final ExecutorService work;
     private final Clock clock;
     private final StatsService stats;
+    private final ServiceReadiness readiness;
 
     CommandHandler(Catalogues catalogues, RunOpenings openings, RunAccess access, ServiceOverview overview, RunRepository runs,
                    AuditLog audit, Replies replies, Mentions mentions, ExecutorService work, Clock clock,
-                   StatsService stats) {
+                   StatsService stats, ServiceReadiness readiness) {
         this.catalogues = catalogues;
         this.openings = openings;
         this.access = access;
@@ -58,6 +60,7 @@ final class CommandHandler {
         this.work = work;
         this.clock = clock;
         this.stats = stats;
+        this.readiness = readiness;
     }
 
     Response handle(SlashCommandRequest request, SlashCommandContext ctx) {
@@ -90,6 +93,9 @@ final class CommandHandler {
             }
             later(p, () -> statsFor(p.getUserId(), service.flatMap(catalogues::service), statsCommand.window()));
             return ctx.ack();
+        }
+        if (command instanceof RollbackCommand.Ready ready) {
+            return readiness(p, ctx, ready.service());
         }
         String typed = command instanceof RollbackCommand.Status status ? status.service()
                 : ((RollbackCommand.Assess) command).service();
@@ -126,6 +132,18 @@ final class CommandHandler {
             }
         });
         return ctx.ack();
+    }
+
+    /** {@code /rollback ready <service>}: read as the status is, by the service's own people; it may take seconds. */
+    private Response readiness(SlashCommandPayload p, SlashCommandContext ctx, String typed) {
+        Optional<ServiceConfig> service = catalogues.service(typed);
+        if (service.isEmpty()) {
+            return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(typed, catalogues.get())));
+        }
+        later(p, () -> refusal(p.getUserId(), service.get(), "check the readiness of " + service.get().name())
+                .orElseGet(() -> ReadinessText.of(readiness.check(service.get()))));
+        return ctx.ack(r -> r.responseType("ephemeral").text(":stethoscope: Checking what a rollback of *"
+                + SlackText.escape(service.get().name()) + "* would need…"));
     }
 
     /** The refusal to show {@code userId}, when they may not {@code what} (read {@code service}). */

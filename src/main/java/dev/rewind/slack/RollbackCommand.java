@@ -27,6 +27,10 @@ public sealed interface RollbackCommand {
     record Stats(Optional<String> service, StatsWindow window) implements RollbackCommand {
     }
 
+    /** {@code /rollback ready checkout}: every check a rollback of the service would need, made now. */
+    record Ready(String service) implements RollbackCommand {
+    }
+
     /** {@code /rollback checkout [to r41] [--dry-run] [--security] [reason…]}. */
     record Assess(String service, Optional<String> revision, boolean dryRun, Set<String> flags, String reason)
             implements RollbackCommand {
@@ -49,6 +53,7 @@ public sealed interface RollbackCommand {
             "• `/rollback list` — the services Rewind knows, with their current revision",
             "• `/rollback audit [service]` — check the audit trail and show its latest entries",
             "• `/rollback stats [service] [7d|30d|90d]` — success rate, time to recovery and decisions [30d]",
+            "• `/rollback ready <service>` — check now that a rollback of the service would work",
             "• `/rollback help` — this message");
 
     static RollbackCommand parse(String text) {
@@ -69,6 +74,10 @@ public sealed interface RollbackCommand {
             }
             case "stats" -> {
                 return stats(words.subList(1, words.size()));
+            }
+            case "ready" -> {
+                return words.size() == 2 ? new Ready(words.get(1))
+                        : new Malformed("`/rollback ready` takes one service, e.g. `/rollback ready checkout`");
             }
             default -> {
             }

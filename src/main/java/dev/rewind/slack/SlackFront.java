@@ -35,6 +35,7 @@ import dev.rewind.rollback.RunAccess;
 import dev.rewind.rollback.RunTimeline;
 import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunRepository;
+import dev.rewind.readiness.ServiceReadiness;
 import dev.rewind.stats.StatsService;
 import dev.rewind.outbox.DeliveryLog;
 import org.slf4j.Logger;
@@ -96,7 +97,7 @@ public final class SlackFront implements AutoCloseable {
                          AlertIntake alerts,
                          ServiceOverview overview, RunRepository runs, AuditLog audit, DeliveryLog deliveries,
                          CardRenderer renderer, Mentions mentions, ExecutorService work, Clock clock,
-                         StatsService stats) {
+                         StatsService stats, ServiceReadiness readiness) {
     }
 
     public static SlackFront create(Slack slack, String botToken, Optional<String> signingSecret, Wiring w) {
@@ -113,7 +114,7 @@ public final class SlackFront implements AutoCloseable {
         MethodsClient client = slack.methods(botToken);
         Replies replies = new Replies(slack, client);
         CommandHandler commands = new CommandHandler(w.catalogues(), w.openings(), w.access(), w.overview(), w.runs(), w.audit(),
-                replies, w.mentions(), w.work(), w.clock(), w.stats());
+                replies, w.mentions(), w.work(), w.clock(), w.stats(), w.readiness());
         CardActions actions = new CardActions(w.openings(), w.rollbacks(), w.followUps(), w.auto(), client, replies, w.mentions(),
                 w.deliveries(), w.work());
         AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries());

@@ -40,7 +40,7 @@ public final class WebServer implements AutoCloseable {
      */
     public record Routes(Optional<SlackFront> slack, String slackMissing, RollbackService rollbacks, BotMetrics metrics,
                          Readiness readiness, WebhookCallbacks webhooks, AlertIntake alerts,
-                         Optional<String> alertmanagerToken, StatsRoute stats) {
+                         Optional<String> alertmanagerToken, StatsRoute stats, ServiceReadinessRoute serviceReadiness) {
     }
 
     public WebServer(Routes routes) {
@@ -61,6 +61,7 @@ public final class WebServer implements AutoCloseable {
             AlertmanagerRoute alertmanager = new AlertmanagerRoute(routes.alerts(), routes.alertmanagerToken());
             config.routes.post("/alerts/alertmanager", alertmanager::handle);
             config.routes.get(StatsRoute.PATH, routes.stats()::handle);
+            config.routes.get(ServiceReadinessRoute.PATH, routes.serviceReadiness()::handle);
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).contentType("text/plain").result("internal error; see Rewind's log\n");

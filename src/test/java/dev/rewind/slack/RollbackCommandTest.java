@@ -22,6 +22,9 @@ class RollbackCommandTest {
                 new RollbackCommand.Assess("checkout", Optional.empty(), false, Set.of(), ""));
         assertThat(RollbackCommand.parse("checkout to r41 --dry-run --security 5xx spike after 1.4.2")).isEqualTo(
                 new RollbackCommand.Assess("checkout", Optional.of("41"), true, Set.of("security"), "5xx spike after 1.4.2"));
+        assertThat(RollbackCommand.parse("ready checkout")).isEqualTo(new RollbackCommand.Ready("checkout"));
+        assertThat(RollbackCommand.parse("ready")).isEqualTo(new RollbackCommand.Malformed(
+                "`/rollback ready` takes one service, e.g. `/rollback ready checkout`"));
         assertThat(RollbackCommand.parse("checkout reverting to fix")).isEqualTo(
                 new RollbackCommand.Assess("checkout", Optional.empty(), false, Set.of(), "reverting to fix"));
     }

@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
@@ -32,7 +35,10 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.utils.ResponseProvider;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 
@@ -85,6 +91,8 @@ public final class KubernetesWorld implements AutoCloseable {
     private final List<String> botCalls = new CopyOnWriteArrayList<>();
     private final Map<String, JobScript> jobScripts = new ConcurrentHashMap<>();
     private volatile boolean paused;
+    private final Set<String> denied = ConcurrentHashMap.newKeySet();
+    private volatile boolean accessReviewsRefused;
 
     public KubernetesWorld() {
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
@@ -101,9 +109,52 @@ public final class KubernetesWorld implements AutoCloseable {
                     }
                 }, false);
         server.init();
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+                .andReply(new AccessReviews()).always();
         client = server.createClient();
         controller.scheduleWithFixedDelay(this::reconcileAll, 20, 20, TimeUnit.MILLISECONDS);
         controller.scheduleWithFixedDelay(this::runJobs, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    /** From now on, access reviews say Rewind may not {@code verb} {@code resource} (e.g. "patch", "deployments"). */
+    public void deny(String verb, String resource) {
+        denied.add(verb + " " + resource);
+    }
+
+    /** From now on, the API server refuses access reviews themselves (403), as a locked-down cluster may. */
+    public void refuseAccessReviews() {
+        accessReviewsRefused = true;
+    }
+
+    /** Answers SelfSubjectAccessReviews: allowed unless {@link #deny} said otherwise. */
+    private final class AccessReviews implements ResponseProvider<Object> {
+        @Override
+        public int getStatusCode(RecordedRequest request) {
+            return accessReviewsRefused ? 403 : 201;
+        }
+
+        @Override
+        public Object getBody(RecordedRequest request) {
+            if (accessReviewsRefused) {
+                return new StatusBuilder().withCode(403).withReason("Forbidden").withMessage("selfsubjectaccessreviews"
+                        + ".authorization.k8s.io is forbidden").build();
+            }
+            SelfSubjectAccessReview review = Serialization.unmarshal(request.getUtf8Body(), SelfSubjectAccessReview.class);
+            var asked = review.getSpec().getResourceAttributes();
+            boolean allowed = !denied.contains(asked.getVerb() + " " + asked.getResource());
+            review.setStatus(new SubjectAccessReviewStatusBuilder().withAllowed(allowed)
+                    .withReason(allowed ? "allowed by the test's RBAC" : "no RBAC rule allows it").build());
+            return review;
+        }
+
+        @Override
+        public Headers getHeaders() {
+            return Headers.builder().build();
+        }
+
+        @Override
+        public void setHeaders(Headers headers) {
+        }
     }
 
     /**

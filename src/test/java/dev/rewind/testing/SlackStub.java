@@ -33,9 +33,7 @@ public final class SlackStub implements AutoCloseable {
         server = new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true)
                 .containerThreads(40).jettyAcceptors(2));
         server.start();
-        server.stubFor(post(urlEqualTo("/api/auth.test")).willReturn(okJson(
-                "{\"ok\":true,\"url\":\"https://t.slack.com/\",\"team\":\"T\",\"user\":\"rewind\",\"team_id\":\"T0TEAM\","
-                        + "\"user_id\":\"U0BOT\",\"bot_id\":\"B0BOT\"}")));
+        scopes(SCOPES);
         server.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(okJson(
                 "{\"ok\":true,\"channel\":\"{{formData request.body 'form' urlDecode=true}}{{form.channel}}\","
                         + "\"ts\":\"1700000000.{{randomValue length=6 type='NUMERIC'}}\"}")));
@@ -56,6 +54,17 @@ public final class SlackStub implements AutoCloseable {
         server.stubFor(post(urlPathMatching("/upload/.*")).willReturn(aResponse().withStatus(200).withBody("OK - 123")));
         server.stubFor(post(urlEqualTo("/api/files.completeUploadExternal")).willReturn(okJson(
                 "{\"ok\":true,\"files\":[{\"id\":\"F0REPORT\"}]}")));
+    }
+
+    /** The scopes a bot installed from slack-app-manifest.yml has, as Slack lists them on every answer. */
+    public static final String SCOPES = "commands,chat:write,chat:write.public,channels:history,channels:manage,files:write,"
+            + "usergroups:read";
+
+    /** From now on, auth.test says the bot token has these scopes (comma-separated) in its x-oauth-scopes header. */
+    public void scopes(String scopes) {
+        server.stubFor(post(urlEqualTo("/api/auth.test")).willReturn(okJson(
+                "{\"ok\":true,\"url\":\"https://t.slack.com/\",\"team\":\"T\",\"user\":\"rewind\",\"team_id\":\"T0TEAM\","
+                        + "\"user_id\":\"U0BOT\",\"bot_id\":\"B0BOT\"}").withHeader("x-oauth-scopes", scopes)));
     }
 
     public String apiUrl() {

@@ -1,6 +1,7 @@
 package dev.rewind.adapter.kubernetes;
 
 import dev.rewind.adapter.AdapterException;
+import dev.rewind.adapter.ApiPermission;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
 import dev.rewind.adapter.Outcome;
@@ -72,6 +73,17 @@ abstract class ControllerRevisionRollback<T extends HasMetadata, S extends Recor
     @Override
     public final Optional<Class<? extends Record>> specType() {
         return Optional.of(spec);
+    }
+
+    /** Read and patch the workload, watch it, read its ControllerRevisions and pods. */
+    @Override
+    public final List<ApiPermission> permissions(Target target) {
+        S workload = target.as(spec);
+        String resource = kind.toLowerCase(java.util.Locale.ROOT) + "s";
+        String namespace = workload.namespace();
+        return List.of(ApiPermission.apps("get", resource, namespace), ApiPermission.apps("patch", resource, namespace),
+                ApiPermission.apps("watch", resource, namespace), ApiPermission.apps("list", "controllerrevisions", namespace),
+                ApiPermission.core("list", "pods", namespace));
     }
 
     @Override

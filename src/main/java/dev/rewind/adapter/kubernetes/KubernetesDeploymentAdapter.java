@@ -1,6 +1,8 @@
 package dev.rewind.adapter.kubernetes;
 
 import dev.rewind.adapter.AdapterException;
+import dev.rewind.adapter.ApiPermission;
+import dev.rewind.adapter.ReadinessFinding;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
 import dev.rewind.adapter.Outcome;
@@ -87,6 +89,40 @@ public final class KubernetesDeploymentAdapter implements RollbackAdapter {
                 new TargetState.Fact("Rollout", rollout.state().name().toLowerCase()));
         return new TargetState(name(target), current, candidates, facts,
                 warnings(deployment, history, currentSet, rollout));
+    }
+
+    /** Read the Deployment and its ReplicaSets, patch its template, watch it and its pods roll out. */
+    @Override
+    public List<ApiPermission> permissions(Target target) {
+        String namespace = target.as(Spec.class).namespace();
+        return List.of(ApiPermission.apps("get", "deployments", namespace), ApiPermission.apps("patch", "deployments", namespace),
+                ApiPermission.apps("watch", "deployments", namespace), ApiPermission.apps("list", "replicasets", namespace),
+                ApiPermission.core("list", "pods", namespace));
+    }
+
+    @Override
+    public List<ReadinessFinding> readiness(Target target) {
+        Deployment deployment = deployment(target);
+        String name = name(target);
+        List<ReadinessFinding> findings = new ArrayList<>();
+        Integer limit = deployment.getSpec().getRevisionHistoryLimit();
+        if (limit != null && limit == 0) {
+            findings.add(ReadinessFinding.blocking("Revision history", "Deployment " + name + " has revisionHistoryLimit: 0: "
+                    + "no previous revision will exist after the next deploy", "set revisionHistoryLimit to 10"));
+        } else if (history(deployment).size() > (limit == null ? 10 : limit)) {
+            findings.add(ReadinessFinding.warning("Revision history", "Deployment " + name + " is at its revisionHistoryLimit ("
+                    + (limit == null ? 10 : limit) + "): the oldest revisions are being dropped",
+                    "raise revisionHistoryLimit to keep more revisions to go back to"));
+        }
+        if (Boolean.TRUE.equals(deployment.getSpec().getPaused())) {
+            Spec spec = target.as(Spec.class);
+            findings.add(ReadinessFinding.blocking("Paused", "Deployment " + name + " is paused: a rollback would not roll out",
+                    "kubectl rollout resume deployment/" + spec.deployment() + " -n " + spec.namespace()));
+        }
+        GitOps.managedBy(deployment).ifPresent(tool -> findings.add(ReadinessFinding.warning("GitOps", "Deployment " + name
+                + " is managed by " + tool + ": its sync loop reverts a rollback made here",
+                "pause automated sync during incidents, or roll back in " + tool + " (git-revert target)")));
+        return findings;
     }
 
     @Override
