@@ -68,6 +68,7 @@ import dev.rewind.store.JdbiIncidentRooms;
 import dev.rewind.store.JdbiPolicyLedger;
 
 import dev.rewind.rollback.RunLease;
+import dev.rewind.rollback.OtherCardsClosing;
 import dev.rewind.rollback.RunObserver;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
@@ -227,12 +228,13 @@ public final class Rewind implements AutoCloseable {
         List<ReportPublisher> publishers = new ArrayList<>();
         client.ifPresent(c -> publishers.add(new SlackReportPublisher(outbox, outboxSignal, clock)));
         publishers.add(new GitHubIssuePublisher(catalogues, outbox, outboxSignal, clock));
-        RunObserver ended = RunObserver.all(metrics, new ReportFiler(reportStore, publishers, clock));
         ApprovalPolicy policy = new ApprovalPolicy(directory);
         JdbiAlertStore alertStore = new JdbiAlertStore(database);
         FollowUpTasks followUps = new JdbiFollowUpTasks(database);
         RunViews views = new RunViews(catalogues, runs, rooms, approvals, timeline, policy, channel, settings.publicUrl(), alertStore::digestForRun,
                 followUps);
+        RunObserver ended = RunObserver.all(metrics, new ReportFiler(reportStore, publishers, clock),
+                new OtherCardsClosing(runs, timeline, audit, views, clock));
         // Assessments fan out to Kubernetes and Prometheus on a pool of their own, so callers on `work` never wait on it.
         ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
         closeables.add(0, () -> shutdown(assessing));

@@ -46,9 +46,4 @@ public record Alert(
     public boolean firing() {
         return status == Status.FIRING;
     }
-
-    /** A flag that forces the IMMEDIATE tier: a {@code severity: critical} label. */
-    public boolean critical() {
-        return "critical".equalsIgnoreCase(labels.getOrDefault("severity", ""));
-    }
 }

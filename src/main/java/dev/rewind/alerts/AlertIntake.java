@@ -1,5 +1,7 @@
 package dev.rewind.alerts;
 
+import dev.rewind.assess.Tier;
+import dev.rewind.assess.TierPolicy;
 import dev.rewind.config.Catalogue;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.rollback.IncidentChannel;
@@ -225,9 +227,10 @@ public final class AlertIntake implements AutoCloseable {
         store.record(incident.id(), alert, now);
         // The incident's first firing alert opens its card; so does a later one if opening the card failed before.
         if (alert.firing() && (incident.created() || incident.runId().isEmpty())) {
-            RollbackRun run = openings.open(service.get(), new RunOpenings.Opening(Trigger.ALERT,
-                    "alert " + alert.name(), alert.summary(), alert.critical() ? Set.of("critical") : Set.of(), false,
-                    service.get().channel(), Optional.empty(), Optional.empty()));
+            // A card already open for the service (a /rollback typed before the alert came) takes the incident.
+            RollbackRun run = openings.openRun(service.get(), new RunOpenings.Opening(Trigger.ALERT,
+                    "alert " + alert.name(), alert.summary(), severityFloor(alert), false,
+                    service.get().channel(), Optional.empty(), Optional.empty())).run();
             store.linkRun(incident.id(), run.id());
             views.refresh(run.id());
             policy.consider(service.get(), run, alert.labels(), trusted ? Optional.empty()
@@ -237,7 +240,19 @@ public final class AlertIntake implements AutoCloseable {
         if (!alert.firing() && store.closeIfQuiet(incident.id(), alert.endsAt().orElse(now))) {
             LOG.info("all alerts of {}'s incident {} resolved", service.get().name(), incident.id());
         }
-        incident.runId().ifPresent(views::refresh);
+        incident.runId().ifPresent(runId -> {
+            if (alert.firing()) {
+                openings.alertArrived(runId);
+            } else {
+                views.refresh(runId);
+            }
+        });
+    }
+
+    /** The alert's severity label as a tier floor (alerts.severityTiers), never as an override. */
+    private Set<String> severityFloor(Alert alert) {
+        return catalogues.get().alerts().severityFloor(alert.labels())
+                .map(floor -> Set.of(TierPolicy.floorFlag(Tier.valueOf(floor.getKey()), floor.getValue()))).orElse(Set.of());
     }
 
     /**

@@ -67,9 +67,22 @@ public final class Assessor {
         Map<String, CompletableFuture<Reading>> before = new LinkedHashMap<>();
         service.signals().forEach((name, query) -> before.put(name, bounded(() -> signals.query(query, baseline.at()))));
 
+        Optional<Baseline> fallback = previousWindow(now, deployedAt, targets.get(0).state().flatMap(TargetState::previous));
         List<SignalReading> readings = new ArrayList<>();
-        service.signals().forEach((name, query) -> readings.add(new SignalReading(name, query,
-                current.get(name).join(), before.get(name).join(), now, baseline.at(), baseline.basis())));
+        service.signals().forEach((name, query) -> {
+            Reading then = before.get(name).join();
+            if (!then.hasValue() && fallback.isPresent()) {
+                // Nothing before the deploy (a new series, retention shorter than the deploy's age): the
+                // previous revision's own window, if it has samples, is the next best thing to compare with.
+                Reading earlier = bounded(() -> signals.query(query, fallback.get().at())).join();
+                if (earlier.hasValue()) {
+                    readings.add(new SignalReading(name, query, current.get(name).join(), earlier, now, fallback.get().at(),
+                            fallback.get().basis()));
+                    return;
+                }
+            }
+            readings.add(new SignalReading(name, query, current.get(name).join(), then, now, baseline.at(), baseline.basis()));
+        });
         Verdict verdict = TierPolicy.decide(readings, flags, service.thresholds());
         return new Assessment(service.name(), service.environment(), targets, readings, verdict, flags, now);
     }
@@ -86,6 +99,17 @@ public final class Assessor {
                     "before " + revisionLabel.orElse("the deploy") + " was deployed");
         }
         return new Baseline(now.minus(baselineOffset), DurationText.format(baselineOffset) + " earlier");
+    }
+
+    /** The middle of the time the previous revision ran (from its deploy to the current one's), if both are known. */
+    static Optional<Baseline> previousWindow(Instant now, Optional<Instant> deployedAt, Optional<Revision> previous) {
+        Optional<Instant> since = previous.flatMap(Revision::createdAt);
+        if (deployedAt.isEmpty() || since.isEmpty() || !since.get().isBefore(deployedAt.get())) {
+            return Optional.empty();
+        }
+        Instant middle = since.get().plus(Duration.between(since.get(), deployedAt.get()).dividedBy(2));
+        return Optional.of(new Baseline(middle, "in " + previous.get().label() + "'s window, "
+                + DurationText.format(Duration.between(middle, now).truncatedTo(java.time.temporal.ChronoUnit.MINUTES)) + " ago"));
     }
 
     record Baseline(Instant at, String basis) {

@@ -16,9 +16,25 @@ public final class TierPolicy {
     private TierPolicy() {
     }
 
-    public static Verdict decide(List<SignalReading> readings, Set<String> flags, TierThresholds thresholds) {
+    private static final String FLOOR = "floor:";
+
+    /**
+     * A flag that raises the tier to at least {@code tier} because of {@code because} (an alert's label,
+     * {@code severity=critical}), without forcing it: the numbers may still say more. Kept among the assessment's
+     * flags so every re-assessment of the card applies it again.
+     */
+    public static String floorFlag(Tier tier, String because) {
+        return FLOOR + tier.name() + ":" + because;
+    }
+
+    public static Verdict decide(List<SignalReading> readings, Set<String> allFlags, TierThresholds thresholds) {
         List<String> reasons = new ArrayList<>();
         Tier tier = Tier.UNKNOWN;
+        Set<String> flags = new java.util.TreeSet<>();
+        List<String> floors = new ArrayList<>();
+        for (String flag : allFlags) {
+            (flag.startsWith(FLOOR) ? floors : flags).add(flag);
+        }
         if (!flags.isEmpty()) {
             reasons.add("flagged " + String.join(", ", flags) + " → IMMEDIATE");
             tier = Tier.IMMEDIATE;
@@ -44,6 +60,14 @@ public final class TierPolicy {
         }
         if (!judged && flags.isEmpty()) {
             reasons.add("no error-rate or latency numbers to judge by");
+        }
+        for (String floor : floors) {
+            String[] parts = floor.substring(FLOOR.length()).split(":", 2);
+            Tier raised = Tier.valueOf(parts[0]);
+            if (moreUrgent(tier, raised) == raised && tier != raised) {
+                reasons.add("tier raised to " + raised + " by alert label " + (parts.length > 1 ? parts[1] : "?"));
+                tier = raised;
+            }
         }
         return new Verdict(tier, reasons);
     }

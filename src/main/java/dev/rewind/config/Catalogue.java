@@ -77,14 +77,33 @@ public record Catalogue(List<ServiceConfig> services, AlertRouting alerts, java.
      *                        was lost, since Alertmanager repeats firing alerts (every 4 h by default;
      *                        this must be longer than the longest {@code repeat_interval} in use)
      */
+    /**
+     * How alerts find their service, and how much an alert's own label may say about urgency.
+     *
+     * @param severityLabel the label read for {@code severityTiers} ({@code severity})
+     * @param severityTiers label value (lower case) → the tier name it raises a card to at least ({@code critical →
+     *                      FAST}); never above what the numbers and the explicit flags say on their own for IMMEDIATE
+     */
     public record AlertRouting(String serviceLabel, Optional<String> defaultChannel, List<String> watchedChannels,
-                               java.time.Duration staleAfter) {
+                               java.time.Duration staleAfter, String severityLabel, java.util.Map<String, String> severityTiers) {
         public static final java.time.Duration DEFAULT_STALE_AFTER = java.time.Duration.ofHours(25);
+        public static final java.util.Map<String, String> DEFAULT_SEVERITY_TIERS = java.util.Map.of("critical", "FAST");
         public static final AlertRouting DEFAULT = new AlertRouting("service", Optional.empty(), List.of(),
-                DEFAULT_STALE_AFTER);
+                DEFAULT_STALE_AFTER, "severity", DEFAULT_SEVERITY_TIERS);
 
         public AlertRouting {
             watchedChannels = List.copyOf(watchedChannels);
+            severityTiers = java.util.Map.copyOf(severityTiers);
+        }
+
+        /** The tier floor an alert with these labels asks for, as {@code (tier, "severity=critical")}, if any. */
+        public Optional<java.util.Map.Entry<String, String>> severityFloor(java.util.Map<String, String> labels) {
+            String value = labels.get(severityLabel);
+            if (value == null) {
+                return Optional.empty();
+            }
+            String tier = severityTiers.get(value.trim().toLowerCase(java.util.Locale.ROOT));
+            return tier == null ? Optional.empty() : Optional.of(java.util.Map.entry(tier, severityLabel + "=" + value.trim()));
         }
     }
 }

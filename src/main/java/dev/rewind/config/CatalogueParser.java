@@ -118,7 +118,26 @@ public final class CatalogueParser {
                 text(alerts.serviceLabel()).orElse("service"),
                 text(alerts.defaultChannel()),
                 texts(alerts.watchedChannels()),
-                Optional.ofNullable(alerts.staleAfter()).orElse(Catalogue.AlertRouting.DEFAULT_STALE_AFTER));
+                Optional.ofNullable(alerts.staleAfter()).orElse(Catalogue.AlertRouting.DEFAULT_STALE_AFTER),
+                text(alerts.severityLabel()).orElse("severity"),
+                severityTiers(alerts.severityTiers()));
+    }
+
+    /** The tier each value of the severity label raises a card to at least, by value in lower case. */
+    private static Map<String, String> severityTiers(Map<String, String> written) {
+        if (written == null) {
+            return Catalogue.AlertRouting.DEFAULT_SEVERITY_TIERS;
+        }
+        Map<String, String> tiers = new java.util.LinkedHashMap<>();
+        written.forEach((value, tier) -> {
+            String place = "alerts.severityTiers." + value;
+            String name = tier == null ? "" : tier.trim().toUpperCase(java.util.Locale.ROOT);
+            if (!List.of("IMMEDIATE", "FAST", "PLANNED", "MONITOR").contains(name)) {
+                throw new ConfigException(place + ": '" + tier + "' is not a tier; write IMMEDIATE, FAST, PLANNED or MONITOR");
+            }
+            tiers.put(value.trim().toLowerCase(java.util.Locale.ROOT), name);
+        });
+        return tiers;
     }
 
     private ServiceConfig service(ServiceSpec spec, String place, Map<String, EnvironmentSpec> environments) {

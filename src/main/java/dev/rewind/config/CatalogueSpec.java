@@ -64,7 +64,9 @@ record CatalogueSpec(
             String serviceLabel,
             String defaultChannel,
             @OneOrMore List<String> watchedChannels,
-            Duration staleAfter) {
+            Duration staleAfter,
+            String severityLabel,
+            Map<String, String> severityTiers) {
     }
 
     /** A service's {@code alerts:}: the labels an alert must carry to be this service's. */

@@ -6,6 +6,7 @@ import dev.rewind.assess.Tier;
 import dev.rewind.config.ServiceConfig;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -56,9 +57,24 @@ public final class RunOpenings {
         }
     }
 
-    /** A run just opened, and what became of its card. */
-    public record Opened(RollbackRun run, CardPlacement card) {
+    /**
+     * A run just opened, and what became of its card; or, when {@code joined}, the service's card that was
+     * already open, which the opening was added to instead of posting a second card.
+     */
+    public record Opened(RollbackRun run, CardPlacement card, boolean joined) {
+        public Opened(RollbackRun run, CardPlacement card) {
+            this(run, card, false);
+        }
     }
+
+    /** However many alerts arrive, an undecided card is re-assessed at most this often on their account. */
+    static final Duration ALERT_COALESCING = Duration.ofSeconds(15);
+    /** How often a card in a hurry (IMMEDIATE, FAST) re-reads its numbers by itself until it is decided or expires. */
+    static final Duration HOT_REFRESH = Duration.ofSeconds(60);
+    static final java.time.format.DateTimeFormatter TIME = java.time.format.DateTimeFormatter.ofPattern("HH:mm 'UTC'")
+            .withZone(java.time.ZoneOffset.UTC);
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> serviceLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** People's own words may not pose as a mention token ({@code @{S0ALL}}). */
     static String words(String text) {
@@ -70,9 +86,74 @@ public final class RunOpenings {
         return openRun(service, opening).run();
     }
 
-    /** As {@link #open}, saying also whether the card was posted, queued (Slack is slow) or refused everywhere. */
+    /**
+     * As {@link #open}, saying also whether the card was posted, queued (Slack is slow) or refused everywhere.
+     * One incident, one card: while the service has a card that is not over (undecided, awaiting approvals,
+     * running), a command, alert or policy joins that card instead of posting another. Dry runs and Retry
+     * (which takes over its own card) always get their own run.
+     */
     public Opened openRun(ServiceConfig service, Opening opening) {
+        if (opening.dryRun() || opening.card().isPresent()) {
+            return openNew(service, opening);
+        }
+        // One process at a time per service decides "join or open", so two commands at once make one card.
+        synchronized (serviceLocks.computeIfAbsent(service.name(), name -> new Object())) {
+            // An undecided card whose alerts are over (resolved, or closed as stale) told people "a new alert opens a
+            // new card": that card is left as it is.
+            Optional<RollbackRun> open = runs.openForService(service.name()).stream().filter(r -> !r.dryRun())
+                    .filter(r -> r.state() != RunState.ASSESSED || !views.alertsOver(r)).findFirst();
+            if (open.isPresent()) {
+                return join(service, open.get(), opening);
+            }
+            return openNew(service, opening);
+        }
+    }
+
+    private Opened join(ServiceConfig service, RollbackRun run, Opening opening) {
         Instant now = clock.instant();
+        audit.record(opening.askedBy(), "assessment requested", Optional.of(run.id()), service.name(),
+                "joined the open card; trigger " + opening.trigger()
+                        + (opening.reason().isBlank() ? "" : "; reason: " + opening.reason()));
+        timeline.append(new RunEvent(run.id(), now, RunEvent.Kind.NOTE, describeOpening(opening).replaceFirst("^Opened by ",
+                "Asked again by ")));
+        if (run.state() == RunState.ASSESSED) {
+            boolean stale = run.assessment().map(a -> !a.at().plus(ALERT_COALESCING).isAfter(now)).orElse(true);
+            if (opening.trigger() != Trigger.ALERT || stale) {
+                Set<String> flags = new java.util.TreeSet<>(run.assessment().map(Assessment::flags).orElse(Set.of()));
+                flags.addAll(opening.flags());
+                reassess(run, service, flags);
+            }
+            // A revision asked for is taken only if the target has it; the front end says so when it does not.
+            opening.revision().flatMap(asked -> runs.find(run.id()).flatMap(RollbackRun::assessment)
+                            .flatMap(Assessment::primary).flatMap(state -> state.candidate(asked)))
+                    .ifPresent(revision -> runs.preselect(run.id(), revision.id(), clock.instant()));
+        }
+        refreshCard(run.id());
+        RollbackRun joined = runs.find(run.id()).orElse(run);
+        CardPlacement placed = joined.card().<CardPlacement>map(CardPlacement.Posted::new).orElseGet(CardPlacement.Queued::new);
+        return new Opened(joined, placed, true);
+    }
+
+    /**
+     * A new alert of the incident whose card this is: the card is re-assessed if it is undecided and its numbers are
+     * older than {@link #ALERT_COALESCING}, else only redrawn, so an alert storm costs one assessment per 15 s.
+     */
+    public void alertArrived(String runId) {
+        Optional<RollbackRun> run = runs.find(runId);
+        Instant now = clock.instant();
+        if (run.isPresent() && run.get().state() == RunState.ASSESSED
+                && run.get().assessment().map(a -> !a.at().plus(ALERT_COALESCING).isAfter(now)).orElse(true)) {
+            Optional<ServiceConfig> service = catalogues.service(run.get().service());
+            if (service.isPresent()) {
+                reassess(run.get(), service.get(), run.get().assessment().map(Assessment::flags).orElse(Set.of()));
+            }
+        }
+        refreshCard(runId);
+    }
+
+    private Opened openNew(ServiceConfig service, Opening opening) {
+        Instant now = clock.instant();
+        Optional<RollbackRun> previous = runs.latestForService(service.name()).filter(r -> !r.dryRun());
         RollbackRun run = new RollbackRun(RunIds.next(), service.name(), service.environment(), RunState.ASSESSED,
                 opening.trigger(), opening.askedBy(), words(opening.reason()), opening.dryRun(), Optional.empty(),
                 Optional.empty(), opening.revision(), opening.card(), Optional.empty(), now, now, Optional.empty(),
@@ -83,11 +164,15 @@ public final class RunOpenings {
                         + (opening.reason().isBlank() ? "" : "; reason: " + opening.reason()));
         timeline.append(new RunEvent(run.id(), now, RunEvent.Kind.DETECTED,
                 describeOpening(opening)));
+        previous.filter(p -> !opening.dryRun()).ifPresent(p -> timeline.append(new RunEvent(run.id(), now, RunEvent.Kind.NOTE,
+                "Previous card of " + service.name() + ": run " + p.id() + ", " + (p.state().isFinal()
+                        ? p.state().name().toLowerCase(java.util.Locale.ROOT) : "left undecided when its alerts ended")
+                        + p.finishedAt().or(() -> Optional.of(p.updatedAt())).map(at -> " at " + TIME.format(at)).orElse(""))));
 
         Assessment assessment = assessor.assess(service, opening.flags());
         Instant assessedAt = clock.instant();
         runs.saveAssessment(run.id(), assessment, assessedAt);
-        assessment.refreshIn().ifPresent(delay -> runs.scheduleReassessment(run.id(), assessedAt.plus(delay)));
+        nextLook(run, service, assessment, assessedAt).ifPresent(at -> runs.scheduleReassessment(run.id(), at));
         timeline.recordSamples(run.id(), Samples.of(assessment, true));
         timeline.append(new RunEvent(run.id(), assessedAt, RunEvent.Kind.ASSESSED, "Assessed: tier "
                 + assessment.tier() + (assessment.verdict().reasons().isEmpty() ? ""
@@ -134,35 +219,63 @@ public final class RunOpenings {
         return new Decision.Accepted("Re-assessed as run " + next.id() + "; decide on the card.");
     }
 
-    /** Re-assesses every monitored card that is due; called periodically. */
+    /** Re-assesses every card that is due (monitored, in a hurry, or still being worked out); called periodically. */
     public int reassessDue() {
         int done = 0;
         for (RollbackRun run : runs.dueForReassessment(clock.instant())) {
+            runs.scheduleReassessment(run.id(), null);
             if (run.state() != RunState.ASSESSED) {
-                runs.scheduleReassessment(run.id(), null);
                 continue;
             }
             Optional<ServiceConfig> service = catalogues.service(run.service());
-            runs.scheduleReassessment(run.id(), null);
             if (service.isEmpty()) {
                 continue;
             }
-            Tier before = run.assessment().map(Assessment::tier).orElse(Tier.UNKNOWN);
-            Assessment fresh = assessor.assess(service.get(), run.assessment().map(Assessment::flags).orElse(Set.of()));
-            if (!runs.saveAssessmentIfUndecided(run.id(), fresh, clock.instant())) {
-                continue;
+            if (reassess(run, service.get(), run.assessment().map(Assessment::flags).orElse(Set.of()))) {
+                refreshCard(run.id());
+                done++;
             }
-            fresh.refreshIn().ifPresent(delay -> runs.scheduleReassessment(run.id(), clock.instant().plus(delay)));
-            timeline.recordSamples(run.id(), Samples.of(fresh, false));
-            // A card still being worked out (a listing Job running) is redrawn quietly until it is done.
-            if (fresh.tier() != before || fresh.refreshIn().isEmpty()) {
-                timeline.append(new RunEvent(run.id(), clock.instant(), RunEvent.Kind.ASSESSED, "Re-assessed: tier "
-                        + fresh.tier() + (fresh.tier() != before ? " (was " + before + ")" : " (unchanged)")));
-            }
-            refreshCard(run.id());
-            done++;
         }
         return done;
+    }
+
+    /**
+     * Reads the service again for an undecided card and stores the numbers; the timeline hears of it only when
+     * the tier changed ("Re-assessed: tier FAST → IMMEDIATE (error rate 20.0%)"). @return whether it was stored
+     */
+    private boolean reassess(RollbackRun run, ServiceConfig service, Set<String> flags) {
+        Tier before = run.assessment().map(Assessment::tier).orElse(Tier.UNKNOWN);
+        Assessment fresh = assessor.assess(service, flags);
+        Instant now = clock.instant();
+        if (!runs.saveAssessmentIfUndecided(run.id(), fresh, now)) {
+            return false;
+        }
+        nextLook(run, service, fresh, now).ifPresent(at -> runs.scheduleReassessment(run.id(), at));
+        timeline.recordSamples(run.id(), Samples.of(fresh, false));
+        if (fresh.tier() != before) {
+            timeline.append(new RunEvent(run.id(), now, RunEvent.Kind.ASSESSED, "Re-assessed: tier " + before + " → "
+                    + fresh.tier() + errorRate(fresh).map(rate -> " (error rate " + rate + ")").orElse("")));
+        }
+        return true;
+    }
+
+    /**
+     * When an undecided card should be read again by itself: soon, while part of it is still being worked out
+     * (a listing Job); every minute while the tier is IMMEDIATE or FAST, until its request would expire.
+     */
+    private Optional<Instant> nextLook(RollbackRun run, ServiceConfig service, Assessment assessment, Instant now) {
+        Optional<Instant> workingOut = assessment.refreshIn().map(now::plus);
+        boolean hurry = assessment.tier() == Tier.IMMEDIATE || assessment.tier() == Tier.FAST;
+        Instant next = now.plus(HOT_REFRESH);
+        Optional<Instant> hot = hurry && next.isBefore(run.createdAt().plus(service.guardrails().requestExpiry()))
+                ? Optional.of(next) : Optional.empty();
+        return workingOut.isPresent() && hot.isPresent() ? Optional.of(workingOut.get().isBefore(hot.get())
+                ? workingOut.get() : hot.get()) : workingOut.or(() -> hot);
+    }
+
+    private static Optional<String> errorRate(Assessment assessment) {
+        return assessment.signals().stream().filter(s -> s.kind() == dev.rewind.assess.SignalKind.ERROR_RATE)
+                .flatMap(s -> s.value().stream()).findFirst().map(dev.rewind.assess.NumberText::percent);
     }
 
     private void refreshCard(String runId) {

@@ -91,6 +91,9 @@ public interface RunRepository {
 
     Optional<RollbackRun> latestForService(String service);
 
+    /** The service's runs not over yet (undecided, waiting for approvals or running), newest first. */
+    List<RollbackRun> openForService(String service);
+
     /** Runs of a service that got past approval since {@code since}, newest first. */
     List<RollbackRun> startedSince(String service, Instant since);
 

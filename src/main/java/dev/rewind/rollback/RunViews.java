@@ -97,4 +97,10 @@ public final class RunViews {
     public void progress(RunEvent event) {
         channel.progress(event, runs.card(event.runId()));
     }
+
+    /** Whether {@code run} was opened by alerts that have all resolved, or gone quiet and been closed as stale. */
+    public boolean alertsOver(RollbackRun run) {
+        return run.trigger() == Trigger.ALERT && alerts.apply(run.id())
+                .map(digest -> digest.resolvedAt().isPresent() || digest.expiredAt().isPresent()).orElse(false);
+    }
 }

@@ -142,7 +142,7 @@ public final class CardRenderer {
         String report = view.reportUrl().map(url -> " · " + SlackText.link(url, "Report")).orElse("");
         return switch (run.state()) {
             case ASSESSED -> view.busy().map(b -> ":warning: *" + rich(b) + ".* This card can be dismissed.")
-                    .orElse(run.assessment().isPresent() ? "*Decide:* roll back, monitor or dismiss." + monitoring(view)
+                    .orElse(run.assessment().isPresent() ? "*Decide:* roll back, monitor or dismiss." + monitoring(view) + previousCard(view)
                     : ":mag: Assessing " + SlackText.escape(run.service()) + "…");
             case AWAITING_APPROVAL -> ":raised_hand: *Rollback to " + to + " requested by " + requester + "* · "
                     + view.standing().have() + " of " + view.standing().need() + " approvals"
@@ -215,13 +215,23 @@ public final class CardRenderer {
                 .map(e -> "\n:warning: " + rich(e.message())).orElse("");
     }
 
-    /** The latest monitoring note or re-assessment, so everyone sees the card is being watched. */
+    /**
+     * The latest monitoring note, re-assessment or request that joined this card, so everyone sees the card is
+     * being watched.
+     */
     private String monitoring(RunView view) {
         return view.events().stream()
-                .filter(e -> e.message().startsWith("Monitoring:") || e.message().startsWith("Re-assessed:"))
+                .filter(e -> e.message().startsWith("Monitoring:") || e.message().startsWith("Re-assessed:")
+                        || e.message().startsWith("Asked again by"))
                 .reduce((a, b) -> b)
                 .map(e -> "\n:eyes: " + rich(e.message()) + " (" + SlackText.time(e.at()) + ")")
                 .orElse("");
+    }
+
+    /** What became of the service's card before this one: one incident, one card, and a trail between them. */
+    private String previousCard(RunView view) {
+        return view.events().stream().filter(e -> e.message().startsWith("Previous card of")).findFirst()
+                .map(e -> "\n:leftwards_arrow_with_hook: " + rich(e.message())).orElse("");
     }
 
     private String approvers(RunView view) {
@@ -274,7 +284,8 @@ public final class CardRenderer {
         for (SignalReading reading : a.signals()) {
             String line = TierPolicy.explain(reading);
             if (!reading.baseline().hasValue() && reading.now().hasValue()) {
-                line += " (baseline: " + reading.baseline().describe() + ")";
+                line += " — no baseline (" + reading.baseline().describe() + " " + reading.baselineBasis()
+                        + "): judged by absolute thresholds";
             }
             lines.add("• " + SlackText.escape(line));
         }
@@ -360,7 +371,8 @@ public final class CardRenderer {
                 .confirm(confirmationDialog(d -> d.title(plainText("Roll back " + SlackText.clip(run.service(), 20) + "?"))
                         .text(plainText(SlackText.clip(a.current().map(Revision::label).orElse("current") + " → "
                                 + to.label() + " in " + run.environment() + ". "
-                                + (run.dryRun() ? "Dry run: nothing will change." : "This changes production."), 300)))
+                                + (run.dryRun() ? "Dry run: nothing will change." : "This changes production.")
+                                + " Numbers read at " + SlackText.SECONDS.format(a.at()) + " UTC.", 300)))
                         .confirm(plainText("Roll back")).deny(plainText("Cancel")).style("danger"))));
     }
 
@@ -418,7 +430,7 @@ public final class CardRenderer {
             case POLICY -> "Opened by the automatic-rollback policy";
         };
         String reason = run.reason().isBlank() ? "" : ": " + SlackText.escape(SlackText.clip(run.reason(), 500));
-        String at = run.assessment().map(a -> " · assessed " + SlackText.time(a.at())).orElse("");
+        String at = run.assessment().map(a -> " · numbers as of " + SlackText.timeSecs(a.at())).orElse("");
         return who + reason + at + " · run `" + run.id() + "`";
     }
 }

@@ -13,6 +13,7 @@ import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RunAccess;
 import dev.rewind.rollback.RunOpenings;
+import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.readiness.ServiceReadiness;
 import dev.rewind.stats.StatsService;
@@ -190,6 +191,12 @@ final class CommandHandler {
             RunOpenings.Opened opened = openings.openRun(service, RunOpenings.Opening.command(p.getUserId(),
                     assess.reason(), assess.flags(), assess.dryRun(), p.getChannelId(), assess.revision()));
             RollbackRun run = opened.run();
+            if (opened.joined()) {
+                replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), joinedAnswer(service, run));
+                Listings.revisionNote(assess.revision(), run).ifPresent(note ->
+                        replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), note));
+                return;
+            }
             Listings.revisionNote(assess.revision(), run).ifPresent(note ->
                     replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), note));
             if (opened.card() instanceof CardPlacement.Queued) {
@@ -209,6 +216,19 @@ final class CommandHandler {
             replies.ephemeral(p.getResponseUrl(), p.getChannelId(), p.getUserId(), ":x: Assessing " + service.name()
                     + " failed: " + e.getClass().getSimpleName() + ". The error is in Rewind's log.");
         }
+    }
+
+    /** One incident, one card: where the open card is, and what was done with this request. */
+    private String joinedAnswer(ServiceConfig service, RollbackRun run) {
+        String where = run.card().map(card -> replies.permalink(card.channel(), card.messageId())
+                        .map(link -> "<" + link + "|the open card>")
+                        .orElse("the open card in <#" + card.channel() + ">"))
+                .orElse("the open card (still being posted)");
+        String state = run.state() == RunState.ASSESSED ? "awaiting a decision; I re-assessed it and noted your request there"
+                : "already " + run.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                + "; I noted your request there";
+        return ":point_right: " + SlackText.escape(service.name()) + " already has " + where + " (run `" + run.id() + "`, "
+                + state + "). Decide on that card.";
     }
 
     private void later(SlashCommandPayload p, java.util.function.Supplier<String> answer) {

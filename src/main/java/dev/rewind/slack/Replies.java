@@ -31,6 +31,17 @@ public final class Replies {
         this.client = client;
     }
 
+    /** A link to a message ({@code chat.getPermalink}), or empty when Slack does not give one. */
+    public java.util.Optional<String> permalink(String channel, String messageTs) {
+        try {
+            var answer = client.chatGetPermalink(r -> r.channel(channel).messageTs(messageTs));
+            return answer.isOk() ? java.util.Optional.ofNullable(answer.getPermalink()) : java.util.Optional.empty();
+        } catch (Exception e) {
+            LOG.warn("chat.getPermalink failed: {}", e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
     public void ephemeral(String responseUrl, String channel, String user, String text) {
         ephemeral(responseUrl, channel, user, text, List.of());
     }

@@ -39,6 +39,14 @@ final class SlackText {
     }
 
     /** A time each reader sees in their own zone, with UTC as the fallback. */
+    static final java.time.format.DateTimeFormatter SECONDS = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
+            .withZone(java.time.ZoneOffset.UTC);
+
+    /** A time with seconds, shown in each reader's own time zone: how fresh the card's numbers are. */
+    static String timeSecs(Instant at) {
+        return "<!date^" + at.getEpochSecond() + "^{time_secs}|" + SECONDS.format(at) + " UTC>";
+    }
+
     static String time(Instant at) {
         return "<!date^" + at.getEpochSecond() + "^{time}|" + HHMM.format(at) + ">";
     }

@@ -265,6 +265,16 @@ public final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
+    public List<RollbackRun> openForService(String service) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM runs WHERE service = :service "
+                        + "AND state IN (<states>) ORDER BY created_at DESC, id DESC")
+                .bind("service", service)
+                .bindList("states", java.util.stream.Stream.concat(java.util.stream.Stream.of(RunState.ASSESSED),
+                        RunState.holding().stream()).map(Enum::name).toList())
+                .map(JdbiRunRepository::run).list());
+    }
+
+    @Override
     public List<RollbackRun> startedSince(String service, Instant since) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM runs WHERE service = :service "
                         + "AND started_at IS NOT NULL AND started_at >= :since ORDER BY started_at DESC")

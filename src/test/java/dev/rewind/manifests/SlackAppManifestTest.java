@@ -31,6 +31,7 @@ class SlackAppManifestTest {
             entry("chatPostMessage", Set.of("chat:write", "chat:write.public")),
             entry("chatUpdate", Set.of("chat:write")),
             entry("chatPostEphemeral", Set.of("chat:write")),
+            entry("chatGetPermalink", Set.of()),
             entry("usergroupsUsersList", Set.of("usergroups:read")),
             entry("conversationsCreate", Set.of("channels:manage")),
             entry("conversationsInvite", Set.of("channels:manage")),

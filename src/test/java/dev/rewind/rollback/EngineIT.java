@@ -254,18 +254,23 @@ class EngineIT {
     }
 
     @Test
-    void aNewCardSaysWhenTheServiceIsAlreadyBeingRolledBack() throws Exception {
+    void aCommandWhileTheServiceIsBeingRolledBackPointsToTheRunningCardInsteadOfPostingAnother() throws Exception {
         start("    approvers: [" + ALICE + "]\n    viewers: [" + BOB + "]");
         Card first = card(ALICE, "checkout");
         rewind.kubernetes().pauseController(true);
         rewind.signed().click(ALICE, CHANNEL, first.ts(), ActionIds.ROLL_BACK, first.value(ActionIds.ROLL_BACK));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(first)).as("the card as last drawn")
                 .contains("Rolling back to r2"));
+        long cards = cardsPosted();
 
-        Card second = card(BOB, "checkout");
+        rewind.signed().command(BOB, CHANNEL, "checkout still failing?");
 
-        assertThat(SlackStub.readable(second.post())).contains("checkout is already being rolled back by <@U0ALICE>")
-                .contains(first.runId());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lastEphemeral()).as("the last private answer")
+                .contains("checkout already has <https://t.slack.com/archives/" + CHANNEL)
+                .contains("run `" + first.runId() + "`, already executing; I noted your request there"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cardText(first))
+                .contains("Asked again by /rollback by <@U0BOB>: still failing?"));
+        assertThat(cardsPosted()).as("no second card").isEqualTo(cards);
         rewind.kubernetes().pauseController(false);
     }
 

@@ -42,6 +42,9 @@ public final class SlackStub implements AutoCloseable {
                         + "\"ts\":\"{{form.ts}}\"}")));
         server.stubFor(post(urlEqualTo("/api/chat.postEphemeral")).willReturn(okJson("{\"ok\":true,\"message_ts\":\"1.2\"}")));
         server.stubFor(post(urlEqualTo("/api/views.open")).willReturn(okJson("{\"ok\":true}")));
+        server.stubFor(post(urlEqualTo("/api/chat.getPermalink")).willReturn(okJson(
+                "{\"ok\":true,\"channel\":\"{{formData request.body 'form' urlDecode=true}}{{form.channel}}\","
+                        + "\"permalink\":\"https://t.slack.com/archives/{{form.channel}}/p{{form.message_ts}}\"}")));
         server.stubFor(post(urlEqualTo("/api/usergroups.users.list")).willReturn(okJson("{\"ok\":true,\"users\":[]}")));
         server.stubFor(post(urlPathMatching("/response/.*")).willReturn(aResponse().withStatus(200).withBody("ok")));
         server.stubFor(post(urlEqualTo("/api/conversations.create")).willReturn(okJson(
