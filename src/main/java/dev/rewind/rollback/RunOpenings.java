@@ -261,11 +261,13 @@ public final class RunOpenings {
 
     /**
      * When an undecided card should be read again by itself: soon, while part of it is still being worked out
-     * (a listing Job); every minute while the tier is IMMEDIATE or FAST, until its request would expire.
+     * (a listing Job); every minute while its alerts are firing or the tier is IMMEDIATE or FAST, until its request
+     * would expire.
      */
     private Optional<Instant> nextLook(RollbackRun run, ServiceConfig service, Assessment assessment, Instant now) {
         Optional<Instant> workingOut = assessment.refreshIn().map(now::plus);
-        boolean hurry = assessment.tier() == Tier.IMMEDIATE || assessment.tier() == Tier.FAST;
+        boolean firing = run.trigger() == Trigger.ALERT && !views.alertsOver(run);
+        boolean hurry = firing || assessment.tier() == Tier.IMMEDIATE || assessment.tier() == Tier.FAST;
         Instant next = now.plus(HOT_REFRESH);
         Optional<Instant> hot = hurry && next.isBefore(run.createdAt().plus(service.guardrails().requestExpiry()))
                 ? Optional.of(next) : Optional.empty();

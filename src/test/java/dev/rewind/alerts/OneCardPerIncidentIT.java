@@ -78,6 +78,22 @@ class OneCardPerIncidentIT {
     }
 
     @Test
+    void aCardInAHurryRereadsItsNumbersEveryMinuteByItself() throws Exception {
+        start();
+        rewind.prometheus().returns("errors", 0.2).before(0.004);
+        rewind.cardFor(ALICE, "checkout");
+        String ts = rewind.cards().get(0).ts();
+        assertThat(rewind.latestCardText(ts)).contains("FAST").contains("20.0%");
+
+        rewind.prometheus().returns("errors", 0.7).before(0.004);
+        rewind.clock().advance(Duration.ofSeconds(61));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
+                .as("the FAST card a minute later, nobody having asked").contains("70.0%")
+                .contains("Re-assessed: tier FAST → IMMEDIATE (error rate 70.0%)"));
+    }
+
+    @Test
     void anAlertStormCostsOneReassessmentPerFifteenSeconds() throws Exception {
         start();
         alert("firing", "CheckoutErrors");
