@@ -47,6 +47,7 @@ import dev.rewind.rollback.RunEvent;
 import dev.rewind.rollback.FollowUpService;
 import dev.rewind.rollback.FollowUpTasks;
 import dev.rewind.store.JdbiFollowUpTasks;
+import dev.rewind.store.JdbiJobLeases;
 import dev.rewind.slack.SlackReportPublisher;
 import dev.rewind.store.JdbiOutbox;
 import dev.rewind.store.JdbiReportStore;
@@ -293,7 +294,11 @@ public final class Rewind implements AutoCloseable {
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());
 
-        Housekeeping housekeeping = new Housekeeping();
+        // Jobs on one replica at a time change shared rows; jobs on every replica tend this process's own state.
+        Housekeeping housekeeping = new Housekeeping(new JdbiJobLeases(database), owner.name(), clock);
+        // After the timers stop, before the database closes: a restarted or other replica takes the jobs at once.
+        closeables.add(closeables.indexOf(database), housekeeping::releaseLeases);
+        // Every replica: each process keeps its own Slack connection.
         // auth.test until it answers: Slack being down at start-up must not leave the bot deaf for good.
         front.ifPresent(f -> housekeeping.every(Duration.ofSeconds(30), Duration.ZERO, "connecting to Slack", () -> {
             if (f.problem().isPresent() && !f.connecting()) {
@@ -304,18 +309,19 @@ public final class Rewind implements AutoCloseable {
             }
         }));
         housekeeping
-                .every(Duration.ofSeconds(5), Duration.ofSeconds(5), "re-assessing monitored cards", openings::reassessDue)
-                .every(Duration.ofSeconds(1), Duration.ofSeconds(1), "starting automatic rollbacks", auto::runDue)
-                .every(Duration.ofMinutes(1), Duration.ofMinutes(1), "withdrawing expired requests", rollbacks::expireRequests)
-                .every(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",
+                .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "re-assessing monitored cards", openings::reassessDue)
+                .everyOnOneReplica(Duration.ofSeconds(1), Duration.ofSeconds(1), "starting automatic rollbacks", auto::runDue)
+                .everyOnOneReplica(Duration.ofMinutes(1), Duration.ofMinutes(1), "withdrawing expired requests", rollbacks::expireRequests)
+                .everyOnOneReplica(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",
                         () -> alerts.expireQuiet(Optional.empty()))
-                .every(Duration.ofSeconds(5), Duration.ofSeconds(5), "announcing unrouted alerts", alerts::announceUnrouted)
-                .every(Duration.ofMinutes(60), Duration.ofMinutes(2), "deleting alerts older than the retention",
+                .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "announcing unrouted alerts", alerts::announceUnrouted)
+                .everyOnOneReplica(Duration.ofMinutes(60), Duration.ofMinutes(2), "deleting alerts older than the retention",
                         new AlertRetention(alertStore, () -> catalogues.get().retention(), clock)::run)
-                .every(Duration.ofMinutes(60), Duration.ofMinutes(1), "forgetting old Slack deliveries and sent messages", () -> {
+                .everyOnOneReplica(Duration.ofMinutes(60), Duration.ofMinutes(1), "forgetting old Slack deliveries and sent messages", () -> {
                     slackDeliveries.forgetOlderThan(Duration.ofDays(1));
                     outbox.forgetSentBefore(clock.instant(), Duration.ofDays(1));
                 })
+                // Every replica: each run's own lease already lets one process take it over.
                 .every(Duration.ofSeconds(30), Duration.ZERO, "resuming abandoned runs", () -> {
                     List<String> resumed = executor.resumeAbandoned();
                     if (!resumed.isEmpty()) {
