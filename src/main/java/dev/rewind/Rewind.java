@@ -77,6 +77,7 @@ import dev.rewind.rollback.RunViews;
 import dev.rewind.rollback.UserDirectory;
 import dev.rewind.rollback.Verifier;
 import dev.rewind.signals.SignalSource;
+import dev.rewind.signals.http.HttpProbes;
 import dev.rewind.signals.UnconfiguredSignalSource;
 import dev.rewind.signals.prometheus.PrometheusSignalSource;
 import dev.rewind.slack.CardRenderer;
@@ -240,7 +241,7 @@ public final class Rewind implements AutoCloseable {
         ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
         closeables.add(0, () -> shutdown(assessing));
         Assessor assessor = new Assessor(adapters, signals, assessing, clock, Duration.ofSeconds(5), Duration.ofHours(1));
-        Verifier verifier = new Verifier(adapters, signals, clock, Verifier.Sleeper.REAL);
+        Verifier verifier = new Verifier(adapters, signals, new HttpProbes(), clock, Verifier.Sleeper.REAL);
         RunLease.Owner owner = RunLease.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
         RunLease lease = new RunLease(runs, owner, leaseRenewals, clock);
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, timeline, audit, verifier, views, channel, runWorkers,

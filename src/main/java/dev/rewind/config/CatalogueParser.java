@@ -187,7 +187,7 @@ public final class CatalogueParser {
                 : textMap(spec.alerts().match(), service + ".alerts.match");
         return new ServiceConfig(name, required(spec.channel(), service + ".channel"), environment, targets, signals,
                 approval, text(spec.oncall()), thresholds(spec.thresholds()), guardrails(spec),
-                verification(spec.verification(), service + ".verification"), alertMatch,
+                verification(spec.verification(), service + ".verification", spec.probes(), service), alertMatch,
                 report(spec.report(), service + ".report"), incidentPolicy,
                 policy(spec.policy(), service + ".policy", signals));
     }
@@ -315,17 +315,64 @@ public final class CatalogueParser {
                 first(spec.requestExpiry(), null, d.requestExpiry()));
     }
 
-    private static ServiceConfig.Verification verification(VerificationSpec spec, String place) {
+    private ServiceConfig.Verification verification(VerificationSpec spec, String place,
+                                                           List<CatalogueSpec.ProbeSpec> serviceProbes, String service) {
         ServiceConfig.Verification d = ServiceConfig.Verification.DEFAULT;
+        Map<String, ServiceConfig.Probe> named = new LinkedHashMap<>();
+        List<CatalogueSpec.ProbeSpec> declared = serviceProbes == null ? List.of() : serviceProbes;
+        for (int i = 0; i < declared.size(); i++) {
+            ServiceConfig.Probe probe = probe(declared.get(i), service + ".probes[" + i + "]");
+            if (named.put(probe.name(), probe) != null) {
+                throw new ConfigException(service + ".probes[" + i + "]: a probe named '" + probe.name() + "' is declared twice");
+            }
+        }
         if (spec == null) {
-            return d;
+            return new ServiceConfig.Verification(d.checks(), d.interval(), d.baselineRatio(), d.maxErrorRate(),
+                    List.copyOf(named.values()));
         }
         int checks = first(spec.checks(), null, d.checks());
         if (checks < 1) {
             throw new ConfigException(place + ".checks must be at least 1");
         }
+        // Without probes: under verification, every probe the service declares is part of it.
+        List<ServiceConfig.Probe> probes = new ArrayList<>(spec.probes() == null ? named.values() : List.of());
+        List<Object> asked = spec.probes() == null ? List.of() : spec.probes();
+        for (int i = 0; i < asked.size(); i++) {
+            Object entry = asked.get(i);
+            String at = place + ".probes[" + i + "]";
+            if (entry instanceof String name) {
+                ServiceConfig.Probe probe = named.get(name);
+                if (probe == null) {
+                    throw new ConfigException(at + ": no probe named '" + name + "' in " + service + ".probes"
+                            + (named.isEmpty() ? " (it declares none)" : " (it declares " + String.join(", ", named.keySet()) + ")")
+                            + "; declare it there, or write the probe here as {name, url, expect}");
+                }
+                probes.add(probe);
+            } else if (entry instanceof Map<?, ?> block) {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> fields = (Map<String, ?>) block;
+                probes.add(probe(ConfigBinder.bind(fields, CatalogueSpec.ProbeSpec.class, at, warnings), at));
+            } else {
+                throw new ConfigException(at + ": write a probe's name or a {name, url, expect} block");
+            }
+        }
         return new ServiceConfig.Verification(checks, first(spec.interval(), null, d.interval()),
-                first(spec.baselineRatio(), null, d.baselineRatio()));
+                first(spec.baselineRatio(), null, d.baselineRatio()), fraction(spec.maxErrorRate(), d.maxErrorRate()),
+                probes);
+    }
+
+    private static ServiceConfig.Probe probe(CatalogueSpec.ProbeSpec spec, String place) {
+        String name = required(spec.name(), place + ".name");
+        String url = required(spec.url(), place + ".url");
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            throw new ConfigException(place + ".url: '" + url + "' must start with http:// or https://");
+        }
+        int expect = spec.expect() == null ? 200 : spec.expect();
+        if (expect < 100 || expect > 599) {
+            throw new ConfigException(place + ".expect: " + expect + " is not an HTTP status");
+        }
+        return new ServiceConfig.Probe(name, url, expect, spec.timeout() == null ? java.time.Duration.ofSeconds(2) : spec.timeout(),
+                text(spec.bodyContains()));
     }
 
     /** The service's own value, else its environment's, else the default. */

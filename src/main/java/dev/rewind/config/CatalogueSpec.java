@@ -43,6 +43,7 @@ record CatalogueSpec(
             Duration timeout,
             Duration requestExpiry,
             VerificationSpec verification,
+            List<ProbeSpec> probes,
             ServiceAlertsSpec alerts,
             ReportSpec report,
             String incidentChannel,
@@ -84,7 +85,13 @@ record CatalogueSpec(
             Double plannedLatencyFactor) {
     }
 
-    record VerificationSpec(Integer checks, Duration interval, Double baselineRatio) {
+    /** {@code probes:} entries are names from the service's {@code probes:} or whole {@link ProbeSpec} blocks. */
+    record VerificationSpec(Integer checks, Duration interval, Double baselineRatio, Fraction maxErrorRate,
+                            List<Object> probes) {
+    }
+
+    /** One HTTP probe: {@code {name, url, expect [200], timeout [2s], bodyContains}}. */
+    record ProbeSpec(String name, String url, Integer expect, Duration timeout, String bodyContains) {
     }
 
     /** One entry of a service's {@code policy:}. */

@@ -67,11 +67,24 @@ public record ServiceConfig(
     }
 
     /**
-     * How recovery is confirmed after the adapter is done: {@code checks} consecutive good readings,
-     * one every {@code interval} (the first one interval after the change: 3 × 30 s covers 90 s), each
-     * signal under its threshold or within {@code baselineRatio} of its baseline.
+     * How recovery is confirmed after the adapter is done: {@code checks} consecutive good checks, one every
+     * {@code interval} (the first one interval after the change: 3 × 30 s covers 90 s). A check is good when the
+     * error rate is at most {@code maxErrorRate} or within {@code baselineRatio} of its pre-deploy baseline, latency
+     * within {@code baselineRatio} of its baseline, and every probe answers as expected. The defaults are the
+     * playbooks' numbers: 1%, 3 checks, 30 s.
      */
-    public record Verification(int checks, Duration interval, double baselineRatio) {
-        public static final Verification DEFAULT = new Verification(3, Duration.ofSeconds(30), 1.5);
+    public record Verification(int checks, Duration interval, double baselineRatio, double maxErrorRate, List<Probe> probes) {
+        public static final Verification DEFAULT = new Verification(3, Duration.ofSeconds(30), 1.5, 0.01, List.of());
+
+        public Verification {
+            probes = List.copyOf(probes);
+        }
+    }
+
+    /**
+     * An HTTP check of a critical path: {@code GET url} must answer {@code expect} within {@code timeout}, and
+     * contain {@code bodyContains} when given.
+     */
+    public record Probe(String name, String url, int expect, Duration timeout, Optional<String> bodyContains) {
     }
 }

@@ -94,6 +94,8 @@ public record Report(
                     + " and has recovered.";
             case FAILED -> "The rollback of " + run.service() + " from " + from + " to " + to + " failed"
                     + (elapsed.isEmpty() ? "" : " after " + elapsed) + ": " + run.outcome().orElse("no reason recorded") + ".";
+            case NOT_RECOVERED -> run.service() + " was rolled back from " + from + " to " + to + ", but did not recover: "
+                    + run.outcome().orElse("") + ". The change was kept; the deploy may not be the cause.";
             case ABORTED -> "No rollback of " + run.service() + " was made: " + run.outcome().orElse("dismissed") + ".";
             case INTERRUPTED -> "The rollback of " + run.service() + " was interrupted: " + run.outcome().orElse("")
                     + ". Check the target by hand.";
@@ -173,6 +175,10 @@ public record Report(
             steps.add("Check the target by hand: the change may be partly applied.");
             steps.add("If the numbers did not recover, look beyond the deploy: dependencies, traffic, data.");
             steps.add("Retry from the card once the cause of the failure is understood.");
+        } else if (run.state() == RunState.NOT_RECOVERED) {
+            steps.add("Look beyond the deploy: what else changed in the window (other services' deploys, config, "
+                    + "dependencies, traffic, data).");
+            steps.add("Roll back further only if an older revision is the suspect: Retry on the card offers them.");
         } else if (run.state() == RunState.ABORTED) {
             steps.add("Keep watching the service; run /rollback " + run.service() + " again if it degrades.");
         }

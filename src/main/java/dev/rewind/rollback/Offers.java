@@ -39,7 +39,9 @@ public final class Offers {
                 }
                 offered.add(Permissions.Action.DISMISS);
             }
-            case FAILED, INTERRUPTED -> offered.add(Permissions.Action.RETRY);
+            // After NOT_RECOVERED, a fresh assessment starts from the revision now live: its picker offers the
+            // older ones, so Retry is how to roll back further.
+            case FAILED, INTERRUPTED, NOT_RECOVERED -> offered.add(Permissions.Action.RETRY);
             default -> {
             }
         }

@@ -61,6 +61,8 @@ public final class OtherCardsClosing implements RunObserver {
             case SUCCEEDED -> "Rolled back" + to + by + " in run " + run.id() + (at.isEmpty() ? "" : ", verified at " + at);
             case FAILED -> "Run " + run.id() + " (roll back" + to + by + ") failed" + (at.isEmpty() ? "" : " at " + at)
                     + ": this card is still open";
+            case NOT_RECOVERED -> "Run " + run.id() + " rolled back" + to + by + ", but the service did not recover: "
+                    + "this card is still open";
             default -> "Run " + run.id() + " (roll back" + to + by + ") was interrupted: this card is still open";
         };
     }

@@ -71,6 +71,7 @@ public final class RunAccess {
             case APPROVED, EXECUTING, VERIFYING -> run.service() + " is already being rolled back by " + who;
             case SUCCEEDED -> run.service() + " was already rolled back (requested by " + who + ")";
             case FAILED -> "this rollback already ran and failed: " + run.outcome().orElse("");
+            case NOT_RECOVERED -> "this rollback ran, but the service did not recover: " + run.outcome().orElse("");
             case ABORTED -> "this card is closed: " + run.outcome().orElse("dismissed");
             case INTERRUPTED -> "this rollback was interrupted: " + run.outcome().orElse("");
             case ASSESSED -> "nothing has been decided on this card yet";

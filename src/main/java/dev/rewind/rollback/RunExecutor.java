@@ -229,8 +229,26 @@ public final class RunExecutor {
                 event(run.id(), RunEvent.Kind.STABLE, outcome);
                 finished(run.id());
             }
+        } else if (result.outcome() == Verifier.Outcome.NOT_RECOVERED) {
+            notRecovered(run, service, result);
         } else {
             fail(run, RunState.VERIFYING, result.summary());
+        }
+    }
+
+    /** The change is in effect and kept, but the service is still failing: said plainly, and the on-call called. */
+    private void notRecovered(RollbackRun run, ServiceConfig service, Verifier.Result result) {
+        String to = run.to().map(Revision::label).orElse(run.toRevision().orElse("?"));
+        String outcome = "Rolled back to " + to + ", but " + Mentions.neutralise(result.summary()) + " after " + result.took()
+                + ": the deploy may not be the cause" + service.oncall().map(group -> ". " + Mentions.token(group)
+                + ", please look").orElse("");
+        if (runs.transition(run.id(), RunState.VERIFYING, RunState.NOT_RECOVERED, Optional.of(outcome), clock.instant())) {
+            audit.record("rewind", "transition", Optional.of(run.id()), run.service(), "VERIFYING → NOT_RECOVERED: " + outcome);
+            // Written as is, not through event(): the summary is neutralised above, and the on-call mention must ping.
+            RunEvent said = new RunEvent(run.id(), clock.instant(), RunEvent.Kind.FAILED, "Not recovered: " + outcome);
+            timelineStore.append(said);
+            views.progress(said);
+            finished(run.id());
         }
     }
 

@@ -205,7 +205,7 @@ public final class RunOpenings {
         if (service.isEmpty()) {
             return new Decision.Refused(run.service() + " is no longer in rewind.yml");
         }
-        if (run.state() != RunState.FAILED && run.state() != RunState.INTERRUPTED) {
+        if (run.state() != RunState.FAILED && run.state() != RunState.INTERRUPTED && run.state() != RunState.NOT_RECOVERED) {
             return RunAccess.alreadyHandled(run);
         }
         if (!access.allows(Permissions.Action.RETRY, userId, run, service.get())) {

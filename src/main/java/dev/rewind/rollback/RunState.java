@@ -21,6 +21,11 @@ public enum RunState {
     VERIFYING,
     SUCCEEDED,
     FAILED,
+    /**
+     * The change was made and is kept, but the service did not recover: its checks kept failing until the
+     * step timeout. The deploy was probably not the cause; people are told at once.
+     */
+    NOT_RECOVERED,
     /** Dismissed, cancelled, or a dry run that stopped before the change. */
     ABORTED,
     /** Rewind stopped in the middle and could not tell how the run ended. */
@@ -31,9 +36,10 @@ public enum RunState {
             AWAITING_APPROVAL, EnumSet.of(APPROVED, ABORTED),
             APPROVED, EnumSet.of(EXECUTING, ABORTED, INTERRUPTED),
             EXECUTING, EnumSet.of(VERIFYING, FAILED, INTERRUPTED),
-            VERIFYING, EnumSet.of(SUCCEEDED, FAILED, INTERRUPTED),
+            VERIFYING, EnumSet.of(SUCCEEDED, FAILED, NOT_RECOVERED, INTERRUPTED),
             SUCCEEDED, EnumSet.noneOf(RunState.class),
             FAILED, EnumSet.noneOf(RunState.class),
+            NOT_RECOVERED, EnumSet.noneOf(RunState.class),
             ABORTED, EnumSet.noneOf(RunState.class),
             INTERRUPTED, EnumSet.noneOf(RunState.class));
 

@@ -3,13 +3,13 @@ package dev.rewind.rollback;
 import dev.rewind.adapter.AdapterRegistry;
 import dev.rewind.adapter.Health;
 import dev.rewind.config.Target;
-import dev.rewind.assess.NumberText;
-import dev.rewind.assess.SignalKind;
 import dev.rewind.assess.SignalReading;
 import dev.rewind.assess.Assessment;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.signals.Reading;
+import dev.rewind.signals.ProbeAnswer;
+import dev.rewind.signals.Probes;
 import dev.rewind.signals.SignalSource;
 
 import java.time.Clock;
@@ -19,9 +19,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides whether a rolled-back service has recovered: every target healthy and every judged signal
- * back under its threshold (or within a ratio of its baseline), for {@code checks} consecutive
- * checks. A rollback that did not bring the numbers back is a failure worth saying so.
+ * Decides whether a rolled-back service has recovered: every target healthy, and every check judged good by
+ * {@link RecoveryJudge} (signals back under the ceiling or near their baseline, probes as expected), for
+ * {@code checks} consecutive checks. A rollback that did not bring them back ends {@link Outcome#NOT_RECOVERED}:
+ * the change stands, and the deploy was probably not the cause.
  *
  * <p>A target that is still progressing has not finished taking the change (a rollout under way, a
  * revert pull request waiting for someone to merge it, a GitOps tool yet to sync): such checks do not
@@ -39,12 +40,14 @@ public final class Verifier {
 
     private final AdapterRegistry adapters;
     private final SignalSource signals;
+    private final Probes probes;
     private final Clock clock;
     private final Sleeper sleeper;
 
-    public Verifier(AdapterRegistry adapters, SignalSource signals, Clock clock, Sleeper sleeper) {
+    public Verifier(AdapterRegistry adapters, SignalSource signals, Probes probes, Clock clock, Sleeper sleeper) {
         this.adapters = adapters;
         this.signals = signals;
+        this.probes = probes;
         this.clock = clock;
         this.sleeper = sleeper;
     }
@@ -54,15 +57,36 @@ public final class Verifier {
         return signals.configured();
     }
 
-    /** The result: recovered or not, and the sentence that says why. */
-    public record Result(boolean recovered, String summary) {
+    /** How verification ended. */
+    public enum Outcome {
+        RECOVERED,
+        /** The change is in effect but the checks kept failing: the deploy may not be the cause. */
+        NOT_RECOVERED,
+        /** Recovery could not be confirmed: the target is unhealthy, still progressing, or nothing could be read. */
+        UNCONFIRMED
+    }
+
+    /**
+     * The result: how it ended and the sentence that says why. For {@link Outcome#NOT_RECOVERED}, {@code summary}
+     * is what was still wrong ("error rate still 18.0% (ceiling 1.0%, baseline 0.4%)") and {@code took} how long
+     * the checks ran.
+     */
+    public record Result(Outcome outcome, String summary, String took) {
+        public Result(boolean recovered, String summary) {
+            this(recovered ? Outcome.RECOVERED : Outcome.UNCONFIRMED, summary, "");
+        }
+
+        public boolean recovered() {
+            return outcome == Outcome.RECOVERED;
+        }
     }
 
     public Result verify(ServiceConfig service, Optional<Assessment> before, java.util.function.Consumer<String> progress,
                          java.util.function.Consumer<List<SignalSample>> samples) throws InterruptedException {
         ServiceConfig.Verification rules = service.verification();
         boolean judgeSignals = !service.signals().isEmpty() && signals.configured();
-        int checks = judgeSignals ? rules.checks() : 1;
+        boolean judged = judgeSignals || !rules.probes().isEmpty();
+        int checks = judged ? rules.checks() : 1;
         int budget = checks * 2;
         int patience = waitsWithin(service.guardrails().executeTimeout(), rules.interval());
         int spent = 0;
@@ -70,7 +94,7 @@ public final class Verifier {
         int passed = 0;
         Check last = null;
         while (spent < budget) {
-            if (judgeSignals || last != null) {
+            if (judged || last != null) {
                 // Metrics lag the change: each check, the first too, looks at a window after the previous one.
                 sleeper.sleep(rules.interval());
             }
@@ -107,11 +131,11 @@ public final class Verifier {
             return new Result(false, "Not confirmed after " + took + ": " + last.detail()
                     + ". The change may still take effect; check the target by hand");
         }
-        if (last.detail().contains("could not be read")) {
+        if (last.unread()) {
             return new Result(false, "Rolled back, but recovery could not be confirmed after " + took + ": " + last.detail()
                     + ". Check the numbers by hand");
         }
-        return new Result(false, "Rolled back, but " + last.detail() + " after " + took + ": the cause may not be the deploy");
+        return new Result(Outcome.NOT_RECOVERED, last.detail(), took);
     }
 
     /** How many checks {@code interval} apart fit in {@code window}; none when checks are not spaced (tests). */
@@ -119,9 +143,9 @@ public final class Verifier {
         return interval.isZero() ? 0 : (int) Math.min(Integer.MAX_VALUE, window.toMillis() / interval.toMillis());
     }
 
-    private record Check(boolean ok, boolean fatal, boolean progressing, String detail) {
+    private record Check(boolean ok, boolean fatal, boolean progressing, boolean unread, String detail) {
         Check(boolean ok, boolean fatal, String detail) {
-            this(ok, fatal, false, detail);
+            this(ok, fatal, false, false, detail);
         }
     }
 
@@ -132,73 +156,49 @@ public final class Verifier {
             try {
                 health = adapters.forTarget(target).verify(target);
             } catch (RuntimeException e) {
-                return new Check(false, false, target.describe() + " could not be read: " + e.getMessage());
+                return new Check(false, false, false, true, target.describe() + " could not be read: " + e.getMessage());
             }
             if (health.status() == Health.Status.UNHEALTHY) {
                 return new Check(false, true, target.describe() + " is unhealthy: " + health.detail());
             }
             if (health.status() == Health.Status.PROGRESSING) {
-                return new Check(false, false, true, target.describe() + " is still progressing: " + health.detail());
+                return new Check(false, false, true, false, target.describe() + " is still progressing: " + health.detail());
             }
             notes.add(health.detail());
         }
-        List<String> bad = new ArrayList<>();
-        if (!judgeSignals) {
-            if (!service.signals().isEmpty()) {
-                notes.add("metrics not configured, judged by target health only");
-            }
-            return new Check(true, false, String.join("; ", notes));
+        if (!judgeSignals && !service.signals().isEmpty()) {
+            notes.add("metrics not configured, judged by target health only");
         }
-        service.signals().forEach((name, query) -> {
-            java.time.Instant at = clock.instant();
-            Reading now = signals.query(query, at);
-            if (now instanceof Reading.Unavailable unavailable) {
-                bad.add(name + " could not be read (" + unavailable.reason() + ")");
-                return;
-            }
-            if (!(now instanceof Reading.Value value)) {
-                notes.add(name + ": " + now.describe());
-                return;
-            }
-            seen.add(new SignalSample(name, SignalSample.VERIFY, at, value.value()));
-            Optional<Double> baseline = before.flatMap(a -> a.signals().stream()
-                    .filter(r -> r.name().equals(name)).findFirst()).flatMap(SignalReading::baselineValue);
-            SignalKind kind = SignalKind.of(name);
-            Optional<String> problem = judge(kind, value.value(), baseline, service);
-            String label = kind == SignalKind.ERROR_RATE ? "error rate" : kind == SignalKind.LATENCY ? "p99 latency" : name;
-            if (problem.isPresent()) {
-                bad.add(label + " still " + NumberText.of(kind, value.value()) + problem.get());
-            } else {
-                notes.add(label + " " + NumberText.of(kind, value.value()));
-            }
-        });
-        if (!bad.isEmpty()) {
-            return new Check(false, false, String.join(", ", bad));
-        }
-        return new Check(true, false, String.join("; ", notes));
-    }
-
-    /** Empty when the value is acceptable; else the words after the number ("(threshold 5.0%)"). */
-    static Optional<String> judge(SignalKind kind, double value, Optional<Double> baseline, ServiceConfig service) {
-        double ratio = service.verification().baselineRatio();
-        switch (kind) {
-            case ERROR_RATE -> {
-                double threshold = service.thresholds().plannedErrorRate();
-                boolean nearBaseline = baseline.isPresent() && value <= baseline.get() * ratio;
-                return value <= threshold || nearBaseline ? Optional.empty()
-                        : Optional.of(" (threshold " + NumberText.percent(threshold) + ")");
-            }
-            case LATENCY -> {
-                if (baseline.isEmpty() || baseline.get() == 0.0) {
-                    return Optional.empty();
+        List<RecoveryJudge.SignalNow> now = new ArrayList<>();
+        if (judgeSignals) {
+            service.signals().forEach((name, query) -> {
+                java.time.Instant at = clock.instant();
+                Reading reading = signals.query(query, at);
+                if (reading instanceof Reading.Value value) {
+                    seen.add(new SignalSample(name, SignalSample.VERIFY, at, value.value()));
+                    Optional<Double> baseline = before.flatMap(a -> a.signals().stream()
+                            .filter(r -> r.name().equals(name)).findFirst()).flatMap(SignalReading::baselineValue);
+                    now.add(RecoveryJudge.SignalNow.of(name, value.value(), baseline));
+                } else if (reading instanceof Reading.Unavailable unavailable) {
+                    now.add(RecoveryJudge.SignalNow.unreadable(name, unavailable.reason()));
+                } else {
+                    notes.add(name + ": " + reading.describe());
                 }
-                double limit = baseline.get() * Math.max(ratio, 1.0);
-                return value <= limit ? Optional.empty()
-                        : Optional.of(" (baseline " + NumberText.seconds(baseline.get()) + ")");
-            }
-            default -> {
-                return Optional.empty();
-            }
+            });
         }
+        List<ProbeAnswer> answers = service.verification().probes().stream()
+                .map(p -> probes.probe(p.name(), p.url(), p.expect(), p.timeout(), p.bodyContains())).toList();
+        ServiceConfig.Verification rules = service.verification();
+        RecoveryJudge.Judgement judgement = RecoveryJudge.judge(now, answers, rules.maxErrorRate(), rules.baselineRatio());
+        return switch (judgement.verdict()) {
+            case FAIL -> new Check(false, false, judgement.detail());
+            case NO_NUMBERS -> new Check(false, false, false, true, judgement.detail());
+            case PASS -> {
+                if (!judgement.detail().isEmpty()) {
+                    notes.add(judgement.detail());
+                }
+                yield new Check(true, false, String.join("; ", notes));
+            }
+        };
     }
 }

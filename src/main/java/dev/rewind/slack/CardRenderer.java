@@ -128,6 +128,7 @@ public final class CardRenderer {
             case VERIFYING -> "rolled back, verifying recovery";
             case SUCCEEDED -> "rolled back";
             case FAILED -> "rollback failed";
+            case NOT_RECOVERED -> "rolled back, NOT recovered";
             case ABORTED -> "dismissed";
             case INTERRUPTED -> "rollback interrupted";
         };
@@ -156,6 +157,9 @@ public final class CardRenderer {
                     + requester + ", approved by " + approvers(view) + report;
             case FAILED -> ":x: *Rollback to " + to + " failed*" + (elapsed.isEmpty() ? "" : " after " + elapsed)
                     + ": " + rich(run.outcome().orElse("no reason recorded")) + report;
+            case NOT_RECOVERED -> ":rotating_light: *Not recovered.* " + rich(run.outcome().orElse(""))
+                    + "\nNext: *Retry* assesses again from the revision now live and offers older ones "
+                    + "(roll back further); or look at what else changed in the last hour; or dismiss." + report;
             case ABORTED -> ":no_entry_sign: " + rich(run.outcome().orElse("Closed"))
                     + run.finishedAt().map(at -> " at " + SlackText.time(at)).orElse("") + report;
             case INTERRUPTED -> ":warning: *Rollback interrupted*: " + rich(run.outcome().orElse(""))

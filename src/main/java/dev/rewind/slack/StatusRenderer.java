@@ -53,6 +53,7 @@ final class StatusRenderer {
         return switch (run.state()) {
             case SUCCEEDED -> ":white_check_mark:";
             case FAILED, INTERRUPTED -> ":x:";
+            case NOT_RECOVERED -> ":rotating_light:";
             case ABORTED -> ":no_entry_sign:";
             case VERIFYING -> ":stethoscope:";
             default -> ":hourglass_flowing_sand:";

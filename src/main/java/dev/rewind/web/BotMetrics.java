@@ -35,7 +35,8 @@ public final class BotMetrics implements RunObserver {
     private static final Logger LOG = LoggerFactory.getLogger(BotMetrics.class);
 
     /** The ends the engine reports through {@link #finished}: a rollback that changed something, however it ended. */
-    static final Set<RunState> ENDS = EnumSet.of(RunState.SUCCEEDED, RunState.FAILED, RunState.INTERRUPTED);
+    static final Set<RunState> ENDS = EnumSet.of(RunState.SUCCEEDED, RunState.FAILED, RunState.NOT_RECOVERED,
+            RunState.INTERRUPTED);
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter rollbacks;

@@ -10,6 +10,7 @@ import dev.rewind.config.Target;
 import dev.rewind.adapter.TargetState;
 import dev.rewind.config.CatalogueParser;
 import dev.rewind.config.ServiceConfig;
+import dev.rewind.signals.http.HttpProbes;
 import dev.rewind.signals.UnconfiguredSignalSource;
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +75,7 @@ class VerifierTest {
                     timeout: 2m
                     verification: {checks: 1, interval: %s}
                 """.formatted(interval), "rewind.yml").find("checkout").orElseThrow();
-        Verifier verifier = new Verifier(new AdapterRegistry(List.of(adapter)), new UnconfiguredSignalSource(),
+        Verifier verifier = new Verifier(new AdapterRegistry(List.of(adapter)), new UnconfiguredSignalSource(), new HttpProbes(),
                 Clock.systemUTC(), slept::add);
         return verifier.verify(service, Optional.empty(), progress::add, samples -> { });
     }

@@ -46,6 +46,11 @@ class RollbackStatsTest {
                                 interrupted("i1", days(2))),
                         new Expected(Map.of(RunState.SUCCEEDED, 1, RunState.INTERRUPTED, 1), 0, 0, 1, 2, 0.5, 200, 200,
                                 0, 2, 2, 60, 0, "verification", 110)),
+                row("not recovered counts as a rollback that changed something and did not succeed", List.of(
+                                succeeded("s1", days(1), 200, Trigger.COMMAND),
+                                notRecovered("n1", days(2))),
+                        new Expected(Map.of(RunState.SUCCEEDED, 1, RunState.NOT_RECOVERED, 1), 0, 0, 1, 2, 0.5, 200, 200,
+                                0, 2, 2, 60, 0, "verification", 110)),
                 row("mixed history with dismissals, late decisions and runs outside the window", List.of(
                                 succeeded("s1", days(1), 100, Trigger.POLICY),
                                 succeeded("s2", days(2), 200, Trigger.COMMAND),
@@ -169,6 +174,13 @@ class RollbackStatsTest {
         Instant approved = created.plusSeconds(60);
         return new PastRun(id, "checkout", trigger, RunState.FAILED, false, Optional.of(Tier.FAST), created,
                 Optional.of(approved), Optional.of(approved.plusSeconds(45)), List.of(approved), Optional.empty(),
+                List.of(new PastRun.Step("k8s:shop/checkout", approved.plusSeconds(30))));
+    }
+
+    private static PastRun notRecovered(String id, Instant created) {
+        Instant approved = created.plusSeconds(60);
+        return new PastRun(id, "checkout", Trigger.COMMAND, RunState.NOT_RECOVERED, false, Optional.of(Tier.FAST), created,
+                Optional.of(approved), Optional.of(approved.plusSeconds(300)), List.of(approved), Optional.empty(),
                 List.of(new PastRun.Step("k8s:shop/checkout", approved.plusSeconds(30))));
     }
 
