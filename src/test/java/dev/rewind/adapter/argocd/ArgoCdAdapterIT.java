@@ -1,5 +1,6 @@
 package dev.rewind.adapter.argocd;
 
+import dev.rewind.testing.FakeArgoCd;
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
@@ -33,14 +34,14 @@ class ArgoCdAdapterIT extends RollbackAdapterContract {
     private static final String GOOD = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
     private static final String BAD = "bad0bad0bad0bad0bad0bad0bad0bad0bad0bad0";
 
-    private ArgoCdWorld world;
+    private FakeArgoCd world;
     private ArgoCdAdapter adapter;
 
     @BeforeEach
     void world() {
-        world = new ArgoCdWorld();
+        world = new FakeArgoCd();
         world.app("shop", OLD, GOOD, BAD);
-        adapter = new ArgoCdAdapter(Secrets.of(Map.of("ARGOCD_TOKEN", ArgoCdWorld.TOKEN)),
+        adapter = new ArgoCdAdapter(Secrets.of(Map.of("ARGOCD_TOKEN", FakeArgoCd.TOKEN)),
                 new RetryingHttp(HttpClient.newHttpClient(), new RetryingHttp.Backoff(3, Duration.ofMillis(10),
                         Duration.ofMillis(50))), Duration.ofMillis(20));
     }

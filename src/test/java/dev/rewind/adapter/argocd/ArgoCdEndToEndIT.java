@@ -1,5 +1,6 @@
 package dev.rewind.adapter.argocd;
 
+import dev.rewind.testing.FakeArgoCd;
 import dev.rewind.slack.ActionIds;
 import dev.rewind.testing.RewindFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -25,12 +26,12 @@ class ArgoCdEndToEndIT {
     private static final String GOOD = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
     private static final String BAD = "bad0bad0bad0bad0bad0bad0bad0bad0bad0bad0";
 
-    private ArgoCdWorld argo;
+    private FakeArgoCd argo;
     private RewindFixture rewind;
 
     @BeforeEach
     void start() throws Exception {
-        argo = new ArgoCdWorld();
+        argo = new FakeArgoCd();
         argo.app("shop", GOOD, BAD);
         rewind = RewindFixture.builder().catalogue(String.join("\n",
                 "services:",
@@ -39,7 +40,7 @@ class ArgoCdEndToEndIT {
                 "    target: {type: argocd, url: '" + argo.url() + "', application: shop, tokenEnv: ARGOCD_TOKEN, restoreAutoSync: true}",
                 "    approvers: [" + ALICE + "]",
                 "    verification: {checks: 1, interval: 0s}",
-                "")).env("ARGOCD_TOKEN", ArgoCdWorld.TOKEN).withoutPrometheus().build();
+                "")).env("ARGOCD_TOKEN", FakeArgoCd.TOKEN).withoutPrometheus().build();
     }
 
     @AfterEach

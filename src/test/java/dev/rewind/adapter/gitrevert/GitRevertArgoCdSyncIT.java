@@ -1,5 +1,6 @@
 package dev.rewind.adapter.gitrevert;
 
+import dev.rewind.testing.FakeArgoCd;
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
@@ -28,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class GitRevertArgoCdSyncIT {
 
     GitHubWorld github;
-    ArgoCdStandIn argo;
+    FakeArgoCd argoCd;
+    FakeArgoCd.App argo;
     GitRevertAdapter adapter;
     String good;
     String bad;
@@ -42,8 +44,9 @@ class GitRevertArgoCdSyncIT {
         good = github.commit("main", "checkout 1.4.1", files);
         files.put("apps/checkout/deployment.yaml", "image: shop/checkout:1.5.0");
         bad = github.commit("main", "checkout 1.5.0", files);
-        argo = new ArgoCdStandIn(bad);
-        adapter = new GitRevertAdapter(Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN, "ARGOCD_TOKEN", ArgoCdStandIn.TOKEN)),
+        argoCd = new FakeArgoCd();
+        argo = argoCd.app("checkout", bad);
+        adapter = new GitRevertAdapter(Secrets.of(Map.of("GITHUB_TOKEN", GitHubWorld.TOKEN, "ARGOCD_TOKEN", FakeArgoCd.TOKEN)),
                 new RetryingHttp(HttpClient.newHttpClient(), GitRevertPullRequestIT.FAST), GitRevertPullRequestIT.NO_KUBERNETES,
                 Duration.ofMillis(20));
     }
@@ -51,13 +54,13 @@ class GitRevertArgoCdSyncIT {
     @AfterEach
     void close() {
         github.close();
-        argo.close();
+        argoCd.close();
     }
 
     Target target(String mode) {
         return new Target(GitRevertAdapter.TYPE, Map.of("apiUrl", github.url(), "repo", "org/gitops", "path", "apps/checkout",
                 "mode", mode, "tokenEnv", "GITHUB_TOKEN",
-                "sync", Map.of("argocd", Map.of("url", argo.url(), "application", "checkout", "tokenEnv", "ARGOCD_TOKEN"))));
+                "sync", Map.of("argocd", Map.of("url", argoCd.url(), "application", "checkout", "tokenEnv", "ARGOCD_TOKEN"))));
     }
 
     Target pullRequest() {
@@ -158,7 +161,7 @@ class GitRevertArgoCdSyncIT {
         Health health = adapter.verify(pullRequest());
         assertThat(health.status()).isEqualTo(Health.Status.UNHEALTHY);
         assertThat(health.detail()).contains("no Rewind pull request");
-        assertThat(argo.server().requests()).as("Argo CD is not asked before the revert is in git").isEmpty();
+        assertThat(argoCd.server().requests()).as("Argo CD is not asked before the revert is in git").isEmpty();
     }
 
     @Test
@@ -219,8 +222,8 @@ class GitRevertArgoCdSyncIT {
     @Test
     void theArgoCdTokenIsSentAsABearerTokenOnly() {
         adapter.describe(pullRequest());
-        assertThat(argo.server().requests()).isNotEmpty().allSatisfy(r ->
-                assertThat(r.getHeader("Authorization")).isEqualTo("Bearer " + ArgoCdStandIn.TOKEN));
+        assertThat(argoCd.server().requests()).isNotEmpty().allSatisfy(r ->
+                assertThat(r.getHeader("Authorization")).isEqualTo("Bearer " + FakeArgoCd.TOKEN));
         assertThat(github.server().requests()).allSatisfy(r ->
                 assertThat(r.getHeader("Authorization")).isEqualTo("Bearer " + GitHubWorld.TOKEN));
     }

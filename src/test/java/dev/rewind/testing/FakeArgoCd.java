@@ -1,6 +1,5 @@
-package dev.rewind.adapter.argocd;
+package dev.rewind.testing;
 
-import dev.rewind.testing.FakeHttpService;
 import dev.rewind.testing.FakeHttpService.Call;
 import dev.rewind.testing.FakeHttpService.Reply;
 
@@ -14,40 +13,102 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Argo CD's application API as far as the argocd adapter uses it, with a stand-in application
- * controller: a rollback becomes a pending operation, then Running (health Progressing), then, a few
- * reads later, Succeeded with a new history entry at the rolled-back revision, Healthy and OutOfSync
- * (git still points at the newer revision), as the real controller reports. Like the real API server,
- * a rollback is refused while automated sync is on.
+ * Argo CD's application API, the one fake for both the argocd adapter and git-revert's sync check, with a
+ * stand-in application controller. A rollback becomes a pending operation, then Running (health
+ * Progressing), then, a few reads later, Succeeded with a new history entry at the rolled-back revision,
+ * Healthy and OutOfSync (git still points at the newer revision), as the real controller reports; like the
+ * real API server, a rollback is refused while automated sync is on. For the sync check the test moves an
+ * application the way the controller reports a git change: {@link App#refreshedTo} (compared, not synced),
+ * {@link App#at} (synced), {@link App#syncFailed}, or {@link App#follow} (automated sync a few reads after
+ * the branch moves).
  */
-final class ArgoCdWorld implements AutoCloseable {
+public final class FakeArgoCd implements AutoCloseable {
 
-    static final String TOKEN = "argocd-secret-token";
+    public static final String TOKEN = "argocd-secret-token";
     private static final Pattern APP = Pattern.compile("/api/v1/applications/([^/]+)");
     private static final Pattern ROLLBACK = Pattern.compile("/api/v1/applications/([^/]+)/rollback");
 
     /** One application's state. */
-    static final class App {
-        final String name;
-        final List<Map<String, Object>> history = new ArrayList<>();
-        volatile Map<String, Object> automated = Map.of("prune", true, "selfHeal", true);
-        volatile String health = "Healthy";
-        volatile String sync = "Synced";
-        volatile String phase = "Succeeded";
-        volatile String operationRevision;
-        volatile String message = "successfully synced (all tasks run)";
+    public static final class App {
+        public final String name;
+        public final List<Map<String, Object>> history = new java.util.concurrent.CopyOnWriteArrayList<>();
+        public volatile Map<String, Object> automated = Map.of("prune", true, "selfHeal", true);
+        public volatile String health = "Healthy";
+        volatile String healthMessage = "";
+        volatile String healthAfterSync = "Healthy";
+        volatile String healthMessageAfterSync = "";
+        public volatile String sync = "Synced";
+        public volatile String phase = "Succeeded";
+        public volatile String operationRevision;
+        public volatile String message = "successfully synced (all tasks run)";
         volatile boolean pending;
         volatile int readsUntilDone;
         /** Where the tracked git branch points: what Argo CD compares with, and what automated sync deploys. */
-        volatile String gitHead;
-        final Map<String, String> annotations = new ConcurrentHashMap<>();
+        public volatile String gitHead;
+        public final Map<String, String> annotations = new ConcurrentHashMap<>();
+        private volatile java.util.function.Supplier<String> following;
+        private volatile int readsBehind;
 
         App(String name) {
             this.name = name;
         }
 
-        String liveRevision() {
+        public String liveRevision() {
             return (String) history.get(history.size() - 1).get("revision");
+        }
+
+        /** Synced at {@code sha} after a successful sync, and Healthy (or as {@link #healthAfterSync} says). */
+        public void at(String sha) {
+            if (!sha.equals(liveRevision())) {
+                history.add(entry(nextId(), sha));
+            }
+            gitHead = sha;
+            operationRevision = sha;
+            sync = "Synced";
+            health = healthAfterSync;
+            healthMessage = healthMessageAfterSync;
+            phase = "Succeeded";
+            message = "successfully synced (all tasks run)";
+        }
+
+        /** Refreshed: compares with {@code sha} now, but has not synced it. */
+        public void refreshedTo(String sha) {
+            gitHead = sha;
+            sync = "OutOfSync";
+        }
+
+        public void health(String status, String why) {
+            health = status;
+            healthMessage = why;
+        }
+
+        /** What the application's health is after its next sync. */
+        public void healthAfterSync(String status, String why) {
+            healthAfterSync = status;
+            healthMessageAfterSync = why;
+        }
+
+        /** The sync to {@code sha} failed with Argo CD's {@code why}. */
+        public void syncFailed(String sha, String why) {
+            gitHead = sha;
+            operationRevision = sha;
+            sync = "OutOfSync";
+            phase = "Failed";
+            message = why;
+        }
+
+        public void automatedSync(boolean on) {
+            automated = on ? Map.of("prune", true, "selfHeal", true) : null;
+        }
+
+        /** Automated sync: {@code reads} reads after {@code branchHead} moves, the application is at the new head. */
+        public void follow(java.util.function.Supplier<String> branchHead, int reads) {
+            following = branchHead;
+            readsBehind = reads;
+        }
+
+        long nextId() {
+            return history.stream().mapToLong(h -> ((Number) h.get("id")).longValue()).max().orElse(0) + 1;
         }
     }
 
@@ -57,7 +118,8 @@ final class ArgoCdWorld implements AutoCloseable {
     private volatile boolean failNextRollback;
     private volatile boolean keepAutomated;
 
-    App app(String name, String... revisions) {
+    /** An application whose history holds {@code revisions}, oldest first; the last one is live and at git's head. */
+    public App app(String name, String... revisions) {
         App app = new App(name);
         for (int i = 0; i < revisions.length; i++) {
             app.history.add(entry(10 + i, revisions[i]));
@@ -68,30 +130,30 @@ final class ArgoCdWorld implements AutoCloseable {
         return app;
     }
 
-    App get(String name) {
+    public App get(String name) {
         return apps.get(name);
     }
 
     /** PATCH answers this status (403: the account may not update applications). */
-    void refusePatch(int status) {
+    public void refusePatch(int status) {
         refusePatchWith = status;
     }
 
     /** The next rollback's sync fails, as one whose manifests do not apply. */
-    void failNextRollback() {
+    public void failNextRollback() {
         failNextRollback = true;
     }
 
     /** PATCH succeeds but automated sync stays on (something re-applies the Application). */
-    void keepAutomated() {
+    public void keepAutomated() {
         keepAutomated = true;
     }
 
-    FakeHttpService server() {
+    public FakeHttpService server() {
         return server;
     }
 
-    String url() {
+    public String url() {
         return server.url();
     }
 
@@ -172,10 +234,14 @@ final class ArgoCdWorld implements AutoCloseable {
     }
 
     /** When set, a rollback never finishes: the controller is stuck. */
-    volatile boolean stuck;
+    public volatile boolean stuck;
 
-    /** The stand-in controller: each read moves a rollback along. */
+    /** The stand-in controller: each read moves a rollback (or an automated sync being followed) along. */
     private void advance(App app) {
+        java.util.function.Supplier<String> head = app.following;
+        if (head != null && !head.get().equals(app.gitHead) && --app.readsBehind < 0) {
+            app.at(head.get());
+        }
         if (app.pending) {
             app.pending = false;
             app.phase = "Running";
@@ -189,8 +255,7 @@ final class ArgoCdWorld implements AutoCloseable {
                 app.message = "one or more objects failed to apply, reason: Deployment.apps \"shop\" is invalid";
                 return;
             }
-            long next = app.history.stream().mapToLong(h -> ((Number) h.get("id")).longValue()).max().orElse(0) + 1;
-            app.history.add(entry(next, app.operationRevision));
+            app.history.add(entry(app.nextId(), app.operationRevision));
             app.phase = "Succeeded";
             app.health = "Healthy";
             app.sync = "OutOfSync";
@@ -216,7 +281,12 @@ final class ArgoCdWorld implements AutoCloseable {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("sync", Map.of("status", app.gitHead.equals(app.liveRevision()) ? "Synced" : app.sync,
                 "revision", app.gitHead));
-        status.put("health", Map.of("status", app.health));
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("status", app.health);
+        if (!app.healthMessage.isEmpty()) {
+            health.put("message", app.healthMessage);
+        }
+        status.put("health", health);
         status.put("history", List.copyOf(app.history));
         status.put("operationState", Map.of("phase", app.phase, "message", app.message,
                 "operation", Map.of("sync", Map.of("revision", app.operationRevision)),
