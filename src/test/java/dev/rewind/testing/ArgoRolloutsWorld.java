@@ -13,15 +13,11 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -42,11 +38,7 @@ public final class ArgoRolloutsWorld implements AutoCloseable {
     private static final String REVISION = "rollout.argoproj.io/revision";
 
     private final KubernetesClient client;
-    private final ScheduledExecutorService controller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "fake-argo-rollouts-controller");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService controller = ControllerSim.thread("fake-argo-rollouts-controller");
 
     public ArgoRolloutsWorld(KubernetesWorld world) {
         this.client = world.newClient();
@@ -116,20 +108,10 @@ public final class ArgoRolloutsWorld implements AutoCloseable {
     }
 
     private void awaitReconciled(String namespace, String name) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
+        ControllerSim.awaitReconciled("Argo Rollout " + namespace + "/" + name, () -> {
             GenericKubernetesResource r = rollout(namespace, name).get();
-            if (String.valueOf(r.getMetadata().getGeneration()).equals(status(r).get("observedGeneration"))) {
-                return;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("fake Argo controller did not reconcile " + namespace + "/" + name);
+            return String.valueOf(r.getMetadata().getGeneration()).equals(status(r).get("observedGeneration"));
+        });
     }
 
     private void reconcileAll() {
@@ -288,17 +270,7 @@ public final class ArgoRolloutsWorld implements AutoCloseable {
     }
 
     private static String hash(Map<String, Object> template) {
-        try {
-            PodTemplateSpec copy = Serialization.jsonMapper().convertValue(template, PodTemplateSpec.class);
-            if (copy.getMetadata() != null && copy.getMetadata().getLabels() != null) {
-                copy.getMetadata().getLabels().remove(HASH);
-            }
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Serialization.asJson(copy)
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, 10);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ControllerSim.templateHash(Serialization.jsonMapper().convertValue(template, PodTemplateSpec.class), HASH);
     }
 
     @Override

@@ -1,10 +1,8 @@
 package dev.rewind.testing;
 
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder;
@@ -17,15 +15,11 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -46,11 +40,7 @@ public final class ControllerRevisionWorld implements AutoCloseable {
 
     private final KubernetesWorld world;
     private final KubernetesClient client;
-    private final ScheduledExecutorService controller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "fake-statefulset-daemonset-controller");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService controller = ControllerSim.thread("fake-statefulset-daemonset-controller");
 
     public ControllerRevisionWorld(KubernetesWorld world) {
         this.world = world;
@@ -116,21 +106,11 @@ public final class ControllerRevisionWorld implements AutoCloseable {
     }
 
     private <T extends HasMetadata> void await(Supplier<T> read, Function<T, Long> observed) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
+        ControllerSim.awaitReconciled("a StatefulSet or DaemonSet", () -> {
             T workload = read.get();
-            if (workload.getMetadata().getGeneration() != null
-                    && workload.getMetadata().getGeneration().equals(observed.apply(workload))) {
-                return;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("fake controller did not reconcile");
+            return workload.getMetadata().getGeneration() != null
+                    && workload.getMetadata().getGeneration().equals(observed.apply(workload));
+        });
     }
 
     private void reconcileAll() {
@@ -218,24 +198,14 @@ public final class ControllerRevisionWorld implements AutoCloseable {
     private boolean broken(HasMetadata owner, PodTemplateSpec template) {
         Optional<String> bad = template.getSpec().getContainers().stream().map(c -> c.getImage())
                 .filter(world::isBroken).findFirst();
-        bad.ifPresent(image -> client.pods().inNamespace(owner.getMetadata().getNamespace()).resource(new PodBuilder()
-                .withNewMetadata().withName(owner.getMetadata().getName() + "-x").withNamespace(owner.getMetadata().getNamespace())
-                .addToLabels(template.getMetadata().getLabels()).endMetadata()
-                .withNewStatus().withContainerStatuses(new ContainerStatusBuilder().withName("app")
-                        .withNewState().withNewWaiting().withReason("ImagePullBackOff")
-                        .withMessage("Back-off pulling image \"" + image + "\"").endWaiting().endState().build())
-                .endStatus().build()).createOr(p -> p.update()));
+        bad.ifPresent(image -> ControllerSim.waitingPod(client, owner.getMetadata().getNamespace(),
+                owner.getMetadata().getName() + "-x", template.getMetadata().getLabels(), "ImagePullBackOff",
+                "Back-off pulling image \"" + image + "\""));
         return bad.isPresent();
     }
 
     private static String hash(PodTemplateSpec template) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Serialization.asJson(template)
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, 10);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ControllerSim.templateHash(template, null);
     }
 
     @Override

@@ -22,7 +22,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -45,11 +44,9 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +55,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -79,11 +75,7 @@ public final class KubernetesWorld implements AutoCloseable {
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
-    private final ScheduledExecutorService controller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "fake-deployment-controller");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService controller = ControllerSim.thread("fake-deployment-controller");
     private final Set<String> brokenImages = ConcurrentHashMap.newKeySet();
     private final Set<String> unready = ConcurrentHashMap.newKeySet();
     private static final String BOT_HEADER = "X-Rewind-Test-Client";
@@ -510,21 +502,11 @@ public final class KubernetesWorld implements AutoCloseable {
     }
 
     private void awaitReconciled(String namespace, String name) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
+        ControllerSim.awaitReconciled(namespace + "/" + name, () -> {
             Deployment d = get(namespace, name);
-            if (d.getStatus() != null && d.getMetadata().getGeneration() != null
-                    && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())) {
-                return;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("fake controller did not reconcile " + namespace + "/" + name);
+            return d.getStatus() != null && d.getMetadata().getGeneration() != null
+                    && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration());
+        });
     }
 
     private void reconcileAll() {
@@ -611,12 +593,8 @@ public final class KubernetesWorld implements AutoCloseable {
         });
         Deployment latest = get(ns, name);
         if (broken) {
-            client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name + "-" + hash + "-x")
-                    .withNamespace(ns).addToLabels("app", name).addToLabels("pod-template-hash", hash).endMetadata()
-                    .withNewStatus().withContainerStatuses(new ContainerStatusBuilder().withName("app")
-                            .withNewState().withNewWaiting().withReason("ImagePullBackOff")
-                            .withMessage("Back-off pulling image \"" + template.getSpec().getContainers().get(0).getImage() + "\"")
-                            .endWaiting().endState().build()).endStatus().build()).createOr(p -> p.update());
+            ControllerSim.waitingPod(client, ns, name + "-" + hash + "-x", Map.of("app", name, "pod-template-hash", hash),
+                    "ImagePullBackOff", "Back-off pulling image \"" + template.getSpec().getContainers().get(0).getImage() + "\"");
             latest.setStatus(new DeploymentStatusBuilder().withObservedGeneration(latest.getMetadata().getGeneration())
                     .withReplicas(replicas + 1).withUpdatedReplicas(1).withReadyReplicas(replicas)
                     .withAvailableReplicas(replicas)
@@ -625,12 +603,10 @@ public final class KubernetesWorld implements AutoCloseable {
                                     + "\" has timed out progressing.").build())
                     .build());
         } else if (crashing) {
-            client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name + "-" + hash + "-c")
-                    .withNamespace(ns).addToLabels(template.getMetadata().getLabels()).addToLabels("pod-template-hash", hash)
-                    .endMetadata().withNewStatus().withContainerStatuses(new ContainerStatusBuilder().withName("app")
-                            .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
-                            .withMessage("back-off 40s restarting failed container=app")
-                            .endWaiting().endState().build()).endStatus().build()).createOr(p -> p.update());
+            Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
+            labels.put("pod-template-hash", hash);
+            ControllerSim.waitingPod(client, ns, name + "-" + hash + "-c", labels, "CrashLoopBackOff",
+                    "back-off 40s restarting failed container=app");
             latest.setStatus(new DeploymentStatusBuilder().withObservedGeneration(latest.getMetadata().getGeneration())
                     .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(0).withAvailableReplicas(0)
                     .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
@@ -648,17 +624,7 @@ public final class KubernetesWorld implements AutoCloseable {
     }
 
     private static String hash(PodTemplateSpec template) {
-        try {
-            PodTemplateSpec copy = Serialization.clone(template);
-            if (copy.getMetadata() != null && copy.getMetadata().getLabels() != null) {
-                copy.getMetadata().getLabels().remove("pod-template-hash");
-            }
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Serialization.asJson(copy)
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, 10);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ControllerSim.templateHash(template, "pod-template-hash");
     }
 
     static Comparator<ReplicaSet> byRevision() {
