@@ -69,6 +69,7 @@ import dev.rewind.store.JdbiIncidentRooms;
 import dev.rewind.store.JdbiPolicyLedger;
 
 import dev.rewind.rollback.RunLease;
+import dev.rewind.rollback.DeadlineWatch;
 import dev.rewind.rollback.OtherCardsClosing;
 import dev.rewind.rollback.RunObserver;
 import dev.rewind.rollback.RunRepository;
@@ -92,7 +93,9 @@ import dev.rewind.slack.SlackUserDirectory;
 import dev.rewind.store.Database;
 import dev.rewind.store.JdbiAuditLog;
 import dev.rewind.store.JdbiConfigHistory;
+import dev.rewind.pagerduty.PagerDutyEvents;
 import dev.rewind.store.JdbiDeliveryLog;
+import dev.rewind.store.JdbiEscalationLedger;
 import dev.rewind.store.JdbiRunHistory;
 import dev.rewind.store.JdbiRunRepository;
 import dev.rewind.web.BotMetrics;
@@ -235,8 +238,12 @@ public final class Rewind implements AutoCloseable {
         FollowUpTasks followUps = new JdbiFollowUpTasks(database);
         RunViews views = new RunViews(catalogues, runs, rooms, approvals, timeline, policy, channel, settings.publicUrl(), alertStore::digestForRun,
                 followUps);
+        // Not a secret: where PagerDuty's Events API is (tests point it at a stand-in).
+        String pagerDutyUrl = secrets.get("PAGERDUTY_EVENTS_URL").orElse(PagerDutyEvents.DEFAULT_URL);
+        DeadlineWatch deadlines = new DeadlineWatch(catalogues, runs, new JdbiEscalationLedger(database), channel, timeline, audit,
+                new PagerDutyEvents(pagerDutyUrl, secrets), clock);
         RunObserver ended = RunObserver.all(metrics, new ReportFiler(reportStore, publishers, clock),
-                new OtherCardsClosing(runs, timeline, audit, views, clock));
+                new OtherCardsClosing(runs, timeline, audit, views, clock), deadlines);
         // Assessments fan out to Kubernetes and Prometheus on a pool of their own, so callers on `work` never wait on it.
         ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
         closeables.add(0, () -> shutdown(assessing));
@@ -313,6 +320,8 @@ public final class Rewind implements AutoCloseable {
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "re-assessing monitored cards", openings::reassessDue)
                 .everyOnOneReplica(Duration.ofSeconds(1), Duration.ofSeconds(1), "starting automatic rollbacks", auto::runDue)
                 .everyOnOneReplica(Duration.ofMinutes(1), Duration.ofMinutes(1), "withdrawing expired requests", rollbacks::expireRequests)
+                .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "reminding and escalating undecided cards",
+                        deadlines::check)
                 .everyOnOneReplica(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",
                         () -> alerts.expireQuiet(Optional.empty()))
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "announcing unrouted alerts", alerts::announceUnrouted)

@@ -189,7 +189,40 @@ public final class CatalogueParser {
                 approval, text(spec.oncall()), thresholds(spec.thresholds()), guardrails(spec),
                 verification(spec.verification(), service + ".verification", spec.probes(), service), alertMatch,
                 report(spec.report(), service + ".report"), incidentPolicy,
-                policy(spec.policy(), service + ".policy", signals));
+                policy(spec.policy(), service + ".policy", signals),
+                deadlines(spec.deadlines(), env.deadlines(), service, environment),
+                pagerDuty(spec.escalation()).or(() -> pagerDuty(env.escalation())));
+    }
+
+    /** The defaults, then the environment's, then the service's own, tier by tier. */
+    private static Map<String, Duration> deadlines(Map<String, Duration> own, Map<String, Duration> environment,
+                                                   String service, String environmentName) {
+        Map<String, Duration> deadlines = new LinkedHashMap<>(ServiceConfig.DEFAULT_DEADLINES);
+        deadlinesFrom(environment, "environments." + environmentName + ".deadlines", deadlines);
+        deadlinesFrom(own, service + ".deadlines", deadlines);
+        return deadlines;
+    }
+
+    private static void deadlinesFrom(Map<String, Duration> given, String place, Map<String, Duration> into) {
+        if (given == null) {
+            return;
+        }
+        given.forEach((tier, deadline) -> {
+            String name = tier.trim().toUpperCase(Locale.ROOT);
+            if (!ServiceConfig.DEFAULT_DEADLINES.containsKey(name)) {
+                throw new ConfigException(place + "." + tier + ": deadlines are set for IMMEDIATE, FAST and PLANNED, not '"
+                        + tier + "'");
+            }
+            if (deadline == null || deadline.isZero() || deadline.isNegative()) {
+                throw new ConfigException(place + "." + tier + " must be a duration such as 30m");
+            }
+            into.put(name, deadline);
+        });
+    }
+
+    private static Optional<String> pagerDuty(CatalogueSpec.EscalationSpec escalation) {
+        return Optional.ofNullable(escalation).map(CatalogueSpec.EscalationSpec::pagerduty)
+                .map(p -> text(p.routingKeyEnv()).orElse("PAGERDUTY_ROUTING_KEY"));
     }
 
     /** How long stored alerts are kept ({@code retention:}, 90 days unless set; at least a day). */

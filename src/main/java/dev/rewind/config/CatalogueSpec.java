@@ -48,7 +48,9 @@ record CatalogueSpec(
             ReportSpec report,
             String incidentChannel,
             List<PolicyRuleSpec> policy,
-            @OneOrMore List<String> viewers) {
+            @OneOrMore List<String> viewers,
+            Map<String, Duration> deadlines,
+            EscalationSpec escalation) {
     }
 
     /** {@code environments.<env>}: defaults for the services of that environment; a service's own value wins. */
@@ -57,7 +59,17 @@ record CatalogueSpec(
             Boolean selfApproval,
             Boolean breakGlass,
             Boolean autoRollback,
-            @OneOrMore List<String> viewers) {
+            @OneOrMore List<String> viewers,
+            Map<String, Duration> deadlines,
+            EscalationSpec escalation) {
+    }
+
+    /** {@code escalation:}: where a card undecided past its deadline is escalated besides the on-call mention. */
+    record EscalationSpec(PagerDutySpec pagerduty) {
+    }
+
+    /** PagerDuty Events API v2: the integration's routing key is read from the environment variable named here. */
+    record PagerDutySpec(String routingKeyEnv) {
     }
 
     /** The top-level {@code alerts:}: how alerts find their service. */

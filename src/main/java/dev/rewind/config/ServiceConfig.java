@@ -26,9 +26,16 @@ public record ServiceConfig(
         Map<String, String> alertMatch,
         Report report,
         IncidentPolicy incidentChannel,
-        List<PolicyRule> policy) {
+        List<PolicyRule> policy,
+        Map<String, Duration> deadlines,
+        Optional<String> pagerDutyKeyEnv) {
+
+    /** The playbooks' decision deadlines by tier name: IMMEDIATE 5m, FAST 30m, PLANNED 2h. */
+    public static final Map<String, Duration> DEFAULT_DEADLINES = Map.of("IMMEDIATE", Duration.ofMinutes(5),
+            "FAST", Duration.ofMinutes(30), "PLANNED", Duration.ofHours(2));
 
     public ServiceConfig {
+        deadlines = Map.copyOf(deadlines);
         targets = List.copyOf(targets);
         signals = Collections.unmodifiableMap(new LinkedHashMap<>(signals));
         alertMatch = Map.copyOf(alertMatch);

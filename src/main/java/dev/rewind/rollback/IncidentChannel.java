@@ -27,4 +27,7 @@ public interface IncidentChannel {
 
     /** A message that is not a card (resumed after a restart, a policy note…). */
     void announce(String channel, String text);
+
+    /** A reply in the thread under a card (a deadline reminder), so it reaches the people following that card. */
+    void reply(RollbackRun.CardRef card, String text);
 }

@@ -37,4 +37,9 @@ public final class LoggingIncidentChannel implements IncidentChannel {
     public void announce(String channel, String text) {
         LOG.info("(Slack not configured) to {}: {}", channel, text);
     }
+
+    @Override
+    public void reply(RollbackRun.CardRef card, String text) {
+        LOG.info("(Slack not configured) under the card {} in {}: {}", card.messageId(), card.channel(), text);
+    }
 }

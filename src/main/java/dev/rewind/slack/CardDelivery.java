@@ -54,7 +54,7 @@ final class CardDelivery implements Delivery {
 
     @Override
     public List<String> kinds() {
-        return List.of(OutboxKinds.CARD_POST, OutboxKinds.CARD, OutboxKinds.POST);
+        return List.of(OutboxKinds.CARD_POST, OutboxKinds.CARD, OutboxKinds.POST, OutboxKinds.REPLY);
     }
 
     @Override
@@ -138,8 +138,11 @@ final class CardDelivery implements Delivery {
         if (wait.isPresent()) {
             return new Result.Later(wait.get(), "pacing posts to " + channel);
         }
+        boolean reply = message.kind().equals(OutboxKinds.REPLY);
+        String parent = reply ? message.payload().substring(0, message.payload().indexOf('\n')) : null;
+        String text = reply ? message.payload().substring(parent.length() + 1) : message.payload();
         SlackCall<ChatPostMessageResponse> call = SlackCall.of("chat.postMessage", () -> client.chatPostMessage(r -> r
-                .channel(channel).text(SlackText.clip(message.payload(), SlackText.MESSAGE_TEXT))));
+                .channel(channel).threadTs(parent).text(SlackText.clip(text, SlackText.MESSAGE_TEXT))));
         return call.run().orElse(new Result.Sent(1));
     }
 }

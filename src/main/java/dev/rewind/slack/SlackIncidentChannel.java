@@ -93,6 +93,13 @@ public final class SlackIncidentChannel implements IncidentChannel {
     }
 
     @Override
+    public void reply(RollbackRun.CardRef card, String text) {
+        outbox.append(OutboxKinds.channelStream(card.channel()), OutboxKinds.REPLY, Optional.empty(), Optional.of(card.channel()),
+                card.messageId() + "\n" + MENTIONS.expand(SlackText.escape(text)), clock.instant());
+        signal.signal();
+    }
+
+    @Override
     public void announce(String channel, String text) {
         outbox.append(OutboxKinds.channelStream(channel), OutboxKinds.POST, Optional.empty(), Optional.of(channel),
                 MENTIONS.expand(SlackText.escape(text)), clock.instant());
