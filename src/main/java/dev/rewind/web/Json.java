@@ -20,4 +20,12 @@ final class Json {
     static String error(String message) {
         return write(Map.of("error", message));
     }
+
+    /** The 404 for a service rewind.yml does not name, with the three closest names. */
+    static void unknownService(io.javalin.http.Context ctx, dev.rewind.rollback.Catalogues catalogues, String typed) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("error", "no service named '" + typed + "'");
+        body.put("closest", catalogues.get().closest(typed, 3));
+        ctx.status(404).result(write(body));
+    }
 }

@@ -38,10 +38,7 @@ public final class ServiceReadinessRoute {
         String typed = ctx.pathParam("name");
         Optional<ServiceConfig> service = catalogues.service(typed);
         if (service.isEmpty()) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", "no service named '" + typed + "'");
-            body.put("closest", catalogues.get().closest(typed, 3));
-            ctx.status(404).result(Json.write(body));
+            Json.unknownService(ctx, catalogues, typed);
             return;
         }
         ctx.result(Json.write(body(readiness.check(service.get()))));

@@ -49,10 +49,7 @@ public final class StatsRoute {
         if (typedService != null && !typedService.isBlank()) {
             Optional<ServiceConfig> found = catalogues.service(typedService.trim());
             if (found.isEmpty()) {
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("error", "no service named '" + typedService.trim() + "'");
-                body.put("closest", catalogues.get().closest(typedService.trim(), 3));
-                ctx.status(404).result(Json.write(body));
+                Json.unknownService(ctx, catalogues, typedService.trim());
                 return;
             }
             service = Optional.of(found.get().name());

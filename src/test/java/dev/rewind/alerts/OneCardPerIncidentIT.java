@@ -51,7 +51,7 @@ class OneCardPerIncidentIT {
 
         rewind.signed().command(ALICE, CHANNEL, "checkout payments are failing");
 
-        String answer = privateAnswer("already has");
+        String answer = rewind.privateAnswer("already has");
         assertThat(answer).contains("<https://t.slack.com/archives/" + CHANNEL + "/p" + card.ts()
                 + "|the open card>").contains("awaiting a decision; I re-assessed it and noted your request there");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts()))
@@ -74,7 +74,7 @@ class OneCardPerIncidentIT {
                 .contains("62.0%").contains("Roll back to r1").containsPattern("Re-assessed: tier [A-Z]+ → IMMEDIATE \\(error rate 62\\.0%\\)")
                 .contains("numbers as of"));
         assertThat(rewind.cards()).as("one card, redrawn").hasSize(1);
-        assertThat(privateAnswer("already has")).contains("run `");
+        assertThat(rewind.privateAnswer("already has")).contains("run `");
     }
 
     @Test
@@ -163,12 +163,6 @@ class OneCardPerIncidentIT {
     private void awaitAlertsHandled(String ts, String lastAlert) {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
                 .as("the card lists the last alert").contains(lastAlert));
-    }
-
-    private String privateAnswer(String containing) {
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts())
-                .anyMatch(t -> t.contains(containing)));
-        return rewind.slack().ephemeralTexts().stream().filter(t -> t.contains(containing)).reduce((a, b) -> b).orElseThrow();
     }
 
     private HttpResponse<String> alert(String status, String name) throws Exception {

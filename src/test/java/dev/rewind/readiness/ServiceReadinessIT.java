@@ -70,7 +70,7 @@ class ServiceReadinessIT {
     void aServiceThatCanBeRolledBackSaysSoCheckByCheck() {
         rewind.signed().command(ALICE, CHANNEL, "ready checkout");
 
-        String answer = answer(rewind, "*checkout* can be rolled back");
+        String answer = rewind.privateAnswer("*checkout* can be rolled back");
         assertThat(answer)
                 .contains(":white_check_mark: *Previous revision*: r2 (shop/checkout:1.4.1) differs from the live r3 "
                         + "(shop/checkout:1.4.2)")
@@ -88,7 +88,7 @@ class ServiceReadinessIT {
     void aZeroRevisionHistoryLimitIsCaughtWithItsFix() {
         rewind.signed().command(ALICE, CHANNEL, "ready legacy");
 
-        String answer = answer(rewind, "*legacy* is not ready to roll back");
+        String answer = rewind.privateAnswer("*legacy* is not ready to roll back");
         assertThat(answer).contains(":x: *Revision history*: Deployment shop/legacy has revisionHistoryLimit: 0: no previous "
                         + "revision will exist after the next deploy")
                 .contains("Fix: set revisionHistoryLimit to 10")
@@ -99,7 +99,7 @@ class ServiceReadinessIT {
     void aPreviousReleaseOfTheSameImageAndAnApproverGroupNobodyIsInAreFlagged() {
         rewind.signed().command(ALICE, CHANNEL, "ready worker");
 
-        String answer = answer(rewind, "*worker* is not ready to roll back");
+        String answer = rewind.privateAnswer("*worker* is not ready to roll back");
         assertThat(answer).contains(":warning: *Previous revision*: r1 runs the same image as the live r2 (jobs/worker:7): "
                         + "only its settings differ")
                 .contains(":x: *Approvers*: user group S0NOBODY has no members Rewind can see, and 1 approval is needed")
@@ -134,7 +134,7 @@ class ServiceReadinessIT {
     @Test
     void someoneWithoutARoleIsRefusedAndUnknownServicesAreNamed() {
         rewind.signed().command(MALLORY, CHANNEL, "ready checkout");
-        assertThat(answer(rewind, "You may not check the readiness of checkout")).contains("Only approvers of checkout");
+        assertThat(rewind.privateAnswer("You may not check the readiness of checkout")).contains("Only approvers of checkout");
 
         assertThat(rewind.signed().command(ALICE, CHANNEL, "ready chekout").body()).contains("Did you mean `checkout`");
         assertThat(rewind.signed().command(ALICE, CHANNEL, "ready").body())
@@ -150,7 +150,7 @@ class ServiceReadinessIT {
 
             locked.signed().command(ALICE, CHANNEL, "ready checkout");
 
-            String answer = answer(locked, "*checkout* is not ready to roll back: 3 problems");
+            String answer = locked.privateAnswer("*checkout* is not ready to roll back: 3 problems");
             assertThat(answer)
                     .contains(":x: *Kubernetes permissions*: Rewind may not patch deployments.apps in shop")
                     .contains("Fix: the ServiceAccount may not patch deployments in shop: add it to the Role")
@@ -168,17 +168,10 @@ class ServiceReadinessIT {
 
             lockedDown.signed().command(ALICE, CHANNEL, "ready checkout");
 
-            String answer = answer(lockedDown, "*checkout* can be rolled back (1 could not be checked)");
+            String answer = lockedDown.privateAnswer("*checkout* can be rolled back (1 could not be checked)");
             assertThat(answer).contains(":grey_question: *Kubernetes permissions*: could not check get deployments.apps in "
                     + "shop: the API server refused the access review");
         }
-    }
-
-    private static String answer(RewindFixture fixture, String containing) {
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(fixture.slack().ephemeralTexts())
-                .as("private answers").anyMatch(t -> t.contains(containing)));
-        return fixture.slack().ephemeralTexts().stream().filter(t -> t.contains(containing)).reduce((a, b) -> b)
-                .orElseThrow();
     }
 
     private HttpResponse<String> get(String path, String authorization) throws Exception {

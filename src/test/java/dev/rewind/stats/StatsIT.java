@@ -163,7 +163,7 @@ class StatsIT {
     void aServicesPeopleReadItsStatsPrivatelyInSlack() {
         rewind.signed().command(ALICE, CHANNEL, "stats checkout 30d");
 
-        String answer = answer("Rollback stats — checkout, last 30d");
+        String answer = rewind.privateAnswer("Rollback stats — checkout, last 30d");
         assertThat(answer).contains("Rollbacks: 2 succeeded · 1 failed · 1 aborted")
                 .contains("1 dry run(s), counted apart")
                 .contains("Success rate: 66.7% (2 of 3 that changed something) :x: — target ≥ 99%")
@@ -178,10 +178,10 @@ class StatsIT {
     @Test
     void someoneWithoutARoleIsRefusedAsForTheAuditTrail() {
         rewind.signed().command(MALLORY, CHANNEL, "stats checkout");
-        assertThat(answer("You may not read the stats of checkout.")).contains("Only approvers of checkout");
+        assertThat(rewind.privateAnswer("You may not read the stats of checkout.")).contains("Only approvers of checkout");
 
         rewind.signed().command(MALLORY, CHANNEL, "stats");
-        assertThat(answer("Stats over every service are for those who may read every service"))
+        assertThat(rewind.privateAnswer("Stats over every service are for those who may read every service"))
                 .contains("You may read none").contains("Nothing was shown.");
     }
 
@@ -189,7 +189,7 @@ class StatsIT {
     void statsOverEveryServiceAreForWhoeverMayReadThemAll() {
         rewind.signed().command(ALICE, CHANNEL, "stats 90d");
 
-        assertThat(answer("Rollback stats — all services, last 90d")).contains("3 succeeded");
+        assertThat(rewind.privateAnswer("Rollback stats — all services, last 90d")).contains("3 succeeded");
     }
 
     @Test
@@ -198,13 +198,6 @@ class StatsIT {
                 .contains("No service named `chekout`. Did you mean `checkout`");
         assertThat(rewind.signed().command(ALICE, CHANNEL, "stats checkout 5d").body())
                 .contains("`5d` is not a window: write 7d, 30d or 90d");
-    }
-
-    private String answer(String containing) {
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().ephemeralTexts())
-                .as("private answers").anyMatch(t -> t.contains(containing)));
-        return rewind.slack().ephemeralTexts().stream().filter(t -> t.contains(containing)).reduce((a, b) -> b)
-                .orElseThrow();
     }
 
     private HttpResponse<String> get(String path, String authorization) throws Exception {

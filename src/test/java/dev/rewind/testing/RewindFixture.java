@@ -171,6 +171,13 @@ public final class RewindFixture implements AutoCloseable {
         return cards().get(before).form();
     }
 
+    /** The latest private answer containing {@code containing}, waited for up to 20 s. */
+    public String privateAnswer(String containing) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(slack.ephemeralTexts())
+                .as("private answers").anyMatch(t -> t.contains(containing)));
+        return slack.ephemeralTexts().stream().filter(t -> t.contains(containing)).reduce((a, b) -> b).orElseThrow();
+    }
+
     /** The value of the card's button {@code actionId} (Block Kit JSON in either key order). */
     public static String buttonValue(String blocks, String actionId) {
         java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"action_id\":\"" + java.util.regex.Pattern.quote(actionId)
