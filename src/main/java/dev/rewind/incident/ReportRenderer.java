@@ -44,10 +44,7 @@ public final class ReportRenderer {
         md.append("\n## Full log\n\n");
         report.log().forEach(e -> md.append("- ").append(TIME.format(e.at())).append(" — ").append(text(e.message()))
                 .append('\n'));
-        md.append("\n## Post-mortem (to fill in)\n\n### What happened\n\n_…_\n\n### Root cause\n\n_…_\n\n")
-                .append("### Five whys\n\n1. Why? _…_\n2. Why? _…_\n3. Why? _…_\n4. Why? _…_\n5. Why? _…_\n\n")
-                .append("### What went well\n\n- _…_\n\n### What went wrong\n\n- _…_\n\n")
-                .append("### Action items\n\n| Action | Owner | Due | Ticket |\n|---|---|---|---|\n| _…_ | | | |\n");
+        md.append(PostMortem.markdown(report, end(report), ReportRenderer::text));
         return md.toString();
     }
 
@@ -86,12 +83,13 @@ public final class ReportRenderer {
         html.append("<h2>Full log</h2>\n<ul>");
         report.log().forEach(ev -> html.append("<li>").append(TIME.format(ev.at())).append(" — ").append(e(ev.message()))
                 .append("</li>"));
-        html.append("</ul>\n<h2>Post-mortem (to fill in)</h2>\n<h3>What happened</h3><p>…</p><h3>Root cause</h3><p>…</p>"
-                + "<h3>Five whys</h3><ol><li>Why? …</li><li>Why? …</li><li>Why? …</li><li>Why? …</li><li>Why? …</li></ol>"
-                + "<h3>What went well</h3><ul><li>…</li></ul><h3>What went wrong</h3><ul><li>…</li></ul>"
-                + "<h3>Action items</h3><table><tr><th>Action</th><th>Owner</th><th>Due</th><th>Ticket</th></tr>"
-                + "<tr><td>…</td><td></td><td></td><td></td></tr></table>\n</body></html>\n");
+        html.append("</ul>\n").append(PostMortem.html(report, end(report), ReportRenderer::e)).append("</body></html>\n");
         return html.toString();
+    }
+
+    /** When the incident's record ends: its last logged event. */
+    private static java.time.Instant end(Report report) {
+        return report.log().isEmpty() ? java.time.Instant.EPOCH : report.log().get(report.log().size() - 1).at();
     }
 
     private static void list(StringBuilder md, List<String> items, String empty) {

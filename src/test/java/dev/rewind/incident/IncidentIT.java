@@ -117,8 +117,16 @@ class IncidentIT {
                 .isNotEmpty());
         assertThat(rewind.slack().calls("files.completeUploadExternal").get(0).get("channel_id")).isEqualTo(room);
         String uploaded = rewind.slack().server().findAll(postRequestedFor(urlEqualTo("/upload/F0REPORT"))).get(0).getBodyAsString();
-        assertThat(uploaded).contains("# Rollback of checkout").contains("## Post-mortem (to fill in)")
-                .contains("| Action | Owner | Due | Ticket |").contains("Impact window");
+        assertThat(uploaded).contains("# Rollback of checkout").contains("## Post-mortem")
+                .containsPattern("\\*\\*Review meeting:\\*\\* within 48 h, by \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC")
+                .contains("### Impact").contains("- Severity: tier FAST")
+                .contains("- errorRate at its worst: 20.0% at").contains("(before the deploy 0.2% (before r3 was deployed), after the rollback 0.1%)")
+                .contains("- Requests or users affected: no signal counts them")
+                .contains("### Root cause (five whys)").contains("### Lessons learned").contains("### Prevention")
+                .contains("- [ ] _Action_ — owner: _@…_").contains("### Documents to update")
+                .contains("- [ ] Runbook of checkout").contains("Impact window");
+        assertThat(uploaded.indexOf("## Timeline")).as("the timeline comes before the post-mortem")
+                .isLessThan(uploaded.indexOf("## Post-mortem"));
 
         String md = report(runId);
         assertThat(md).contains("| errorRate | 0.2% (before r3 was deployed) | 20.0% at").contains("| 0.1% |")
