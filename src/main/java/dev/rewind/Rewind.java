@@ -71,6 +71,8 @@ import dev.rewind.store.JdbiPolicyLedger;
 import dev.rewind.rollback.RunLease;
 import dev.rewind.rollback.DeadlineWatch;
 import dev.rewind.rollback.OtherCardsClosing;
+import dev.rewind.rollback.Stakeholders;
+import dev.rewind.statuspage.SignedStatusWebhook;
 import dev.rewind.rollback.RunObserver;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
@@ -96,6 +98,7 @@ import dev.rewind.store.JdbiConfigHistory;
 import dev.rewind.pagerduty.PagerDutyEvents;
 import dev.rewind.store.JdbiDeliveryLog;
 import dev.rewind.store.JdbiEscalationLedger;
+import dev.rewind.store.JdbiAnnouncementThreads;
 import dev.rewind.store.JdbiRunHistory;
 import dev.rewind.store.JdbiRunRepository;
 import dev.rewind.web.BotMetrics;
@@ -243,7 +246,8 @@ public final class Rewind implements AutoCloseable {
         DeadlineWatch deadlines = new DeadlineWatch(catalogues, runs, new JdbiEscalationLedger(database), channel, timeline, audit,
                 new PagerDutyEvents(pagerDutyUrl, secrets), clock);
         RunObserver ended = RunObserver.all(metrics, new ReportFiler(reportStore, publishers, clock),
-                new OtherCardsClosing(runs, timeline, audit, views, clock), deadlines);
+                new OtherCardsClosing(runs, timeline, audit, views, clock), deadlines,
+                new Stakeholders(catalogues, channel, rooms, new SignedStatusWebhook(secrets, clock), settings.publicUrl()));
         // Assessments fan out to Kubernetes and Prometheus on a pool of their own, so callers on `work` never wait on it.
         ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
         closeables.add(0, () -> shutdown(assessing));
@@ -261,7 +265,7 @@ public final class Rewind implements AutoCloseable {
         List<Delivery> deliveries = new ArrayList<>();
         client.ifPresent(c -> {
             deliveries.addAll(SlackFront.deliveries(c, renderer, views, runs, timeline, rooms, approvals, catalogues, directory, reportStore, outbox,
-                    outboxSignal, mentions, clock));
+                    outboxSignal, mentions, new JdbiAnnouncementThreads(database), clock));
         });
         deliveries.add(new GitHubIssueDelivery(catalogues, runs, reportStore, settings.secrets(), (runId, url) -> {
             RunEvent note = new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, "Report filed as GitHub issue " + url);

@@ -191,7 +191,21 @@ public final class CatalogueParser {
                 report(spec.report(), service + ".report"), incidentPolicy,
                 policy(spec.policy(), service + ".policy", signals),
                 deadlines(spec.deadlines(), env.deadlines(), service, environment),
-                pagerDuty(spec.escalation()).or(() -> pagerDuty(env.escalation())));
+                pagerDuty(spec.escalation()).or(() -> pagerDuty(env.escalation())),
+                text(spec.announce()).or(() -> text(env.announce())),
+                statusWebhook(spec.statusWebhook(), service + ".statusWebhook")
+                        .or(() -> statusWebhook(env.statusWebhook(), "environments." + environment + ".statusWebhook")));
+    }
+
+    private static Optional<ServiceConfig.StatusWebhook> statusWebhook(CatalogueSpec.StatusWebhookSpec spec, String place) {
+        if (spec == null) {
+            return Optional.empty();
+        }
+        String url = required(spec.url(), place + ".url");
+        if (!url.startsWith("https://") && !url.startsWith("http://")) {
+            throw new ConfigException(place + ".url: '" + url + "' must start with https:// (or http:// inside the cluster)");
+        }
+        return Optional.of(new ServiceConfig.StatusWebhook(url, required(spec.secretEnv(), place + ".secretEnv")));
     }
 
     /** The defaults, then the environment's, then the service's own, tier by tier. */

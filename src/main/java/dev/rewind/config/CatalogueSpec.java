@@ -50,7 +50,13 @@ record CatalogueSpec(
             List<PolicyRuleSpec> policy,
             @OneOrMore List<String> viewers,
             Map<String, Duration> deadlines,
-            EscalationSpec escalation) {
+            EscalationSpec escalation,
+            String announce,
+            StatusWebhookSpec statusWebhook) {
+    }
+
+    /** {@code statusWebhook:}: rollback start and end as signed JSON, for a status page. */
+    record StatusWebhookSpec(String url, String secretEnv) {
     }
 
     /** {@code environments.<env>}: defaults for the services of that environment; a service's own value wins. */
@@ -61,7 +67,9 @@ record CatalogueSpec(
             Boolean autoRollback,
             @OneOrMore List<String> viewers,
             Map<String, Duration> deadlines,
-            EscalationSpec escalation) {
+            EscalationSpec escalation,
+            String announce,
+            StatusWebhookSpec statusWebhook) {
     }
 
     /** {@code escalation:}: where a card undecided past its deadline is escalated besides the on-call mention. */

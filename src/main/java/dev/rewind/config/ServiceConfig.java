@@ -28,7 +28,13 @@ public record ServiceConfig(
         IncidentPolicy incidentChannel,
         List<PolicyRule> policy,
         Map<String, Duration> deadlines,
-        Optional<String> pagerDutyKeyEnv) {
+        Optional<String> pagerDutyKeyEnv,
+        Optional<String> announce,
+        Optional<StatusWebhook> statusWebhook) {
+
+    /** Where rollback starts and ends are posted as signed JSON; the signing secret is in {@code secretEnv}. */
+    public record StatusWebhook(String url, String secretEnv) {
+    }
 
     /** The playbooks' decision deadlines by tier name: IMMEDIATE 5m, FAST 30m, PLANNED 2h. */
     public static final Map<String, Duration> DEFAULT_DEADLINES = Map.of("IMMEDIATE", Duration.ofMinutes(5),

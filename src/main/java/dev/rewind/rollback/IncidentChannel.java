@@ -28,6 +28,12 @@ public interface IncidentChannel {
     /** A message that is not a card (resumed after a restart, a policy note…). */
     void announce(String channel, String text);
 
+    /**
+     * A message about run {@code runId} for stakeholders in {@code channel}: the first one starts a thread there,
+     * later ones about the same run reply in it. In order, asynchronous.
+     */
+    void announceRun(String runId, String channel, String text);
+
     /** A reply in the thread under a card (a deadline reminder), so it reaches the people following that card. */
     void reply(RollbackRun.CardRef card, String text);
 }

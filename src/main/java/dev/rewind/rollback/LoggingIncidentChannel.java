@@ -39,6 +39,11 @@ public final class LoggingIncidentChannel implements IncidentChannel {
     }
 
     @Override
+    public void announceRun(String runId, String channel, String text) {
+        LOG.info("(Slack not configured) to {} about {}: {}", channel, runId, text);
+    }
+
+    @Override
     public void reply(RollbackRun.CardRef card, String text) {
         LOG.info("(Slack not configured) under the card {} in {}: {}", card.messageId(), card.channel(), text);
     }

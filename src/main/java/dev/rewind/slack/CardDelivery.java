@@ -6,6 +6,7 @@ import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import dev.rewind.outbox.Delivery;
 import dev.rewind.outbox.Message;
 import dev.rewind.config.ServiceConfig;
+import dev.rewind.rollback.AnnouncementThreads;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackRun;
@@ -31,6 +32,7 @@ final class CardDelivery implements Delivery {
             "restricted_action", "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
             "restricted_action_non_threadable_channel", "ekm_access_denied", "team_access_not_granted");
 
+    private final AnnouncementThreads threads;
     private final MethodsClient client;
     private final CardRenderer renderer;
     private final RunViews views;
@@ -41,7 +43,8 @@ final class CardDelivery implements Delivery {
     private final Clock clock;
 
     CardDelivery(MethodsClient client, CardRenderer renderer, RunViews views, RunRepository runs, RunTimeline timeline, Catalogues catalogues,
-                 ChannelPacer pacer, Clock clock) {
+                 ChannelPacer pacer, AnnouncementThreads threads, Clock clock) {
+        this.threads = threads;
         this.catalogues = catalogues;
         this.client = client;
         this.renderer = renderer;
@@ -54,7 +57,7 @@ final class CardDelivery implements Delivery {
 
     @Override
     public List<String> kinds() {
-        return List.of(OutboxKinds.CARD_POST, OutboxKinds.CARD, OutboxKinds.POST, OutboxKinds.REPLY);
+        return List.of(OutboxKinds.CARD_POST, OutboxKinds.CARD, OutboxKinds.POST, OutboxKinds.REPLY, OutboxKinds.ANNOUNCE);
     }
 
     @Override
@@ -139,10 +142,16 @@ final class CardDelivery implements Delivery {
             return new Result.Later(wait.get(), "pacing posts to " + channel);
         }
         boolean reply = message.kind().equals(OutboxKinds.REPLY);
-        String parent = reply ? message.payload().substring(0, message.payload().indexOf('\n')) : null;
+        boolean aboutRun = message.kind().equals(OutboxKinds.ANNOUNCE) && message.runId().isPresent();
+        String parent = reply ? message.payload().substring(0, message.payload().indexOf('\n'))
+                : aboutRun ? threads.thread(message.runId().get(), channel).orElse(null) : null;
         String text = reply ? message.payload().substring(parent.length() + 1) : message.payload();
         SlackCall<ChatPostMessageResponse> call = SlackCall.of("chat.postMessage", () -> client.chatPostMessage(r -> r
                 .channel(channel).threadTs(parent).text(SlackText.clip(text, SlackText.MESSAGE_TEXT))));
-        return call.run().orElse(new Result.Sent(1));
+        Optional<Result> problem = call.run();
+        if (problem.isEmpty() && aboutRun && parent == null) {
+            threads.remember(message.runId().get(), channel, call.response().getTs());
+        }
+        return problem.orElse(new Result.Sent(1));
     }
 }

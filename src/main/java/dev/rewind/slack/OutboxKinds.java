@@ -15,6 +15,8 @@ final class OutboxKinds {
     static final String THREAD = "slack.thread";
     /** A plain message to a channel. Payload: the text. */
     static final String POST = "slack.post";
+    /** A message about a run for stakeholders, threaded under the first one about it. Payload: the text. */
+    static final String ANNOUNCE = "slack.announce";
     /** A reply under a message (a card). Payload: the parent's ts, a newline, the text. */
     static final String REPLY = "slack.reply";
     /** Upload the filed report into the incident channel. */

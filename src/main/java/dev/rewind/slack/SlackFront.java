@@ -25,6 +25,7 @@ import dev.rewind.outbox.OutboxStore;
 import dev.rewind.rollback.RunViews;
 import dev.rewind.rollback.UserDirectory;
 import dev.rewind.rollback.AuditLog;
+import dev.rewind.rollback.AnnouncementThreads;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.FollowUpService;
@@ -126,9 +127,10 @@ public final class SlackFront implements AutoCloseable {
     public static List<Delivery> deliveries(MethodsClient client, CardRenderer renderer, RunViews views, RunRepository runs,
                                             RunTimeline timeline, IncidentRooms rooms, ApprovalStore approvals,
                                             Catalogues catalogues, UserDirectory directory, ReportStore reports,
-                                            OutboxStore outbox, OutboxSignal signal, SlackMentions mentions, Clock clock) {
+                                            OutboxStore outbox, OutboxSignal signal, SlackMentions mentions,
+                                            AnnouncementThreads threads, Clock clock) {
         ChannelPacer pacer = new ChannelPacer(clock);
-        return List.of(new CardDelivery(client, renderer, views, runs, timeline, catalogues, pacer, clock),
+        return List.of(new CardDelivery(client, renderer, views, runs, timeline, catalogues, pacer, threads, clock),
                 new IncidentRoomDelivery(client, views, runs, rooms, approvals, catalogues, directory, reports, outbox, signal, pacer,
                         mentions, clock));
     }

@@ -93,6 +93,13 @@ public final class SlackIncidentChannel implements IncidentChannel {
     }
 
     @Override
+    public void announceRun(String runId, String channel, String text) {
+        outbox.append(OutboxKinds.channelStream(channel), OutboxKinds.ANNOUNCE, Optional.of(runId), Optional.of(channel),
+                MENTIONS.expand(SlackText.escape(text)), clock.instant());
+        signal.signal();
+    }
+
+    @Override
     public void reply(RollbackRun.CardRef card, String text) {
         outbox.append(OutboxKinds.channelStream(card.channel()), OutboxKinds.REPLY, Optional.empty(), Optional.of(card.channel()),
                 card.messageId() + "\n" + MENTIONS.expand(SlackText.escape(text)), clock.instant());
