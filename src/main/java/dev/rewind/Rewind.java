@@ -26,6 +26,7 @@ import dev.rewind.alerts.AlertIntake;
 import dev.rewind.alerts.AlertRetention;
 import dev.rewind.assess.Assessor;
 import dev.rewind.assess.ServiceOverview;
+import dev.rewind.assess.Tier;
 import dev.rewind.config.Catalogue;
 import dev.rewind.config.CatalogueParser;
 import dev.rewind.config.ConfigException;
@@ -88,6 +89,7 @@ import dev.rewind.slack.SlackFront;
 import dev.rewind.readiness.IncidentRoomCheck;
 import dev.rewind.readiness.ServiceReadiness;
 import dev.rewind.stats.StatsService;
+import dev.rewind.stats.RollbackStats;
 import dev.rewind.slack.SlackIncidentChannel;
 import dev.rewind.slack.SlackMentions;
 import dev.rewind.slack.SlackRoomCheck;
@@ -115,7 +117,9 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -277,7 +281,12 @@ public final class Rewind implements AutoCloseable {
         outboxWorker.start();
         closeables.add(0, outboxWorker);
         ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
-        StatsService stats = new StatsService(new JdbiRunHistory(database), clock);
+        StatsService stats = new StatsService(new JdbiRunHistory(database), clock, service -> catalogues.service(service)
+                .map(config -> {
+                    Map<Tier, Duration> byTier = new EnumMap<>(Tier.class);
+                    config.deadlines().forEach((tier, deadline) -> byTier.put(Tier.valueOf(tier), deadline));
+                    return byTier;
+                }).orElse(RollbackStats.DEADLINES));
         ServiceReadiness readiness = new ServiceReadiness(adapters, new KubernetesAccessReviewer(kubernetes), signals, directory,
                 client.<IncidentRoomCheck>map(SlackRoomCheck::new).orElse(IncidentRoomCheck.NONE), clock);
         AutoRollback auto = new AutoRollback(runs, new JdbiPolicyLedger(database), timeline, audit, signals, rollbacks, access, views, catalogues, clock);

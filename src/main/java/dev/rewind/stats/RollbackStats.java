@@ -41,6 +41,15 @@ public final class RollbackStats {
 
     /** The figures for {@code runs} (those opened in {@code window} before {@code now}) of {@code service}. */
     public static StatsReport of(Optional<String> service, StatsWindow window, Instant now, List<PastRun> runs) {
+        return of(service, window, now, runs, name -> DEADLINES);
+    }
+
+    /**
+     * As above, with each service's own decision deadlines ({@code deadlines:} in rewind.yml): a decision is late
+     * against its service's deadline; the deadline shown is the service's, or the default over all services.
+     */
+    public static StatsReport of(Optional<String> service, StatsWindow window, Instant now, List<PastRun> runs,
+                                 java.util.function.Function<String, Map<Tier, Duration>> deadlinesOf) {
         Instant from = now.minus(window.length());
         List<PastRun> inWindow = runs.stream()
                 .filter(run -> !run.createdAt().isBefore(from) && !run.createdAt().isAfter(now))
@@ -67,12 +76,15 @@ public final class RollbackStats {
         int automatic = (int) started.stream().filter(run -> automatic(run.trigger())).count();
 
         Map<Tier, StatsReport.Decisions> decisions = new EnumMap<>(Tier.class);
-        DEADLINES.forEach((tier, deadline) -> {
-            List<Duration> times = real.stream()
-                    .filter(run -> run.tier().equals(Optional.of(tier)))
-                    .flatMap(run -> decidedAt(run).map(at -> Duration.between(run.createdAt(), at)).stream())
-                    .toList();
-            int late = (int) times.stream().filter(time -> time.compareTo(deadline) > 0).count();
+        Map<Tier, Duration> shown = service.map(deadlinesOf).orElse(DEADLINES);
+        DEADLINES.keySet().forEach(tier -> {
+            Duration deadline = shown.getOrDefault(tier, DEADLINES.get(tier));
+            List<PastRun> decided = real.stream().filter(run -> run.tier().equals(Optional.of(tier)))
+                    .filter(run -> decidedAt(run).isPresent()).toList();
+            List<Duration> times = decided.stream()
+                    .map(run -> Duration.between(run.createdAt(), decidedAt(run).orElseThrow())).toList();
+            int late = (int) decided.stream().filter(run -> Duration.between(run.createdAt(), decidedAt(run).orElseThrow())
+                    .compareTo(deadlinesOf.apply(run.service()).getOrDefault(tier, DEADLINES.get(tier))) > 0).count();
             decisions.put(tier, new StatsReport.Decisions(times.size(), percentile(times, 50), percentile(times, 90),
                     deadline, late));
         });

@@ -92,6 +92,21 @@ class RollbackStatsTest {
     }
 
     @Test
+    void aDecisionIsLateAgainstItsOwnServicesDeadline() {
+        PastRun decidedIn15Minutes = dismissed("d1", days(1), 900);
+        Map<Tier, Duration> tenMinutesForFast = new java.util.EnumMap<>(RollbackStats.DEADLINES);
+        tenMinutesForFast.put(Tier.FAST, Duration.ofMinutes(10));
+
+        StatsReport defaults = RollbackStats.of(Optional.of("checkout"), StatsWindow.DAYS_30, NOW, List.of(decidedIn15Minutes));
+        StatsReport configured = RollbackStats.of(Optional.of("checkout"), StatsWindow.DAYS_30, NOW, List.of(decidedIn15Minutes),
+                service -> tenMinutesForFast);
+
+        assertThat(defaults.decisions().get(Tier.FAST).late()).as("within the default 30 min").isZero();
+        assertThat(configured.decisions().get(Tier.FAST).late()).as("past checkout's own 10 min").isEqualTo(1);
+        assertThat(configured.decisions().get(Tier.FAST).deadline()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
     void oneServiceOnlyCountsItsOwnRuns() {
         List<PastRun> history = new ArrayList<>(List.of(succeeded("s1", days(1), 100, Trigger.COMMAND),
                 failed("f1", days(1), Trigger.COMMAND)));
