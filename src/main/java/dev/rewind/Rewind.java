@@ -72,6 +72,8 @@ import dev.rewind.store.JdbiPolicyLedger;
 import dev.rewind.rollback.RunLease;
 import dev.rewind.rollback.DeadlineWatch;
 import dev.rewind.rollback.OtherCardsClosing;
+import dev.rewind.rollback.RecoveryWatch;
+import dev.rewind.rollback.RecoveryWatches;
 import dev.rewind.rollback.Stakeholders;
 import dev.rewind.statuspage.SignedStatusWebhook;
 import dev.rewind.rollback.RunObserver;
@@ -100,6 +102,7 @@ import dev.rewind.store.JdbiConfigHistory;
 import dev.rewind.pagerduty.PagerDutyEvents;
 import dev.rewind.store.JdbiDeliveryLog;
 import dev.rewind.store.JdbiEscalationLedger;
+import dev.rewind.store.JdbiRecoveryWatches;
 import dev.rewind.store.JdbiAnnouncementThreads;
 import dev.rewind.store.JdbiRunHistory;
 import dev.rewind.store.JdbiRunRepository;
@@ -247,10 +250,12 @@ public final class Rewind implements AutoCloseable {
                 followUps);
         // Not a secret: where PagerDuty's Events API is (tests point it at a stand-in).
         String pagerDutyUrl = secrets.get("PAGERDUTY_EVENTS_URL").orElse(PagerDutyEvents.DEFAULT_URL);
+        RecoveryWatches watches = new JdbiRecoveryWatches(database);
         DeadlineWatch deadlines = new DeadlineWatch(catalogues, runs, new JdbiEscalationLedger(database), channel, timeline, audit,
                 new PagerDutyEvents(pagerDutyUrl, secrets), clock);
         RunObserver ended = RunObserver.all(metrics, new ReportFiler(reportStore, publishers, clock),
                 new OtherCardsClosing(runs, timeline, audit, views, clock), deadlines,
+                RecoveryWatch.starter(catalogues, watches, clock),
                 new Stakeholders(catalogues, channel, rooms, new SignedStatusWebhook(secrets, clock), settings.publicUrl()));
         // Assessments fan out to Kubernetes and Prometheus on a pool of their own, so callers on `work` never wait on it.
         ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
@@ -335,6 +340,8 @@ public final class Rewind implements AutoCloseable {
                 .everyOnOneReplica(Duration.ofMinutes(1), Duration.ofMinutes(1), "withdrawing expired requests", rollbacks::expireRequests)
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "reminding and escalating undecided cards",
                         deadlines::check)
+                .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "watching recovered services",
+                        new RecoveryWatch(catalogues, runs, watches, verifier, openings, timeline, views, audit, clock)::check)
                 .everyOnOneReplica(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",
                         () -> alerts.expireQuiet(Optional.empty()))
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "announcing unrouted alerts", alerts::announceUnrouted)

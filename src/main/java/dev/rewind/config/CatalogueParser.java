@@ -375,7 +375,7 @@ public final class CatalogueParser {
         }
         if (spec == null) {
             return new ServiceConfig.Verification(d.checks(), d.interval(), d.baselineRatio(), d.maxErrorRate(),
-                    List.copyOf(named.values()));
+                    List.copyOf(named.values()), d.watch());
         }
         int checks = first(spec.checks(), null, d.checks());
         if (checks < 1) {
@@ -405,7 +405,7 @@ public final class CatalogueParser {
         }
         return new ServiceConfig.Verification(checks, first(spec.interval(), null, d.interval()),
                 first(spec.baselineRatio(), null, d.baselineRatio()), fraction(spec.maxErrorRate(), d.maxErrorRate()),
-                probes);
+                probes, first(spec.watch(), null, d.watch()));
     }
 
     private static ServiceConfig.Probe probe(CatalogueSpec.ProbeSpec spec, String place) {

@@ -107,7 +107,7 @@ record CatalogueSpec(
 
     /** {@code probes:} entries are names from the service's {@code probes:} or whole {@link ProbeSpec} blocks. */
     record VerificationSpec(Integer checks, Duration interval, Double baselineRatio, Fraction maxErrorRate,
-                            List<Object> probes) {
+                            List<Object> probes, Duration watch) {
     }
 
     /** One HTTP probe: {@code {name, url, expect [200], timeout [2s], bodyContains}}. */

@@ -86,8 +86,10 @@ public record ServiceConfig(
      * within {@code baselineRatio} of its baseline, and every probe answers as expected. The defaults are the
      * playbooks' numbers: 1%, 3 checks, 30 s.
      */
-    public record Verification(int checks, Duration interval, double baselineRatio, double maxErrorRate, List<Probe> probes) {
-        public static final Verification DEFAULT = new Verification(3, Duration.ofSeconds(30), 1.5, 0.01, List.of());
+    public record Verification(int checks, Duration interval, double baselineRatio, double maxErrorRate, List<Probe> probes,
+                               Duration watch) {
+        public static final Verification DEFAULT = new Verification(3, Duration.ofSeconds(30), 1.5, 0.01, List.of(),
+                Duration.ofHours(1));
 
         public Verification {
             probes = List.copyOf(probes);

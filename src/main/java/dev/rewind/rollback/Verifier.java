@@ -149,6 +149,14 @@ public final class Verifier {
         }
     }
 
+    /**
+     * One lighter check for the watch after recovery: signals and probes only, no target health (the target may
+     * have moved on legitimately since).
+     */
+    public RecoveryJudge.Judgement watchCheck(ServiceConfig service, Optional<Assessment> before) {
+        return judge(service, before, new ArrayList<>(), new ArrayList<>(), !service.signals().isEmpty() && signals.configured());
+    }
+
     private Check check(ServiceConfig service, Optional<Assessment> before, List<SignalSample> seen, boolean judgeSignals) {
         List<String> notes = new ArrayList<>();
         for (Target target : service.targets()) {
@@ -169,6 +177,22 @@ public final class Verifier {
         if (!judgeSignals && !service.signals().isEmpty()) {
             notes.add("metrics not configured, judged by target health only");
         }
+        RecoveryJudge.Judgement judgement = judge(service, before, seen, notes, judgeSignals);
+        return switch (judgement.verdict()) {
+            case FAIL -> new Check(false, false, judgement.detail());
+            case NO_NUMBERS -> new Check(false, false, false, true, judgement.detail());
+            case PASS -> {
+                if (!judgement.detail().isEmpty()) {
+                    notes.add(judgement.detail());
+                }
+                yield new Check(true, false, String.join("; ", notes));
+            }
+        };
+    }
+
+    /** The signals and probes of one check, judged; readings without a number go to {@code notes}. */
+    private RecoveryJudge.Judgement judge(ServiceConfig service, Optional<Assessment> before, List<SignalSample> seen,
+                                          List<String> notes, boolean judgeSignals) {
         List<RecoveryJudge.SignalNow> now = new ArrayList<>();
         if (judgeSignals) {
             service.signals().forEach((name, query) -> {
@@ -189,16 +213,6 @@ public final class Verifier {
         List<ProbeAnswer> answers = service.verification().probes().stream()
                 .map(p -> probes.probe(p.name(), p.url(), p.expect(), p.timeout(), p.bodyContains())).toList();
         ServiceConfig.Verification rules = service.verification();
-        RecoveryJudge.Judgement judgement = RecoveryJudge.judge(now, answers, rules.maxErrorRate(), rules.baselineRatio());
-        return switch (judgement.verdict()) {
-            case FAIL -> new Check(false, false, judgement.detail());
-            case NO_NUMBERS -> new Check(false, false, false, true, judgement.detail());
-            case PASS -> {
-                if (!judgement.detail().isEmpty()) {
-                    notes.add(judgement.detail());
-                }
-                yield new Check(true, false, String.join("; ", notes));
-            }
-        };
+        return RecoveryJudge.judge(now, answers, rules.maxErrorRate(), rules.baselineRatio());
     }
 }
