@@ -14,6 +14,8 @@ import dev.rewind.config.Principal;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.config.Target;
 import dev.rewind.rollback.UserDirectory;
+import dev.rewind.signals.ProbeAnswer;
+import dev.rewind.signals.Probes;
 import dev.rewind.signals.Reading;
 import dev.rewind.signals.SignalSource;
 
@@ -30,7 +32,7 @@ import java.util.stream.Collectors;
  * {@code /rollback ready <service>}: every check a rollback of the service would need, made now, before
  * an outage makes them matter. Per target: a previous revision exists and differs from the live one,
  * the adapter's own traps, and a {@code SelfSubjectAccessReview} for every Kubernetes verb the adapter
- * uses. Per service: the approvers can be found, an incident channel can be opened, and Prometheus
+ * uses. Per service: the approvers can be found, an incident channel can be opened, its probes answer, and Prometheus
  * answers the service's signals. Reads only; changes nothing.
  */
 public final class ServiceReadiness {
@@ -42,10 +44,12 @@ public final class ServiceReadiness {
     private final SignalSource signals;
     private final UserDirectory directory;
     private final IncidentRoomCheck rooms;
+    private final Probes probes;
     private final Clock clock;
 
     public ServiceReadiness(AdapterRegistry adapters, AccessReviewer access, SignalSource signals, UserDirectory directory,
-                            IncidentRoomCheck rooms, Clock clock) {
+                            IncidentRoomCheck rooms, Probes probes, Clock clock) {
+        this.probes = probes;
         this.adapters = adapters;
         this.access = access;
         this.signals = signals;
@@ -64,6 +68,12 @@ public final class ServiceReadiness {
             checks.add(rooms.check());
         }
         checks.addAll(signals(service));
+        for (ServiceConfig.Probe probe : service.verification().probes()) {
+            ProbeAnswer answer = probes.probe(probe.name(), probe.url(), probe.expect(), probe.timeout(), probe.bodyContains());
+            checks.add(answer.ok() ? ReadinessCheck.ok("Probe " + probe.name(), answer.detail())
+                    : ReadinessCheck.failed("Probe " + probe.name(), answer.detail(), "verification waits for this probe: "
+                    + "fix " + probe.url() + " or its expect/bodyContains in rewind.yml"));
+        }
         return new ReadinessReport(service.name(), clock.instant(), checks);
     }
 

@@ -160,6 +160,29 @@ class ServiceReadinessIT {
     }
 
     @Test
+    void aProbeThatDoesNotAnswerAsExpectedIsAProblemWithItsAnswer() throws IOException {
+        com.github.tomakehurst.wiremock.WireMockServer shop = new com.github.tomakehurst.wiremock.WireMockServer(
+                com.github.tomakehurst.wiremock.core.WireMockConfiguration.options().dynamicPort());
+        shop.start();
+        shop.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/login").willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(503)));
+        String catalogue = RewindFixture.CATALOGUE.replace("    verification: {checks: 1, interval: 0s}",
+                "    probes: [{name: login, url: '" + shop.baseUrl() + "/login'}]\n    verification: {checks: 1, interval: 0s}");
+        assertThat(catalogue).contains("name: login");
+        try (RewindFixture probed = RewindFixture.builder().catalogue(catalogue).build()) {
+            probed.prometheus().returns("errors", 0.004);
+            probed.prometheus().returns("latency", 0.2);
+
+            probed.signed().command(ALICE, CHANNEL, "ready checkout");
+
+            assertThat(probed.privateAnswer("*checkout* is not ready to roll back")).contains(":x: *Probe login*: login 503 in ")
+                    .contains("(expected 200)").contains("Fix: verification waits for this probe");
+        } finally {
+            shop.stop();
+        }
+    }
+
+    @Test
     void anApiServerThatRefusesAccessReviewsIsCouldNotCheckNotDenied() throws IOException {
         try (RewindFixture lockedDown = RewindFixture.start()) {
             lockedDown.kubernetes().refuseAccessReviews();
