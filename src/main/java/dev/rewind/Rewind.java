@@ -70,6 +70,7 @@ import dev.rewind.store.JdbiIncidentRooms;
 import dev.rewind.store.JdbiPolicyLedger;
 
 import dev.rewind.rollback.RunLease;
+import dev.rewind.rollback.ChangesElsewhere;
 import dev.rewind.rollback.DeadlineWatch;
 import dev.rewind.rollback.OtherCardsClosing;
 import dev.rewind.rollback.RecoveryWatch;
@@ -253,13 +254,15 @@ public final class Rewind implements AutoCloseable {
         RecoveryWatches watches = new JdbiRecoveryWatches(database);
         DeadlineWatch deadlines = new DeadlineWatch(catalogues, runs, new JdbiEscalationLedger(database), channel, timeline, audit,
                 new PagerDutyEvents(pagerDutyUrl, secrets), clock);
-        RunObserver ended = RunObserver.all(metrics, new ReportFiler(reportStore, publishers, clock),
-                new OtherCardsClosing(runs, timeline, audit, views, clock), deadlines,
-                RecoveryWatch.starter(catalogues, watches, clock),
-                new Stakeholders(catalogues, channel, rooms, new SignedStatusWebhook(secrets, clock), settings.publicUrl()));
         // Assessments fan out to Kubernetes and Prometheus on a pool of their own, so callers on `work` never wait on it.
         ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
         closeables.add(0, () -> shutdown(assessing));
+        ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
+        RunObserver ended = RunObserver.all(metrics, new ReportFiler(reportStore, publishers, clock),
+                new OtherCardsClosing(runs, timeline, audit, views, clock), deadlines,
+                RecoveryWatch.starter(catalogues, watches, clock),
+                new Stakeholders(catalogues, channel, rooms, new SignedStatusWebhook(secrets, clock), settings.publicUrl()),
+                new ChangesElsewhere(catalogues, overview, timeline, views, work, clock));
         Assessor assessor = new Assessor(adapters, signals, assessing, clock, Duration.ofSeconds(5), Duration.ofHours(1));
         Verifier verifier = new Verifier(adapters, signals, new HttpProbes(), clock, Verifier.Sleeper.REAL);
         RunLease.Owner owner = RunLease.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
@@ -285,7 +288,6 @@ public final class Rewind implements AutoCloseable {
                 (kind, why) -> metrics.slackError(why.contains(":") ? why.substring(0, why.indexOf(':')) : kind));
         outboxWorker.start();
         closeables.add(0, outboxWorker);
-        ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
         StatsService stats = new StatsService(new JdbiRunHistory(database), clock, service -> catalogues.service(service)
                 .map(config -> {
                     Map<Tier, Duration> byTier = new EnumMap<>(Tier.class);

@@ -51,6 +51,10 @@ class RecoveryIT {
                 "    probes:",
                 "      - {name: login, url: '" + shop.baseUrl() + "/login', expect: 200, timeout: 2s}",
                 "    verification: {checks: 2, interval: 0s, probes: [login]}",
+                "  - name: cart",
+                "    channel: C0CART",
+                "    target: {type: kubernetes-deployment, namespace: shop, deployment: cart}",
+                "    approvers: [" + ALICE + "]",
                 "")).build();
     }
 
@@ -83,6 +87,9 @@ class RecoveryIT {
                 .anyMatch(p -> p.getOrDefault("text", "").contains("Not recovered") && p.get("text").contains("<!subteam^S0ONCALL>")));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.get("/metrics").body())
                 .contains("outcome=\"not_recovered\""));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
+                .as("the next question answered: what else changed").contains("What else changed in the last hour: cart r2 "
+                        + "(shop/cart:2.1.0)"));
     }
 
     @Test
