@@ -37,26 +37,29 @@ public final class PagerDutyEvents implements Pager {
     }
 
     @Override
-    public void trigger(String routingKeyEnv, String dedupKey, String summary, String severity, Map<String, Object> details) {
+    public Optional<String> trigger(String routingKeyEnv, String dedupKey, String summary, String severity,
+                                    Map<String, Object> details) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("summary", summary);
         payload.put("source", "rewind");
         payload.put("severity", severity);
         payload.put("custom_details", details);
-        send(routingKeyEnv, "trigger", dedupKey, Optional.of(payload));
+        return send(routingKeyEnv, "trigger", dedupKey, Optional.of(payload));
     }
 
     @Override
-    public void resolve(String routingKeyEnv, String dedupKey) {
-        send(routingKeyEnv, "resolve", dedupKey, Optional.empty());
+    public Optional<String> resolve(String routingKeyEnv, String dedupKey) {
+        return send(routingKeyEnv, "resolve", dedupKey, Optional.empty());
     }
 
-    private void send(String routingKeyEnv, String action, String dedupKey, Optional<Map<String, Object>> payload) {
+    /** @return empty when PagerDuty accepted the event; else why not */
+    private Optional<String> send(String routingKeyEnv, String action, String dedupKey, Optional<Map<String, Object>> payload) {
         Optional<String> key = secrets.get(routingKeyEnv);
         if (key.isEmpty()) {
             LOG.warn("PagerDuty {} for {} not sent: environment variable {} is not set", action, dedupKey, routingKeyEnv);
-            return;
+            return Optional.of("environment variable " + routingKeyEnv + " is not set");
         }
+        String problem = "no answer";
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("routing_key", key.get());
         event.put("event_action", action);
@@ -71,23 +74,26 @@ public final class PagerDutyEvents implements Pager {
                 int status = response.statusCode();
                 if (status / 100 == 2) {
                     LOG.info("PagerDuty {} sent for {}", action, dedupKey);
-                    return;
+                    return Optional.empty();
                 }
+                problem = "PagerDuty answered " + status;
                 if (status != 429 && status < 500) {
                     LOG.warn("PagerDuty refused the {} for {}: {} {}", action, dedupKey, status, clip(response.body()));
-                    return;
+                    return Optional.of(problem + ": " + clip(response.body()));
                 }
                 if (attempt < ATTEMPTS) {
                     Thread.sleep(wait(response, attempt).toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return Optional.of("interrupted");
             } catch (Exception e) {
+                problem = "PagerDuty could not be reached (" + e.getClass().getSimpleName() + ")";
                 LOG.warn("PagerDuty {} for {} failed (attempt {}): {}", action, dedupKey, attempt, e.getClass().getSimpleName());
             }
         }
         LOG.warn("PagerDuty {} for {} not sent after {} attempts", action, dedupKey, ATTEMPTS);
+        return Optional.of(problem + " after " + ATTEMPTS + " attempts");
     }
 
     private static Duration wait(HttpResponse<String> response, int attempt) {

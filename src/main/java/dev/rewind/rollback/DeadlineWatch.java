@@ -55,6 +55,10 @@ public final class DeadlineWatch implements RunObserver {
             Tier tier = run.assessment().map(Assessment::tier).orElse(Tier.UNKNOWN);
             Optional<Duration> deadline = Optional.ofNullable(service.get().deadlines().get(tier.name()));
             Instant now = clock.instant();
+            // Most undecided cards are far from their deadline: only those that could be due cost a ledger read.
+            if (Deadlines.due(run.createdAt(), deadline, now, java.util.Set.of()).isEmpty()) {
+                continue;
+            }
             Optional<Deadlines.Step> due = Deadlines.due(run.createdAt(), deadline, now, ledger.sent(run.id()));
             if (due.isPresent() && ledger.claim(run.id(), due.get(), now)) {
                 send(run, service.get(), tier, deadline.orElseThrow(), due.get(), now);
@@ -70,6 +74,11 @@ public final class DeadlineWatch implements RunObserver {
                 .plus(deadline));
         String approvers = service.approval().approvers().stream().map(Principal::id).map(Mentions::token)
                 .collect(Collectors.joining(" "));
+        // Paged before anything is said, so the reply tells the truth about the page.
+        Optional<String> paged = step == Deadlines.Step.ESCALATION ? service.pagerDutyKeyEnv().map(key -> pager.trigger(key,
+                run.id(), service.name() + " (" + service.environment() + "): rollback card undecided past its " + tier
+                        + " deadline", severity(tier), details(run, waited)).map(why -> " PagerDuty NOT paged: " + why + ".")
+                .orElse(" PagerDuty paged.")) : Optional.empty();
         String text;
         if (step == Deadlines.Step.REMINDER) {
             text = ":alarm_clock: " + service.name() + " has waited " + waited + " for a decision (" + limit + "). "
@@ -77,17 +86,13 @@ public final class DeadlineWatch implements RunObserver {
         } else {
             text = ":rotating_light: " + service.name() + " is past its decision deadline: undecided for " + waited + " ("
                     + limit + "). " + service.oncall().map(Mentions::token).map(group -> group + " ").orElse("")
-                    + approvers + ": please decide now." + service.pagerDutyKeyEnv().map(k -> " PagerDuty paged.").orElse("");
+                    + approvers + ": please decide now." + paged.orElse("");
         }
         channel.reply(run.card().orElseThrow(), text);
         String what = step == Deadlines.Step.REMINDER ? "reminder" : "escalation";
         audit.record("rewind", what, Optional.of(run.id()), run.service(), "undecided " + waited + " (" + limit + ")");
         timeline.append(new RunEvent(run.id(), now, RunEvent.Kind.NOTE, (step == Deadlines.Step.REMINDER ? "Reminder sent"
-                : "Escalated") + ": undecided for " + waited + " (" + limit + ")"));
-        if (step == Deadlines.Step.ESCALATION) {
-            service.pagerDutyKeyEnv().ifPresent(key -> pager.trigger(key, run.id(), service.name() + " (" + service.environment()
-                    + "): rollback card undecided past its " + tier + " deadline", severity(tier), details(run, waited)));
-        }
+                : "Escalated") + ": undecided for " + waited + " (" + limit + ")" + paged.orElse("")));
     }
 
     /** A run that is over resolves the page its escalation opened. */

@@ -1,6 +1,5 @@
 package dev.rewind.rollback;
 
-import dev.rewind.adapter.Revision;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -54,7 +53,7 @@ public final class OtherCardsClosing implements RunObserver {
 
     /** "Rolled back to r3 by @carol in run rb-…, verified at 20:09 UTC", or what else became of it. */
     static String sentence(RollbackRun run) {
-        String to = run.to().map(Revision::label).or(run::toRevision).map(label -> " to " + label).orElse("");
+        String to = run.toLabel().map(label -> " to " + label).orElse("");
         String by = run.requestedBy().map(user -> " by " + Mentions.token(user)).orElse("");
         String at = run.finishedAt().map(RunOpenings.TIME::format).orElse("");
         return switch (run.state()) {

@@ -9,9 +9,14 @@ import java.util.Map;
  */
 public interface Pager {
 
-    /** Opens (or, for the same {@code dedupKey}, updates) an incident. */
-    void trigger(String routingKeyEnv, String dedupKey, String summary, String severity, Map<String, Object> details);
+    /**
+     * Opens (or, for the same {@code dedupKey}, updates) an incident.
+     *
+     * @return empty when PagerDuty took it; else why not, in words for the card ("PAGERDUTY_ROUTING_KEY is not set")
+     */
+    java.util.Optional<String> trigger(String routingKeyEnv, String dedupKey, String summary, String severity,
+                                       Map<String, Object> details);
 
     /** Resolves the incident opened with {@code dedupKey}. */
-    void resolve(String routingKeyEnv, String dedupKey);
+    java.util.Optional<String> resolve(String routingKeyEnv, String dedupKey);
 }

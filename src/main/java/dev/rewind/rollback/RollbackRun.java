@@ -49,6 +49,11 @@ public record RollbackRun(
                 .flatMap(state -> toRevision.flatMap(state::candidate));
     }
 
+    /** How people call the revision it goes back to ({@code r2}): the chosen candidate's label, else what was asked. */
+    public Optional<String> toLabel() {
+        return to().map(Revision::label).or(this::toRevision);
+    }
+
     /** From when the rollback started executing to its end (or to {@code now} while it runs). */
     public Optional<Duration> elapsed(Instant now) {
         return startedAt.map(start -> Duration.between(start, finishedAt.orElse(now)));

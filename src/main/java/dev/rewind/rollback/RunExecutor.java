@@ -1,7 +1,6 @@
 package dev.rewind.rollback;
 
 import dev.rewind.adapter.AdapterRegistry;
-import dev.rewind.adapter.Revision;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
 import org.slf4j.Logger;
@@ -222,7 +221,7 @@ public final class RunExecutor {
             if (timelineStore.events(run.id()).stream().noneMatch(e -> e.kind() == RunEvent.Kind.TRAFFIC_RESTORED)) {
                 event(run.id(), RunEvent.Kind.TRAFFIC_RESTORED, "Change in effect: traffic is on " + plan(run, service));
             }
-            String outcome = "Rolled back to " + run.to().map(Revision::label).orElse(run.toRevision().orElse("?"))
+            String outcome = "Rolled back to " + run.toLabel().orElse("?")
                     + ". " + Mentions.neutralise(result.summary());
             if (runs.transition(run.id(), RunState.VERIFYING, RunState.SUCCEEDED, Optional.of(outcome), clock.instant())) {
                 audit.record("rewind", "transition", Optional.of(run.id()), run.service(), "VERIFYING → SUCCEEDED");
@@ -238,7 +237,7 @@ public final class RunExecutor {
 
     /** The change is in effect and kept, but the service is still failing: said plainly, and the on-call called. */
     private void notRecovered(RollbackRun run, ServiceConfig service, Verifier.Result result) {
-        String to = run.to().map(Revision::label).orElse(run.toRevision().orElse("?"));
+        String to = run.toLabel().orElse("?");
         String outcome = "Rolled back to " + to + ", but " + Mentions.neutralise(result.summary()) + " after " + result.took()
                 + ": the deploy may not be the cause" + service.oncall().map(group -> ". " + Mentions.token(group)
                 + ", please look").orElse("");

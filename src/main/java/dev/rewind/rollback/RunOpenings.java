@@ -117,8 +117,7 @@ public final class RunOpenings {
         timeline.append(new RunEvent(run.id(), now, RunEvent.Kind.NOTE, describeOpening(opening).replaceFirst("^Opened by ",
                 "Asked again by ")));
         if (run.state() == RunState.ASSESSED) {
-            boolean stale = run.assessment().map(a -> !a.at().plus(ALERT_COALESCING).isAfter(now)).orElse(true);
-            if (opening.trigger() != Trigger.ALERT || stale) {
+            if (opening.trigger() != Trigger.ALERT || numbersOlderThanCoalescing(run, now)) {
                 Set<String> flags = new java.util.TreeSet<>(run.assessment().map(Assessment::flags).orElse(Set.of()));
                 flags.addAll(opening.flags());
                 reassess(run, service, flags);
@@ -142,13 +141,18 @@ public final class RunOpenings {
         Optional<RollbackRun> run = runs.find(runId);
         Instant now = clock.instant();
         if (run.isPresent() && run.get().state() == RunState.ASSESSED
-                && run.get().assessment().map(a -> !a.at().plus(ALERT_COALESCING).isAfter(now)).orElse(true)) {
+                && numbersOlderThanCoalescing(run.get(), now)) {
             Optional<ServiceConfig> service = catalogues.service(run.get().service());
             if (service.isPresent()) {
                 reassess(run.get(), service.get(), run.get().assessment().map(Assessment::flags).orElse(Set.of()));
             }
         }
         refreshCard(runId);
+    }
+
+    /** Whether an alert may re-assess {@code run} now: its numbers are at least {@link #ALERT_COALESCING} old. */
+    private static boolean numbersOlderThanCoalescing(RollbackRun run, Instant now) {
+        return run.assessment().map(a -> !a.at().plus(ALERT_COALESCING).isAfter(now)).orElse(true);
     }
 
     private Opened openNew(ServiceConfig service, Opening opening) {

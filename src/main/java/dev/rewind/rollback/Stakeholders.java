@@ -40,7 +40,7 @@ public final class Stakeholders implements RunObserver {
         if (run.dryRun() || service.isEmpty()) {
             return;
         }
-        String to = run.to().map(Revision::label).or(run::toRevision).orElse("?");
+        String to = run.toLabel().orElse("?");
         String from = run.from().map(Revision::label).orElse("?");
         service.get().announce().ifPresent(announce -> channel.announceRun(run.id(), announce, "[ROLLING BACK] " + run.service()
                 + " (" + run.environment() + "): " + from + " → " + to + run.requestedBy().map(u -> ", requested by "
@@ -55,7 +55,7 @@ public final class Stakeholders implements RunObserver {
         if (run.dryRun() || service.isEmpty()) {
             return;
         }
-        String to = run.to().map(Revision::label).or(run::toRevision).orElse("?");
+        String to = run.toLabel().orElse("?");
         String from = run.from().map(Revision::label).orElse("?");
         Instant end = run.finishedAt().orElse(run.updatedAt());
         String took = run.startedAt().map(start -> DurationText.format(Duration.between(start, end).withNanos(0))).orElse("?");
