@@ -15,6 +15,13 @@ import dev.rewind.adapter.gitrevert.GitRevertAdapter;
 import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.adapter.istio.IstioWeightsAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesAccessReviewer;
+import dev.rewind.adapter.kubernetes.WorkloadInformers;
+import dev.rewind.guard.DeployGuards;
+import dev.rewind.guard.GuardEvaluator;
+import dev.rewind.slack.Replies;
+import dev.rewind.store.JdbiGuardStore;
+import dev.rewind.web.DeploysRoute;
+import dev.rewind.web.GuardMeters;
 import dev.rewind.adapter.kubernetes.KubernetesDaemonSetAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesStatefulSetAdapter;
@@ -296,10 +303,29 @@ public final class Rewind implements AutoCloseable {
                 }).orElse(RollbackStats.DEADLINES));
         ServiceReadiness readiness = new ServiceReadiness(adapters, new KubernetesAccessReviewer(kubernetes), signals, directory,
                 client.<IncidentRoomCheck>map(SlackRoomCheck::new).orElse(IncidentRoomCheck.NONE), new HttpProbes(), clock);
-        AutoRollback auto = new AutoRollback(runs, new JdbiPolicyLedger(database), timeline, audit, signals, rollbacks, access, views, catalogues, clock);
+        AutoRollback auto = new AutoRollback(runs, new JdbiPolicyLedger(database), timeline, audit, signals, new HttpProbes(), rollbacks, access, views, catalogues, clock);
         AlertIntake alerts = new AlertIntake(catalogues, alertStore, openings, views, channel, auto, clock,
                 metrics::alertReceived);
         closeables.add(0, alerts);
+
+        // The deploy guard: new revisions noticed by informers (every replica; one guard per revision in the
+        // database), by a periodic describe, or posted by pipelines; evaluated on one replica at a time.
+        JdbiGuardStore guardStore = new JdbiGuardStore(database);
+        DeployGuards deployGuards = new DeployGuards(catalogues, adapters, guardStore, runs, audit, clock);
+        // Its size is the most queries and probes the guard has in flight against Prometheus and services at once.
+        ExecutorService guardQueries = Executors.newFixedThreadPool(8, threads("rewind-guard"));
+        closeables.add(0, () -> shutdown(guardQueries));
+        GuardEvaluator guardEvaluator = new GuardEvaluator(catalogues, guardStore, signals, new HttpProbes(), openings, auto,
+                audit, new GuardMeters(metrics.registry(), guardStore::watchingCount).preset(catalogues.get()), guardQueries,
+                Duration.ofSeconds(5), clock);
+        WorkloadInformers informers = new WorkloadInformers(kubernetes, deployGuards::targetChanged);
+        closeables.add(0, informers);
+        List<Target> guardedWorkloads = catalogues.get().services().stream().filter(s -> s.guard().isPresent())
+                .map(ServiceConfig::primaryTarget).filter(WorkloadInformers::watches).toList();
+        if (!guardedWorkloads.isEmpty()) {
+            // Informers list their namespaces before they report: off the start-up path, so a slow API server is no hold-up.
+            work.submit(() -> Housekeeping.guarded("starting the deploy guard's informers", () -> informers.watch(guardedWorkloads)));
+        }
 
         Optional<SlackFront> front = Optional.empty();
         if (slackProblems.isEmpty()) {
@@ -317,7 +343,9 @@ public final class Rewind implements AutoCloseable {
         WebServer web = new WebServer(new WebServer.Routes(front, String.join("; ", slackProblems), rollbacks, metrics,
                 Readiness.of(database, slackFront, String.join("; ", slackProblems), signals, clock), webhooks, alerts,
                 settings.alertmanagerToken(), new StatsRoute(stats, catalogues, settings.apiToken()),
-                new ServiceReadinessRoute(readiness, catalogues, settings.apiToken())));
+                new ServiceReadinessRoute(readiness, catalogues, settings.apiToken()),
+                new DeploysRoute(deployGuards, catalogues, settings.apiToken(), card -> client.flatMap(c ->
+                        new Replies(slack.orElseThrow(), c).permalink(card.channel(), card.messageId())), clock)));
         web.start(settings.port());
         closeables.add(0, web);
         LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());
@@ -347,6 +375,9 @@ public final class Rewind implements AutoCloseable {
                 .everyOnOneReplica(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",
                         () -> alerts.expireQuiet(Optional.empty()))
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "announcing unrouted alerts", alerts::announceUnrouted)
+                .everyOnOneReplica(Duration.ofSeconds(1), Duration.ofSeconds(1), "evaluating deploy guards", guardEvaluator::evaluateDue)
+                .everyOnOneReplica(Duration.ofSeconds(30), Duration.ofSeconds(30), "looking for new revisions of unwatched targets",
+                        () -> deployGuards.pollUnwatched(WorkloadInformers::watches))
                 .everyOnOneReplica(Duration.ofMinutes(60), Duration.ofMinutes(2), "deleting alerts older than the retention",
                         new AlertRetention(alertStore, () -> catalogues.get().retention(), clock)::run)
                 .everyOnOneReplica(Duration.ofMinutes(60), Duration.ofMinutes(1), "forgetting old Slack deliveries and sent messages", () -> {

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 public final class Assessor {
 
     /** How far before a deploy the baseline is read, so the deploy's own rollout is not in it. */
-    static final Duration BASELINE_MARGIN = Duration.ofMinutes(5);
+    public static final Duration BASELINE_MARGIN = Duration.ofMinutes(5);
     /** Deploys older than this are not used as a baseline point; the offset window is used instead. */
     static final Duration BASELINE_MAX_AGE = Duration.ofDays(7);
 

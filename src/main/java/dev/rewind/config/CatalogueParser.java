@@ -185,16 +185,21 @@ public final class CatalogueParser {
         }
         Map<String, String> alertMatch = spec.alerts() == null ? Map.of()
                 : textMap(spec.alerts().match(), service + ".alerts.match");
+        ServiceConfig.Verification verification = verification(spec.verification(), service + ".verification", spec.probes(),
+                service);
+        Map<String, ServiceConfig.Probe> probes = declaredProbes(spec.probes(), service);
+        List<PolicyRule> policy = policy(spec.policy(), service + ".policy", signals, probes.keySet());
         return new ServiceConfig(name, required(spec.channel(), service + ".channel"), environment, targets, signals,
                 approval, text(spec.oncall()), thresholds(spec.thresholds()), guardrails(spec),
-                verification(spec.verification(), service + ".verification", spec.probes(), service), alertMatch,
+                verification, alertMatch,
                 report(spec.report(), service + ".report"), incidentPolicy,
-                policy(spec.policy(), service + ".policy", signals),
+                policy,
                 deadlines(spec.deadlines(), env.deadlines(), service, environment),
                 pagerDuty(spec.escalation()).or(() -> pagerDuty(env.escalation())),
                 text(spec.announce()).or(() -> text(env.announce())),
                 statusWebhook(spec.statusWebhook(), service + ".statusWebhook")
-                        .or(() -> statusWebhook(env.statusWebhook(), "environments." + environment + ".statusWebhook")));
+                        .or(() -> statusWebhook(env.statusWebhook(), "environments." + environment + ".statusWebhook")),
+                guard(spec.guard(), service + ".guard", policy), probes);
     }
 
     private static Optional<ServiceConfig.StatusWebhook> statusWebhook(CatalogueSpec.StatusWebhookSpec spec, String place) {
@@ -303,7 +308,8 @@ public final class CatalogueParser {
                 text(report.tokenEnv()).orElse(ServiceConfig.Report.NONE.tokenEnv()));
     }
 
-    private List<PolicyRule> policy(List<PolicyRuleSpec> specs, String place, Map<String, String> signals) {
+    private List<PolicyRule> policy(List<PolicyRuleSpec> specs, String place, Map<String, String> signals,
+                                    Set<String> probes) {
         List<PolicyRule> rules = new ArrayList<>();
         if (specs == null) {
             return rules;
@@ -320,9 +326,22 @@ public final class CatalogueParser {
                 throw new ConfigException(rulePlace + ".when.signal: '" + signal.get() + "' is not one of this service's "
                         + "signals " + signals.keySet());
             }
-            Optional<Double> above = Optional.ofNullable(when.above()).map(Fraction::value);
-            if (signal.isPresent() != above.isPresent()) {
-                throw new ConfigException(rulePlace + ".when needs both 'signal' and 'above', or neither");
+            PolicyRule.Limits limits = new PolicyRule.Limits(Optional.ofNullable(when.above()).map(Fraction::value),
+                    Optional.ofNullable(when.below()).map(Fraction::value),
+                    Optional.ofNullable(when.aboveBaseline()).map(Factor::value),
+                    Optional.ofNullable(when.belowBaseline()).map(Factor::value));
+            if (signal.isPresent() != limits.any()) {
+                throw new ConfigException(rulePlace + ".when needs 'signal' with at least one of above, below, aboveBaseline "
+                        + "or belowBaseline, or none of them");
+            }
+            Optional<String> probe = text(when.probe());
+            if (probe.isPresent() && !probes.contains(probe.get())) {
+                throw new ConfigException(rulePlace + ".when.probe: no probe named '" + probe.get() + "' in the service's "
+                        + "probes" + (probes.isEmpty() ? " (it declares none)" : " " + probes) + "; declare it under probes:");
+            }
+            if (when.failures() != null && (probe.isEmpty() || when.failures() < 1)) {
+                throw new ConfigException(rulePlace + ".when.failures " + (probe.isEmpty() ? "needs a 'probe'"
+                        : "must be at least 1, got " + when.failures()));
             }
             String actionText = text(rule.action()).orElse("notify");
             PolicyRule.Action action;
@@ -331,12 +350,34 @@ public final class CatalogueParser {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(rulePlace + ".action must be notify, propose or auto, got '" + actionText + "'");
             }
-            rules.add(new PolicyRule(text(rule.name()).orElse("rule " + (i + 1)), signal, above,
-                    Optional.ofNullable(when.sustained()), Optional.ofNullable(when.minSinceDeploy()),
-                    Optional.ofNullable(when.maxSinceDeploy()), textMap(when.labels(), rulePlace + ".when.labels"),
+            rules.add(new PolicyRule(text(rule.name()).orElse("rule " + (i + 1)), signal, limits,
+                    Optional.ofNullable(when.sustained()), probe, Optional.ofNullable(when.failures()).orElse(3),
+                    Optional.ofNullable(when.minSinceDeploy()), Optional.ofNullable(when.maxSinceDeploy()),
+                    textMap(when.labels(), rulePlace + ".when.labels"),
                     action, Optional.ofNullable(rule.countdown()).orElse(Duration.ofSeconds(60))));
         }
         return rules;
+    }
+
+    private static Optional<ServiceConfig.Guard> guard(CatalogueSpec.GuardSpec spec, String place, List<PolicyRule> policy) {
+        if (spec == null) {
+            return Optional.empty();
+        }
+        ServiceConfig.Guard d = ServiceConfig.Guard.DEFAULT;
+        Duration window = first(spec.window(), null, d.window());
+        Duration interval = first(spec.interval(), null, d.interval());
+        if (interval.compareTo(Duration.ofSeconds(5)) < 0) {
+            throw new ConfigException(place + ".interval must be at least 5s, got " + DurationText.format(interval));
+        }
+        if (window.compareTo(interval) < 0) {
+            throw new ConfigException(place + ".window (" + DurationText.format(window) + ") must be at least one interval ("
+                    + DurationText.format(interval) + ")");
+        }
+        if (policy.stream().noneMatch(PolicyRule::guardable)) {
+            throw new ConfigException(place + ": the guard judges a new revision by the service's policy rules, and none "
+                    + "of them reads a signal or a probe without alert labels; add one under policy:");
+        }
+        return Optional.of(new ServiceConfig.Guard(window, interval));
     }
 
     private static TierThresholds thresholds(ThresholdsSpec spec) {
@@ -365,14 +406,7 @@ public final class CatalogueParser {
     private ServiceConfig.Verification verification(VerificationSpec spec, String place,
                                                            List<CatalogueSpec.ProbeSpec> serviceProbes, String service) {
         ServiceConfig.Verification d = ServiceConfig.Verification.DEFAULT;
-        Map<String, ServiceConfig.Probe> named = new LinkedHashMap<>();
-        List<CatalogueSpec.ProbeSpec> declared = serviceProbes == null ? List.of() : serviceProbes;
-        for (int i = 0; i < declared.size(); i++) {
-            ServiceConfig.Probe probe = probe(declared.get(i), service + ".probes[" + i + "]");
-            if (named.put(probe.name(), probe) != null) {
-                throw new ConfigException(service + ".probes[" + i + "]: a probe named '" + probe.name() + "' is declared twice");
-            }
-        }
+        Map<String, ServiceConfig.Probe> named = declaredProbes(serviceProbes, service);
         if (spec == null) {
             return new ServiceConfig.Verification(d.checks(), d.interval(), d.baselineRatio(), d.maxErrorRate(),
                     List.copyOf(named.values()), d.watch());
@@ -406,6 +440,19 @@ public final class CatalogueParser {
         return new ServiceConfig.Verification(checks, first(spec.interval(), null, d.interval()),
                 first(spec.baselineRatio(), null, d.baselineRatio()), fraction(spec.maxErrorRate(), d.maxErrorRate()),
                 probes, first(spec.watch(), null, d.watch()));
+    }
+
+    /** The service's {@code probes:} by name, in the order written. */
+    private static Map<String, ServiceConfig.Probe> declaredProbes(List<CatalogueSpec.ProbeSpec> serviceProbes, String service) {
+        Map<String, ServiceConfig.Probe> named = new LinkedHashMap<>();
+        List<CatalogueSpec.ProbeSpec> declared = serviceProbes == null ? List.of() : serviceProbes;
+        for (int i = 0; i < declared.size(); i++) {
+            ServiceConfig.Probe probe = probe(declared.get(i), service + ".probes[" + i + "]");
+            if (named.put(probe.name(), probe) != null) {
+                throw new ConfigException(service + ".probes[" + i + "]: a probe named '" + probe.name() + "' is declared twice");
+            }
+        }
+        return named;
     }
 
     private static ServiceConfig.Probe probe(CatalogueSpec.ProbeSpec spec, String place) {

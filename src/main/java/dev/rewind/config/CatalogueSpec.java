@@ -52,7 +52,12 @@ record CatalogueSpec(
             Map<String, Duration> deadlines,
             EscalationSpec escalation,
             String announce,
-            StatusWebhookSpec statusWebhook) {
+            StatusWebhookSpec statusWebhook,
+            GuardSpec guard) {
+    }
+
+    /** {@code guard:}: watch each new revision for {@code window}, every {@code interval}. */
+    record GuardSpec(Duration window, Duration interval) {
     }
 
     /** {@code statusWebhook:}: rollback start and end as signed JSON, for a status page. */
@@ -121,6 +126,11 @@ record CatalogueSpec(
     record WhenSpec(
             String signal,
             Fraction above,
+            Fraction below,
+            Factor aboveBaseline,
+            Factor belowBaseline,
+            String probe,
+            Integer failures,
             @JsonProperty("for") Duration sustained,
             Duration minSinceDeploy,
             Duration maxSinceDeploy,

@@ -47,7 +47,8 @@ public final class ConfigBinder {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .addModule(new SimpleModule("rewind-values")
                     .addDeserializer(Duration.class, new TextValue<>(Duration.class, DurationText::parse))
-                    .addDeserializer(Fraction.class, new TextValue<>(Fraction.class, Fraction::parse)))
+                    .addDeserializer(Fraction.class, new TextValue<>(Fraction.class, Fraction::parse))
+                    .addDeserializer(Factor.class, new TextValue<>(Factor.class, Factor::parse)))
             // approvals: 1.5 is a mistake, not 1; selfApproval: 1 is not true
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .withCoercionConfig(LogicalType.Boolean, booleans -> booleans.setCoercion(CoercionInputShape.Integer,
@@ -57,7 +58,7 @@ public final class ConfigBinder {
             .build();
 
     /** Types this binder reads from one value with its own deserializers, records though some are. */
-    private static final Set<Class<?>> VALUE_TYPES = Set.of(Duration.class, Fraction.class);
+    private static final Set<Class<?>> VALUE_TYPES = Set.of(Duration.class, Fraction.class, Factor.class);
 
     private ConfigBinder() {
     }
@@ -174,7 +175,7 @@ public final class ConfigBinder {
 
     private static String problem(DatabindException e, JsonNode found) {
         Class<?> expected = e instanceof MismatchedInputException mismatch ? mismatch.getTargetType() : null;
-        if (e instanceof InvalidFormatException && (expected == Duration.class || expected == Fraction.class)) {
+        if (e instanceof InvalidFormatException && (expected == Duration.class || expected == Fraction.class || expected == Factor.class)) {
             // the value types say what they expect themselves; "must …" continues the place as a sentence
             String said = e.getOriginalMessage();
             return said.startsWith("must ") ? " " + said : ": " + said;

@@ -30,7 +30,17 @@ public record ServiceConfig(
         Map<String, Duration> deadlines,
         Optional<String> pagerDutyKeyEnv,
         Optional<String> announce,
-        Optional<StatusWebhook> statusWebhook) {
+        Optional<StatusWebhook> statusWebhook,
+        Optional<Guard> guard,
+        Map<String, Probe> probes) {
+
+    /**
+     * {@code guard:}: each new revision is watched for {@code window}, its policy rules evaluated every
+     * {@code interval}. Without it a service is still guarded when a pipeline posts a deploy, with {@link #DEFAULT}.
+     */
+    public record Guard(Duration window, Duration interval) {
+        public static final Guard DEFAULT = new Guard(Duration.ofMinutes(30), Duration.ofSeconds(30));
+    }
 
     /** Where rollback starts and ends are posted as signed JSON; the signing secret is in {@code secretEnv}. */
     public record StatusWebhook(String url, String secretEnv) {
@@ -46,6 +56,7 @@ public record ServiceConfig(
         signals = Collections.unmodifiableMap(new LinkedHashMap<>(signals));
         alertMatch = Map.copyOf(alertMatch);
         policy = List.copyOf(policy);
+        probes = Collections.unmodifiableMap(new LinkedHashMap<>(probes));
     }
 
     public Target primaryTarget() {

@@ -194,6 +194,7 @@ public record Report(
             case COMMAND -> mentions.user(run.askedBy()) + " with /rollback";
             case ALERT -> "an alert (" + run.askedBy() + ")";
             case POLICY -> "the automatic-rollback policy";
+            case GUARD -> "the deploy guard";
         };
     }
 

@@ -2,13 +2,14 @@ package dev.rewind.rollback;
 
 import dev.rewind.adapter.Revision;
 import dev.rewind.assess.Assessment;
-import dev.rewind.assess.NumberText;
-import dev.rewind.assess.SignalKind;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.PolicyRule;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.signals.Reading;
 import dev.rewind.signals.SignalSource;
+import dev.rewind.signals.ProbeAnswer;
+import dev.rewind.signals.Probes;
+import dev.rewind.assess.SignalReading;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -34,14 +35,16 @@ public final class AutoRollback {
     private final RunTimeline timeline;
     private final AuditLog audit;
     private final SignalSource signals;
+    private final Probes probes;
     private final RollbackService rollbacks;
     private final RunAccess access;
     private final RunViews views;
     private final Catalogues catalogues;
     private final Clock clock;
 
-    public AutoRollback(RunRepository runs, PolicyLedger ledger, RunTimeline timeline, AuditLog audit, SignalSource signals, RollbackService rollbacks,
-                        RunAccess access, RunViews views, Catalogues catalogues, Clock clock) {
+    public AutoRollback(RunRepository runs, PolicyLedger ledger, RunTimeline timeline, AuditLog audit, SignalSource signals, Probes probes,
+                        RollbackService rollbacks, RunAccess access, RunViews views, Catalogues catalogues, Clock clock) {
+        this.probes = probes;
         this.runs = runs;
         this.ledger = ledger;
         this.timeline = timeline;
@@ -66,28 +69,37 @@ public final class AutoRollback {
             return;
         }
         Assessment assessment = run.assessment().get();
-        Optional<Revision> current = assessment.current();
-        Optional<Revision> target = assessment.previous();
         for (PolicyRule rule : service.policy()) {
             Optional<String> why = holds(rule, service, assessment, alertLabels);
-            if (why.isEmpty()) {
-                continue;
+            if (why.isPresent()) {
+                act(service, run, rule, "policy '" + rule.name() + "': " + why.get(), untrusted);
+                return;
             }
-            String reason = "policy '" + rule.name() + "': " + why.get();
-            switch (rule.action()) {
-                case NOTIFY -> note(run, service, "Matched " + reason + " (notify only)");
-                case PROPOSE -> note(run, service, "Proposes rolling back" + target.map(t -> " to " + t.label()).orElse("")
-                        + " (" + reason + ")");
-                case AUTO -> {
-                    if (untrusted.isPresent()) {
-                        note(run, service, "Proposes rolling back" + target.map(t -> " to " + t.label()).orElse("")
-                                + " (" + reason + "); " + untrusted.get() + ", so a person decides");
-                    } else {
-                        countdown(run, service, rule, reason, current, target);
-                    }
+        }
+    }
+
+    /**
+     * Applies {@code rule}'s action to the card {@code run}, which the rule was found to hold for (by an alert's
+     * card or by the deploy guard): a note, a proposal, or a countdown — each within the engine's rules.
+     *
+     * @param reason    why it holds, for the card and the audit ("policy 'x': errorRate 7.2% …")
+     * @param untrusted why whoever reported it cannot be trusted to start a rollback by itself, if so
+     */
+    public void act(ServiceConfig service, RollbackRun run, PolicyRule rule, String reason, Optional<String> untrusted) {
+        Optional<Revision> current = run.assessment().flatMap(Assessment::current);
+        Optional<Revision> target = run.assessment().flatMap(Assessment::previous);
+        switch (rule.action()) {
+            case NOTIFY -> note(run, service, "Matched " + reason + " (notify only)");
+            case PROPOSE -> note(run, service, "Proposes rolling back" + target.map(t -> " to " + t.label()).orElse("")
+                    + " (" + reason + ")");
+            case AUTO -> {
+                if (untrusted.isPresent()) {
+                    note(run, service, "Proposes rolling back" + target.map(t -> " to " + t.label()).orElse("")
+                            + " (" + reason + "); " + untrusted.get() + ", so a person decides");
+                } else {
+                    countdown(run, service, rule, reason, current, target);
                 }
             }
-            return;
         }
     }
 
@@ -204,17 +216,30 @@ public final class AutoRollback {
         }
         if (rule.signal().isPresent()) {
             String name = rule.signal().get();
-            double threshold = rule.above().orElseThrow();
             String query = service.signals().get(name);
+            // A floor must have held at its highest over the window, a ceiling at its lowest.
+            String over = rule.limits().floor() ? "max_over_time" : "min_over_time";
             Reading reading = rule.sustained()
-                    .map(d -> signals.query("min_over_time((" + query + ")[" + d.toSeconds() + "s:15s])", clock.instant()))
+                    .map(d -> signals.query(over + "((" + query + ")[" + d.toSeconds() + "s:15s])", clock.instant()))
                     .orElseGet(() -> signals.query(query, clock.instant()));
-            if (!(reading instanceof Reading.Value value) || value.value() <= threshold) {
+            if (!(reading instanceof Reading.Value value)) {
                 return Optional.empty();
             }
-            SignalKind kind = SignalKind.of(name);
-            reasons.add(name + " " + NumberText.of(kind, value.value()) + " > " + NumberText.of(kind, threshold)
-                    + rule.sustained().map(d -> " for " + DurationText.format(d)).orElse(""));
+            Optional<SignalReading> before = assessment.signals().stream().filter(r -> r.name().equals(name)).findFirst();
+            Optional<String> why = RuleConditions.signal(rule.limits(), name, value.value(),
+                    before.flatMap(SignalReading::baselineValue), before.map(SignalReading::baselineBasis).orElse(""));
+            if (why.isEmpty()) {
+                return Optional.empty();
+            }
+            reasons.add(why.get() + rule.sustained().map(d -> " for " + DurationText.format(d)).orElse(""));
+        }
+        if (rule.probe().isPresent()) {
+            ServiceConfig.Probe probe = service.probes().get(rule.probe().get());
+            ProbeAnswer answer = probes.probe(probe.name(), probe.url(), probe.expect(), probe.timeout(), probe.bodyContains());
+            if (answer.ok()) {
+                return Optional.empty();
+            }
+            reasons.add("probe " + answer.detail());
         }
         return Optional.of(reasons.isEmpty() ? "no conditions" : String.join(", ", reasons));
     }

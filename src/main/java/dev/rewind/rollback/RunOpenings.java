@@ -298,6 +298,7 @@ public final class RunOpenings {
             case COMMAND -> "/rollback by " + Mentions.token(opening.askedBy());
             case ALERT -> "alert from " + opening.askedBy();
             case POLICY -> "automatic policy";
+            case GUARD -> "the deploy guard";
         };
         return "Opened by " + by + (opening.reason().isBlank() ? "" : ": " + words(opening.reason()));
     }

@@ -7,5 +7,7 @@ public enum Trigger {
     /** An alert (Alertmanager webhook or an alert message in a watched channel). */
     ALERT,
     /** An automatic-rollback policy. */
-    POLICY
+    POLICY,
+    /** The deploy guard: a policy rule held while it watched a new revision. */
+    GUARD
 }

@@ -432,6 +432,7 @@ public final class CardRenderer {
             case COMMAND -> "Asked by " + mentions.user(run.askedBy());
             case ALERT -> "Opened by an alert (" + SlackText.escape(run.askedBy()) + ")";
             case POLICY -> "Opened by the automatic-rollback policy";
+            case GUARD -> "Opened by the deploy guard";
         };
         String reason = run.reason().isBlank() ? "" : ": " + SlackText.escape(SlackText.clip(run.reason(), 500));
         String at = run.assessment().map(a -> " · numbers as of " + SlackText.timeSecs(a.at())).orElse("");

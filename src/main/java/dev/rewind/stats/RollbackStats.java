@@ -96,9 +96,9 @@ public final class RollbackStats {
                 new StatsReport.Automation(automatic, started.size()), decisions, slowestStep(started));
     }
 
-    /** Whether nobody had to ask for it: a policy (later: a deploy guard) triggered it. */
+    /** Whether nobody had to ask for it: a policy or the deploy guard triggered it. */
     static boolean automatic(Trigger trigger) {
-        return trigger == Trigger.POLICY;
+        return trigger == Trigger.POLICY || trigger == Trigger.GUARD;
     }
 
     /**

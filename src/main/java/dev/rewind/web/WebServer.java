@@ -40,7 +40,8 @@ public final class WebServer implements AutoCloseable {
      */
     public record Routes(Optional<SlackFront> slack, String slackMissing, RollbackService rollbacks, BotMetrics metrics,
                          Readiness readiness, WebhookCallbacks webhooks, AlertIntake alerts,
-                         Optional<String> alertmanagerToken, StatsRoute stats, ServiceReadinessRoute serviceReadiness) {
+                         Optional<String> alertmanagerToken, StatsRoute stats, ServiceReadinessRoute serviceReadiness,
+                         DeploysRoute deploys) {
     }
 
     public WebServer(Routes routes) {
@@ -62,6 +63,9 @@ public final class WebServer implements AutoCloseable {
             config.routes.post("/alerts/alertmanager", alertmanager::handle);
             config.routes.get(StatsRoute.PATH, routes.stats()::handle);
             config.routes.get(ServiceReadinessRoute.PATH, routes.serviceReadiness()::handle);
+            config.routes.post(DeploysRoute.PATH, routes.deploys()::post);
+            config.routes.get(DeploysRoute.PATH, routes.deploys()::list);
+            config.routes.get(DeploysRoute.ONE, routes.deploys()::get);
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).contentType("text/plain").result("internal error; see Rewind's log\n");

@@ -83,13 +83,36 @@ class PolicyIT {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).as("the card as last drawn")
                 .contains("Automatic rollback to r2"));
         assertThat(rewind.latestCardText(card.ts())).contains("Automatic rollback to r2 in 6s unless cancelled")
-                .contains("errorRate 12.0% &gt; 5.0% for 2m").contains("Cancel automatic rollback");
+                .contains("errorRate 12.0% (&gt; 5.0%) for 2m").contains("Cancel automatic rollback");
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts())).as("the card as last drawn")
                 .contains("done"));
         assertThat(rewind.kubernetes().image("shop", "checkout")).isEqualTo("shop/checkout:1.4.1");
         String report = rewind.get("/reports/" + runIdOf(card) + "?format=md").body();
         assertThat(report).contains("requested by the automatic-rollback policy").contains("**Approved by:** policy");
+    }
+
+    @Test
+    void aRuleAgainstTheBaselineComparesWithTheCardsBaselineWhenAnAlertArrives() throws Exception {
+        rewind = RewindFixture.builder().catalogue(String.join("\n",
+                "services:",
+                "  - name: checkout",
+                "    channel: " + CHANNEL,
+                "    target: {type: kubernetes-deployment, namespace: shop, deployment: checkout}",
+                "    signals: {errorRate: 'errors'}",
+                "    approvers: [" + ALICE + "]",
+                "    policy:",
+                "      - name: far above the last release",
+                "        when: {signal: errorRate, aboveBaseline: 3x}",
+                "        action: propose",
+                "")).env("ALERTMANAGER_TOKEN", "am-token").build();
+        rewind.prometheus().returns("errors", 0.03).before(0.004);
+        fire("firing");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
+        SlackStub.Post card = cards().get(0);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(card.ts()))
+                .contains("Proposes rolling back to r2 (policy 'far above the last release': errorRate 3.0% vs 0.4% before r3 "
+                        + "was deployed (&gt; 3x baseline))"));
     }
 
     @Test

@@ -180,6 +180,38 @@ class CatalogueParserTest {
     }
 
     @Test
+    void aGuardReadsTheServicesRulesWithBaselineFactorsAndProbeFailures() {
+        Catalogue catalogue = parser.parse(String.join("\n",
+                "services:",
+                "  - name: checkout",
+                "    channel: C1",
+                "    target: {type: t}",
+                "    approvers: [U1]",
+                "    signals: {errorRate: 'errors', conversion: 'conv'}",
+                "    probes: [{name: login, url: 'http://checkout.shop/login'}]",
+                "    guard: {window: 20m, interval: 15s}",
+                "    policy:",
+                "      - {name: a, when: {signal: errorRate, aboveBaseline: 3x, above: 2%, for: 1m}, action: auto, countdown: 30s}",
+                "      - {name: b, when: {probe: login, failures: 2}, action: auto}",
+                "      - {name: c, when: {signal: conversion, belowBaseline: 0.8x}, action: propose}",
+                "      - {name: d, when: {signal: errorRate, above: 5%, labels: {severity: page}}}",
+                ""), "rewind.yml");
+        ServiceConfig checkout = catalogue.find("checkout").orElseThrow();
+        assertThat(checkout.guard()).contains(new ServiceConfig.Guard(java.time.Duration.ofMinutes(20),
+                java.time.Duration.ofSeconds(15)));
+        List<PolicyRule> rules = checkout.policy();
+        assertThat(rules.get(0).limits()).isEqualTo(new PolicyRule.Limits(java.util.Optional.of(0.02), java.util.Optional.empty(),
+                java.util.Optional.of(3.0), java.util.Optional.empty()));
+        assertThat(rules.get(0).sustained()).contains(java.time.Duration.ofMinutes(1));
+        assertThat(rules.get(1).probe()).contains("login");
+        assertThat(rules.get(1).failures()).isEqualTo(2);
+        assertThat(rules.get(2).limits().belowBaseline()).contains(0.8);
+        assertThat(rules.get(2).limits().floor()).isTrue();
+        assertThat(rules).extracting(PolicyRule::guardable).containsExactly(true, true, true, false);
+        assertThat(checkout.probes()).containsOnlyKeys("login");
+    }
+
+    @Test
     void aServiceWithoutANameIsPlacedByItsIndex() {
         assertThatThrownBy(() -> parser.parse("services:\n  - {name: a, channel: C, target: {type: t}, approvers: [U1]}\n"
                 + "  - {channel: C, target: {type: t}, typo: 1}\n", "rewind.yml"))
@@ -208,7 +240,16 @@ class CatalogueParserTest {
             alerts: {match: {team: {a: b}}}         | rewind.yml.services[0] (a).alerts.match.team must be a single value
             policy: [{action: panic}]               | rewind.yml.services[0] (a).policy[0].action must be notify, propose or auto, got 'panic'
             policy: [{when: {signal: nope, above: 1}}] | rewind.yml.services[0] (a).policy[0].when.signal: 'nope' is not one of this service's signals []
-            policy: [{when: {above: 5%}}]           | rewind.yml.services[0] (a).policy[0].when needs both 'signal' and 'above', or neither
+            policy: [{when: {above: 5%}}]           | rewind.yml.services[0] (a).policy[0].when needs 'signal' with at least one of above, below, aboveBaseline or belowBaseline, or none of them
+            policy: [{when: {aboveBaseline: 3x}}]   | rewind.yml.services[0] (a).policy[0].when needs 'signal' with at least one of above, below, aboveBaseline or belowBaseline, or none of them
+            policy: [{when: {aboveBaseline: lots}}] | rewind.yml.services[0] (a).policy[0].when.aboveBaseline must be a positive multiple like 3x or 0.8x, got 'lots'
+            policy: [{when: {belowBaseline: -1x}}]  | rewind.yml.services[0] (a).policy[0].when.belowBaseline must be a positive multiple like 3x or 0.8x, got '-1x'
+            policy: [{when: {probe: login}}]        | rewind.yml.services[0] (a).policy[0].when.probe: no probe named 'login' in the service's probes (it declares none); declare it under probes:
+            policy: [{when: {failures: 3}}]         | rewind.yml.services[0] (a).policy[0].when.failures needs a 'probe'
+            guard: {window: 30m}                    | rewind.yml.services[0] (a).guard: the guard judges a new revision by the service's policy rules, and none of them reads a signal or a probe without alert labels; add one under policy:
+            guard: {interval: 1s}                   | rewind.yml.services[0] (a).guard.interval must be at least 5s, got 1s
+            guard: {window: 1s, interval: 5s}       | rewind.yml.services[0] (a).guard.window (1s) must be at least one interval (5s)
+            guard: {window: soon}                   | rewind.yml.services[0] (a).guard.window: 'soon' is not a duration (write e.g. 90s, 5m, 1h)
             policy: [{when: {for: 2 minutes}}]      | rewind.yml.services[0] (a).policy[0].when.for: '2 minutes' is not a duration (write e.g. 90s, 5m, 1h)
             targets: []                             | rewind.yml.services[0] (a).targets is empty
             """)

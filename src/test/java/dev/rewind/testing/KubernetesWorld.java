@@ -279,6 +279,15 @@ public final class KubernetesWorld implements AutoCloseable {
         }
     }
 
+    /** A new release of an existing Deployment: its container's image changed, rolled out by the fake controller. */
+    public void deploy(String namespace, String name, String image) {
+        client.apps().deployments().inNamespace(namespace).withName(name).edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+            return d;
+        });
+        awaitReconciled(namespace, name);
+    }
+
     /** A Deployment with one revision whose pods carry {@code podLabels} (also its selector), e.g. a blue-green slot. */
     public void deployment(String namespace, String name, Map<String, String> podLabels, int replicas, String image) {
         client.apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder()

@@ -6,6 +6,7 @@ import dev.rewind.testing.FakeHttpService.Reply;
 import dev.rewind.web.BotMetrics;
 import dev.rewind.web.Readiness;
 import dev.rewind.web.ServiceReadinessRoute;
+import dev.rewind.web.DeploysRoute;
 import dev.rewind.web.StatsRoute;
 import dev.rewind.web.WebServer;
 import tools.jackson.databind.JsonNode;
@@ -57,7 +58,8 @@ final class WebhookWorld implements AutoCloseable {
     WebhookWorld() {
         web = new WebServer(new WebServer.Routes(Optional.empty(), "not configured in this test", null,
                 new BotMetrics(() -> 0), Readiness.none(), callbacks, null, Optional.empty(),
-                new StatsRoute(null, null, Optional.empty()), new ServiceReadinessRoute(null, null, Optional.empty())))
+                new StatsRoute(null, null, Optional.empty()), new ServiceReadinessRoute(null, null, Optional.empty()),
+                new DeploysRoute(null, null, Optional.empty(), card -> Optional.empty(), java.time.Clock.systemUTC())))
                 .start(0);
     }
 
