@@ -375,7 +375,7 @@ public final class Rewind implements AutoCloseable {
                 .everyOnOneReplica(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",
                         () -> alerts.expireQuiet(Optional.empty()))
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "announcing unrouted alerts", alerts::announceUnrouted)
-                .everyOnOneReplica(Duration.ofSeconds(1), Duration.ofSeconds(1), "evaluating deploy guards", guardEvaluator::evaluateDue)
+                .everyOnOneReplica(Duration.ofMillis(250), Duration.ofSeconds(1), "evaluating deploy guards", guardEvaluator::evaluateDue)
                 .everyOnOneReplica(Duration.ofSeconds(30), Duration.ofSeconds(30), "looking for new revisions of unwatched targets",
                         () -> deployGuards.pollUnwatched(WorkloadInformers::watches))
                 .everyOnOneReplica(Duration.ofMinutes(60), Duration.ofMinutes(2), "deleting alerts older than the retention",

@@ -37,7 +37,7 @@ public final class GuardMeters implements GuardMetrics {
                 .labelNames("rule", "action").register(registry);
         lag = Histogram.builder().name("rewind_guard_evaluation_lag_seconds")
                 .help("How late a guard's evaluation ran against its schedule")
-                .classicUpperBounds(0.25, 0.5, 1, 2, 5, 10, 30, 60).register(registry);
+                .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60).register(registry);
         GaugeWithCallback.builder().name("rewind_guards_active")
                 .help("Deploy guards watching a new revision now")
                 .callback(callback -> {

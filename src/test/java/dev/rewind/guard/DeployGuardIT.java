@@ -102,6 +102,17 @@ class DeployGuardIT {
         assertThat(status.get("triggers").get(0).get("detail").asString()).startsWith("errors well above the last release");
         assertThat(status.get("run").asString()).isEqualTo(runIdOf(card));
         assertThat(rewind.kubernetes().image("shop", "checkout")).as("propose only").isEqualTo("shop/checkout:1.5.0");
+        assertThat(rewind.get("/metrics").body())
+                .contains("rewind_policy_triggers_total{action=\"propose\",rule=\"errors well above the last release\"} 1.0")
+                .contains("rewind_policy_triggers_total{action=\"auto\",rule=\"errors far too high\"} 0.0")
+                .containsPattern("rewind_guard_evaluations_total\\{result=\"triggered\"} 1.0")
+                .contains("rewind_guards_active 0.0");
+
+        // A restart lists every workload again: the informer finds r4's guard there and starts no other.
+        rewind.restart();
+        rewind.kubernetes().deploy("shop", "cart", "shop/cart:2.2.0");
+        Thread.sleep(2_000);
+        assertThat(latestAll()).filteredOn(d -> d.get("revision").asString().equals("r4")).hasSize(1);
     }
 
     @Test
