@@ -65,7 +65,7 @@ public final class JdbiGuardStore implements GuardStore {
     @Override
     public List<DeployGuard> latest(String service, int limit) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM deploy_guards WHERE service = :service "
-                + "ORDER BY started_at DESC, id DESC").bind("service", service).setMaxRows(limit).map(MAPPER).list());
+                + "ORDER BY started_at DESC, deployed_at DESC").bind("service", service).setMaxRows(limit).map(MAPPER).list());
     }
 
     @Override
