@@ -17,6 +17,9 @@ import dev.rewind.adapter.istio.IstioWeightsAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesAccessReviewer;
 import dev.rewind.adapter.kubernetes.WorkloadInformers;
 import dev.rewind.guard.DeployGuards;
+import dev.rewind.drill.Drills;
+import dev.rewind.store.JdbiDrillStore;
+import dev.rewind.web.DrillMeters;
 import dev.rewind.guard.GuardEvaluator;
 import dev.rewind.slack.Replies;
 import dev.rewind.store.JdbiGuardStore;
@@ -265,11 +268,15 @@ public final class Rewind implements AutoCloseable {
         ExecutorService assessing = Executors.newCachedThreadPool(threads("rewind-assess"));
         closeables.add(0, () -> shutdown(assessing));
         ServiceOverview overview = new ServiceOverview(adapters, assessing, Duration.ofSeconds(5));
+        java.util.concurrent.atomic.AtomicReference<RunObserver> drillsObserver = new java.util.concurrent.atomic.AtomicReference<>(
+                RunObserver.NONE);
         RunObserver ended = RunObserver.all(metrics, new ReportFiler(reportStore, publishers, clock),
                 new OtherCardsClosing(runs, timeline, audit, views, clock), deadlines,
                 RecoveryWatch.starter(catalogues, watches, clock),
                 new Stakeholders(catalogues, channel, rooms, new SignedStatusWebhook(secrets, clock), settings.publicUrl()),
-                new ChangesElsewhere(catalogues, overview, timeline, views, work, clock));
+                new ChangesElsewhere(catalogues, overview, timeline, views, work, clock),
+                // Drills are built after the engine they drive; they hear of its runs through this.
+                RunObserver.later(drillsObserver::get));
         Assessor assessor = new Assessor(adapters, signals, assessing, clock, Duration.ofSeconds(5), Duration.ofHours(1));
         Verifier verifier = new Verifier(adapters, signals, new HttpProbes(), clock, Verifier.Sleeper.REAL);
         RunLease.Owner owner = RunLease.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
@@ -303,6 +310,9 @@ public final class Rewind implements AutoCloseable {
                 }).orElse(RollbackStats.DEADLINES));
         ServiceReadiness readiness = new ServiceReadiness(adapters, new KubernetesAccessReviewer(kubernetes), signals, directory,
                 client.<IncidentRoomCheck>map(SlackRoomCheck::new).orElse(IncidentRoomCheck.NONE), new HttpProbes(), clock);
+        Drills drills = new Drills(catalogues, adapters, new JdbiDrillStore(database), openings, rollbacks, runs, timeline, views,
+                policy, channel, audit, new DrillMeters(metrics.registry()).preset(catalogues.get()), work, clock);
+        drillsObserver.set(drills);
         AutoRollback auto = new AutoRollback(runs, new JdbiPolicyLedger(database), timeline, audit, signals, new HttpProbes(), rollbacks, access, views, catalogues, clock);
         AlertIntake alerts = new AlertIntake(catalogues, alertStore, openings, views, channel, auto, clock,
                 metrics::alertReceived);
@@ -333,7 +343,7 @@ public final class Rewind implements AutoCloseable {
                     settings.slackSigningSecret(), new SlackFront.Wiring(catalogues, openings, rollbacks, access,
                             new FollowUpService(catalogues, adapters, runs, timeline, followUps, policy, audit, views,
                             ended, clock), auto, alerts, overview, runs, audit,
-                            slackDeliveries, renderer, mentions, work, clock, stats, readiness)));
+                            slackDeliveries, renderer, mentions, work, clock, stats, readiness, drills)));
             closeables.add(0, front.get());
         } else {
             LOG.warn("Slack: not configured ({}); /slack/events answers 503 and cards are only logged",
@@ -376,6 +386,8 @@ public final class Rewind implements AutoCloseable {
                         () -> alerts.expireQuiet(Optional.empty()))
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "announcing unrouted alerts", alerts::announceUnrouted)
                 .everyOnOneReplica(Duration.ofMillis(250), Duration.ofSeconds(1), "evaluating deploy guards", guardEvaluator::evaluateDue)
+                .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "tending drills", drills::tend)
+                .everyOnOneReplica(Duration.ofSeconds(15), Duration.ofSeconds(5), "starting scheduled drills", drills::runScheduled)
                 .everyOnOneReplica(Duration.ofSeconds(30), Duration.ofSeconds(30), "looking for new revisions of unwatched targets",
                         () -> deployGuards.pollUnwatched(WorkloadInformers::watches))
                 .everyOnOneReplica(Duration.ofMinutes(60), Duration.ofMinutes(2), "deleting alerts older than the retention",

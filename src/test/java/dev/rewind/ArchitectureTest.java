@@ -18,7 +18,7 @@ class ArchitectureTest {
             .importPackages("dev.rewind");
 
     private static final String[] DOMAIN = {"dev.rewind.assess..", "dev.rewind.rollback..", "dev.rewind.incident..",
-            "dev.rewind.signals", "dev.rewind.config..", "dev.rewind.alerts..", "dev.rewind.stats..", "dev.rewind.readiness..", "dev.rewind.guard.."};
+            "dev.rewind.signals", "dev.rewind.config..", "dev.rewind.alerts..", "dev.rewind.stats..", "dev.rewind.readiness..", "dev.rewind.guard..", "dev.rewind.drill.."};
 
     /** What the bot's edges are: each may use the domain, the domain may use none of them. */
     private static final String[] EDGES = {"dev.rewind.slack..", "dev.rewind.web..", "dev.rewind.store..",

@@ -66,6 +66,16 @@ public interface RollbackAdapter {
     Health verify(Target target);
 
     /**
+     * Why a drill cannot rehearse a rollback of this target, if it cannot. A drill rolls back through
+     * {@link #execute}, then restores through {@link #execute} again, to the revision that ran before; by default
+     * every adapter can do both (a destructive adapter only where its service allows {@code drills.destructive}
+     * outside production).
+     */
+    default Optional<String> notDrillable(Target target) {
+        return Optional.empty();
+    }
+
+    /**
      * What {@link #execute} left to be undone after the incident, given what it recorded in its
      * {@link Outcome}; empty when nothing. No I/O.
      */

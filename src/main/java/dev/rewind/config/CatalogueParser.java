@@ -199,7 +199,31 @@ public final class CatalogueParser {
                 text(spec.announce()).or(() -> text(env.announce())),
                 statusWebhook(spec.statusWebhook(), service + ".statusWebhook")
                         .or(() -> statusWebhook(env.statusWebhook(), "environments." + environment + ".statusWebhook")),
-                guard(spec.guard(), service + ".guard", policy), probes);
+                guard(spec.guard(), service + ".guard", policy), probes,
+                drills(spec.drills(), env.drills(), service, environment));
+    }
+
+    /** {@code drills:}: the service's own settings over its environment's, key by key. */
+    private static ServiceConfig.Drills drills(CatalogueSpec.DrillsSpec own, CatalogueSpec.DrillsSpec env, String service,
+                                               String environment) {
+        CatalogueSpec.DrillsSpec none = ConfigBinder.empty(CatalogueSpec.DrillsSpec.class);
+        CatalogueSpec.DrillsSpec s = own != null ? own : none;
+        CatalogueSpec.DrillsSpec e = env != null ? env : none;
+        boolean production = environment.equals("production");
+        String place = own != null ? service + ".drills" : "environments." + environment + ".drills";
+        Optional<String> schedule = text(s.schedule()).or(() -> text(e.schedule()));
+        schedule.ifPresent(cron -> DrillSchedule.check(cron, place + ".schedule"));
+        Integer approvals = first(s.approvals(), e.approvals(), null);
+        if (approvals != null && approvals < 0) {
+            throw new ConfigException(place + ".approvals must be 0 (the drill approves itself) or more, got " + approvals);
+        }
+        if (approvals != null && approvals == 0 && production) {
+            throw new ConfigException(place + ".approvals: 0 is not allowed in production: a production drill is a real "
+                    + "rollback and needs the service's approvers");
+        }
+        Duration target = first(s.recoveryTarget(), e.recoveryTarget(), ServiceConfig.Drills.RECOVERY_TARGET);
+        return new ServiceConfig.Drills(first(s.allowed(), e.allowed(), !production), schedule,
+                approvals == null || approvals > 0, target, first(s.destructive(), e.destructive(), false));
     }
 
     private static Optional<ServiceConfig.StatusWebhook> statusWebhook(CatalogueSpec.StatusWebhookSpec spec, String place) {

@@ -53,7 +53,12 @@ record CatalogueSpec(
             EscalationSpec escalation,
             String announce,
             StatusWebhookSpec statusWebhook,
-            GuardSpec guard) {
+            GuardSpec guard,
+            DrillsSpec drills) {
+    }
+
+    /** {@code drills:} (per environment or service): may rehearsals run, on what schedule, with what approvals. */
+    record DrillsSpec(Boolean allowed, String schedule, Integer approvals, Duration recoveryTarget, Boolean destructive) {
     }
 
     /** {@code guard:}: watch each new revision for {@code window}, every {@code interval}. */
@@ -74,7 +79,8 @@ record CatalogueSpec(
             Map<String, Duration> deadlines,
             EscalationSpec escalation,
             String announce,
-            StatusWebhookSpec statusWebhook) {
+            StatusWebhookSpec statusWebhook,
+            DrillsSpec drills) {
     }
 
     /** {@code escalation:}: where a card undecided past its deadline is escalated besides the on-call mention. */

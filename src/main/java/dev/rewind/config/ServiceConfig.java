@@ -32,7 +32,19 @@ public record ServiceConfig(
         Optional<String> announce,
         Optional<StatusWebhook> statusWebhook,
         Optional<Guard> guard,
-        Map<String, Probe> probes) {
+        Map<String, Probe> probes,
+        Drills drills) {
+
+    /**
+     * {@code drills:}: whether rehearsals may run ({@code allowed}, off by default in production), an optional Unix
+     * cron {@code schedule} (UTC), whether a person must approve ({@code approvals: 0} only outside production: the
+     * drill approves itself), the recovery target a drill is judged against, and whether a destructive step
+     * (database-migration) may be drilled at all.
+     */
+    public record Drills(boolean allowed, Optional<String> schedule, boolean needsApproval, Duration recoveryTarget,
+                         boolean destructive) {
+        public static final Duration RECOVERY_TARGET = Duration.ofSeconds(300);
+    }
 
     /**
      * {@code guard:}: each new revision is watched for {@code window}, its policy rules evaluated every

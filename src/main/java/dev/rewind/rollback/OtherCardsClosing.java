@@ -29,7 +29,7 @@ public final class OtherCardsClosing implements RunObserver {
 
     @Override
     public void finished(RollbackRun run, String adapterType) {
-        if (run.dryRun()) {
+        if (run.dryRun() || run.trigger() == Trigger.DRILL) {
             return;
         }
         String what = sentence(run);

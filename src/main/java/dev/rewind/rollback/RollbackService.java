@@ -274,32 +274,53 @@ public final class RollbackService {
         if (!config.approval().autoAllowed()) {
             return new Decision.Refused("automatic rollback is not allowed in " + run.environment());
         }
+        return rollBackAs(runId, config, AutoRollback.ACTOR, "the automatic-rollback policy", Optional.empty(), true);
+    }
+
+    /**
+     * A drill's own step, asked and approved by the drill: its rollback where {@code drills.approvals: 0}, and
+     * always its restore, to {@code revisionId}. The restore skips the cooldown and attempt limits, which exist
+     * against flapping and would otherwise keep a drill from undoing itself; both steps are audited as {@code drill}.
+     */
+    public Decision rollBackForDrill(String runId, ServiceConfig config, Optional<String> revisionId, boolean restore) {
+        return rollBackAs(runId, config, DRILL_ACTOR, restore ? "the drill, restoring the revision that ran before"
+                : "the drill", revisionId, !restore);
+    }
+
+    public static final String DRILL_ACTOR = "drill";
+
+    private Decision rollBackAs(String runId, ServiceConfig config, String actor, String byWhom, Optional<String> revisionId,
+                                boolean guardrails) {
+        RollbackRun run = runs.find(runId).orElseThrow();
         if (run.state() != RunState.ASSESSED) {
             return RunAccess.alreadyHandled(run);
         }
-        Optional<Revision> to = run.assessment().flatMap(Assessment::previous);
+        Optional<TargetState> state = run.assessment().flatMap(Assessment::primary);
+        Optional<Revision> to = revisionId.isPresent() ? state.flatMap(s -> s.candidate(revisionId.get()))
+                : run.assessment().flatMap(Assessment::previous);
         if (to.isEmpty()) {
-            return new Decision.Refused(run.service() + " has no earlier revision to roll back to");
+            return new Decision.Refused(revisionId.map(id -> "revision " + id + " is not in the history of " + run.service())
+                    .orElse(run.service() + " has no earlier revision to roll back to"));
         }
-        Optional<String> guardrail = guardrail(config, runId, clock.instant());
+        Optional<String> guardrail = guardrails ? guardrail(config, runId, clock.instant()) : Optional.empty();
         if (guardrail.isPresent()) {
-            audit.record(AutoRollback.ACTOR, "refused", Optional.of(runId), run.service(), guardrail.get());
+            audit.record(actor, "refused", Optional.of(runId), run.service(), guardrail.get());
             return new Decision.Refused(guardrail.get());
         }
         List<String> keys = config.targets().stream().map(Target::key).toList();
-        RunRepository.Claim claim = runs.claim(runId, AutoRollback.ACTOR, to.get().id(), keys, clock.instant());
+        RunRepository.Claim claim = runs.claim(runId, actor, to.get().id(), keys, clock.instant());
         if (!(claim instanceof RunRepository.Claim.Claimed)) {
             return claim instanceof RunRepository.Claim.TargetBusy busy
                     ? new Decision.AlreadyHandled(run.service() + " is already being rolled back (run " + busy.runId() + ")")
                     : RunAccess.alreadyHandled(runs.find(runId).orElse(run));
         }
-        audit.record(AutoRollback.ACTOR, "rollback requested", Optional.of(runId), run.service(), "to " + to.get().label()
-                + " (" + to.get().imagesText() + ") by the automatic-rollback policy");
+        audit.record(actor, "rollback requested", Optional.of(runId), run.service(), "to " + to.get().label()
+                + " (" + to.get().imagesText() + ") by " + byWhom + (guardrails ? "" : "; cooldown and attempt limits skipped"));
         timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.REQUESTED, "Rollback to " + to.get().label()
-                + " requested by the automatic-rollback policy"));
-        approvalStore.addApproval(new Approval(runId, AutoRollback.ACTOR, clock.instant(), false));
-        audit.record(AutoRollback.ACTOR, "approved", Optional.of(runId), run.service(), "automatic rollback");
-        timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by the automatic-rollback policy"));
+                + " requested by " + byWhom));
+        approvalStore.addApproval(new Approval(runId, actor, clock.instant(), false));
+        audit.record(actor, "approved", Optional.of(runId), run.service(), "by " + byWhom);
+        timeline.append(new RunEvent(runId, clock.instant(), RunEvent.Kind.APPROVED, "Approved by " + byWhom));
         Instant approvedAt = clock.instant();
         if (!runs.transition(runId, RunState.AWAITING_APPROVAL, RunState.APPROVED, Optional.empty(), approvedAt)) {
             return RunAccess.alreadyHandled(runs.find(runId).orElse(run));
@@ -308,7 +329,7 @@ public final class RollbackService {
         audit.record("rewind", "transition", Optional.of(runId), run.service(), "AWAITING_APPROVAL → APPROVED");
         queueCardAndRoom(runId, config.incidentChannel() != IncidentPolicy.NEVER);
         executor.start(runId);
-        return new Decision.Accepted("Rolling back " + run.service() + " by policy.");
+        return new Decision.Accepted("Rolling back " + run.service() + " by " + byWhom + ".");
     }
 
     /**

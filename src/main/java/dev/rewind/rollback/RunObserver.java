@@ -28,6 +28,31 @@ public interface RunObserver {
     RunObserver NONE = new RunObserver() {
     };
 
+    /** Tells whatever {@code observer} supplies at the time: for an observer built after the engine it watches. */
+    static RunObserver later(java.util.function.Supplier<RunObserver> observer) {
+        return new RunObserver() {
+            @Override
+            public void finished(RollbackRun run, String adapterType) {
+                observer.get().finished(run, adapterType);
+            }
+
+            @Override
+            public void approved(RollbackRun run, Instant at) {
+                observer.get().approved(run, at);
+            }
+
+            @Override
+            public void closed(RunView view) {
+                observer.get().closed(view);
+            }
+
+            @Override
+            public void amended(RunView view) {
+                observer.get().amended(view);
+            }
+        };
+    }
+
     /** Tells each of {@code observers}, in order. */
     static RunObserver all(RunObserver... observers) {
         List<RunObserver> each = List.of(observers);

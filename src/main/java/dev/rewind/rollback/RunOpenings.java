@@ -93,7 +93,7 @@ public final class RunOpenings {
      * (which takes over its own card) always get their own run.
      */
     public Opened openRun(ServiceConfig service, Opening opening) {
-        if (opening.dryRun() || opening.card().isPresent()) {
+        if (opening.dryRun() || opening.card().isPresent() || opening.trigger() == Trigger.DRILL) {
             return openNew(service, opening);
         }
         // One process at a time per service decides "join or open", so two commands at once make one card.
@@ -101,6 +101,7 @@ public final class RunOpenings {
             // An undecided card whose alerts are over (resolved, or closed as stale) told people "a new alert opens a
             // new card": that card is left as it is.
             Optional<RollbackRun> open = runs.openForService(service.name()).stream().filter(r -> !r.dryRun())
+                    .filter(r -> r.trigger() != Trigger.DRILL)
                     .filter(r -> r.state() != RunState.ASSESSED || !views.alertsOver(r)).findFirst();
             if (open.isPresent()) {
                 return join(service, open.get(), opening);
@@ -299,6 +300,8 @@ public final class RunOpenings {
             case ALERT -> "alert from " + opening.askedBy();
             case POLICY -> "automatic policy";
             case GUARD -> "the deploy guard";
+            case DRILL -> "a drill (" + (opening.askedBy().startsWith("U") || opening.askedBy().startsWith("W")
+                    ? Mentions.token(opening.askedBy()) : opening.askedBy()) + ")";
         };
         return "Opened by " + by + (opening.reason().isBlank() ? "" : ": " + words(opening.reason()));
     }

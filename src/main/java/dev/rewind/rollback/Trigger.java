@@ -9,5 +9,7 @@ public enum Trigger {
     /** An automatic-rollback policy. */
     POLICY,
     /** The deploy guard: a policy rule held while it watched a new revision. */
-    GUARD
+    GUARD,
+    /** A drill: a rehearsed rollback and its restore ({@code /rollback drill}, or a drill's schedule). */
+    DRILL
 }

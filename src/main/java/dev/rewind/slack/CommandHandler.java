@@ -6,6 +6,7 @@ import com.slack.api.bolt.request.builtin.SlashCommandRequest;
 import com.slack.api.bolt.response.Response;
 import dev.rewind.assess.ServiceOverview;
 import dev.rewind.config.ServiceConfig;
+import dev.rewind.drill.Drills;
 import dev.rewind.rollback.CardPlacement;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.Catalogues;
@@ -46,10 +47,12 @@ final class CommandHandler {
     private final Clock clock;
     private final StatsService stats;
     private final ServiceReadiness readiness;
+    private final Drills drills;
 
     CommandHandler(Catalogues catalogues, RunOpenings openings, RunAccess access, ServiceOverview overview, RunRepository runs,
                    AuditLog audit, Replies replies, Mentions mentions, ExecutorService work, Clock clock,
-                   StatsService stats, ServiceReadiness readiness) {
+                   StatsService stats, ServiceReadiness readiness, Drills drills) {
+        this.drills = drills;
         this.catalogues = catalogues;
         this.openings = openings;
         this.access = access;
@@ -98,6 +101,21 @@ final class CommandHandler {
         if (command instanceof RollbackCommand.Ready ready) {
             return readiness(p, ctx, ready.service());
         }
+        if (command instanceof RollbackCommand.Drill drill) {
+            return drill(p, ctx, drill);
+        }
+        if (command instanceof RollbackCommand.Drills listing) {
+            Optional<String> service = listing.service();
+            if (service.isPresent() && catalogues.service(service.get()).isEmpty()) {
+                return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(service.get(), catalogues.get())));
+            }
+            later(p, () -> service.flatMap(catalogues::service)
+                    .flatMap(s -> refusal(p.getUserId(), s, "read the drills of " + s.name()))
+                    .orElseGet(() -> DrillText.latest(drills.latest(service.flatMap(catalogues::service).map(ServiceConfig::name), 10).stream()
+                            .filter(d -> catalogues.service(d.service()).map(s -> access.mayRead(p.getUserId(), s)).orElse(false))
+                            .toList(), service)));
+            return ctx.ack();
+        }
         String typed = command instanceof RollbackCommand.Status status ? status.service()
                 : ((RollbackCommand.Assess) command).service();
         Optional<ServiceConfig> service = catalogues.service(typed);
@@ -133,6 +151,18 @@ final class CommandHandler {
             }
         });
         return ctx.ack();
+    }
+
+    /** {@code /rollback drill <service> [to rN]}: who may ask for a rollback may start a drill; the rest is {@link Drills}. */
+    private Response drill(SlashCommandPayload p, SlashCommandContext ctx, RollbackCommand.Drill command) {
+        Optional<ServiceConfig> service = catalogues.service(command.service());
+        if (service.isEmpty()) {
+            return ctx.ack(r -> r.responseType("ephemeral").text(Listings.unknownService(command.service(), catalogues.get())));
+        }
+        later(p, () -> DrillText.started(drills.start(service.get(), p.getUserId(), command.revision(), "command",
+                Optional.empty()), service.get().name()));
+        return ctx.ack(r -> r.responseType("ephemeral").text(":test_tube: Starting a drill of *"
+                + SlackText.escape(service.get().name()) + "*…"));
     }
 
     /** {@code /rollback ready <service>}: read as the status is, by the service's own people; it may take seconds. */

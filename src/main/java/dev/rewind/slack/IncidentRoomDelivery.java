@@ -15,6 +15,7 @@ import dev.rewind.outbox.OutboxStore;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.IncidentRoom;
 import dev.rewind.rollback.RollbackRun;
+import dev.rewind.rollback.Trigger;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunTimeline;
 import dev.rewind.rollback.ApprovalStore;
@@ -303,7 +304,7 @@ final class IncidentRoomDelivery implements Delivery {
     static String baseName(RollbackRun run) {
         String slug = run.service().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "-").replaceAll("-+", "-")
                 .replaceAll("^-|-$", "");
-        String prefix = "inc-" + DAY.format(run.createdAt()) + "-";
+        String prefix = (run.trigger() == Trigger.DRILL ? "drill-" : "inc-") + DAY.format(run.createdAt()) + "-";
         int room = 80 - prefix.length() - 3;
         return prefix + (slug.length() > room ? slug.substring(0, room) : slug);
     }

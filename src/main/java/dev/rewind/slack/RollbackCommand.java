@@ -31,6 +31,14 @@ public sealed interface RollbackCommand {
     record Ready(String service) implements RollbackCommand {
     }
 
+    /** {@code /rollback drill checkout [to r41]}: a real rollback and restore, as a rehearsal. */
+    record Drill(String service, Optional<String> revision) implements RollbackCommand {
+    }
+
+    /** {@code /rollback drills [service]}: the latest drills and their results. */
+    record Drills(Optional<String> service) implements RollbackCommand {
+    }
+
     /** {@code /rollback checkout [to r41] [--dry-run] [--security] [reason…]}. */
     record Assess(String service, Optional<String> revision, boolean dryRun, Set<String> flags, String reason)
             implements RollbackCommand {
@@ -54,6 +62,8 @@ public sealed interface RollbackCommand {
             "• `/rollback audit [service]` — check the audit trail and show its latest entries",
             "• `/rollback stats [service] [7d|30d|90d]` — success rate, time to recovery and decisions [30d]",
             "• `/rollback ready <service>` — check now that a rollback of the service would work",
+            "• `/rollback drill <service> [to <revision>]` — rehearse: roll back for real, then restore, and time it",
+            "• `/rollback drills [service]` — the latest drills and their results",
             "• `/rollback help` — this message");
 
     static RollbackCommand parse(String text) {
@@ -74,6 +84,22 @@ public sealed interface RollbackCommand {
             }
             case "stats" -> {
                 return stats(words.subList(1, words.size()));
+            }
+            case "drill" -> {
+                if (words.size() == 2) {
+                    return new Drill(words.get(1), Optional.empty());
+                }
+                if (words.size() == 4 && words.get(2).equalsIgnoreCase("to") && words.get(3).matches("[rR]?[A-Za-z0-9._-]+")) {
+                    String value = words.get(3);
+                    return new Drill(words.get(1), Optional.of(value.toLowerCase(Locale.ROOT).startsWith("r")
+                            ? value.substring(1) : value));
+                }
+                return new Malformed("`/rollback drill` takes a service and, optionally, a revision: "
+                        + "`/rollback drill checkout` or `/rollback drill checkout to r41`");
+            }
+            case "drills" -> {
+                return words.size() <= 2 ? new Drills(words.size() == 2 ? Optional.of(words.get(1)) : Optional.empty())
+                        : new Malformed("`/rollback drills` takes at most one service, e.g. `/rollback drills checkout`");
             }
             case "ready" -> {
                 return words.size() == 2 ? new Ready(words.get(1))

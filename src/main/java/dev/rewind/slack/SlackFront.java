@@ -98,7 +98,7 @@ public final class SlackFront implements AutoCloseable {
                          AlertIntake alerts,
                          ServiceOverview overview, RunRepository runs, AuditLog audit, DeliveryLog deliveries,
                          CardRenderer renderer, Mentions mentions, ExecutorService work, Clock clock,
-                         StatsService stats, ServiceReadiness readiness) {
+                         StatsService stats, ServiceReadiness readiness, dev.rewind.drill.Drills drills) {
     }
 
     public static SlackFront create(Slack slack, String botToken, Optional<String> signingSecret, Wiring w) {
@@ -115,7 +115,7 @@ public final class SlackFront implements AutoCloseable {
         MethodsClient client = slack.methods(botToken);
         Replies replies = new Replies(slack, client);
         CommandHandler commands = new CommandHandler(w.catalogues(), w.openings(), w.access(), w.overview(), w.runs(), w.audit(),
-                replies, w.mentions(), w.work(), w.clock(), w.stats(), w.readiness());
+                replies, w.mentions(), w.work(), w.clock(), w.stats(), w.readiness(), w.drills());
         CardActions actions = new CardActions(w.openings(), w.rollbacks(), w.followUps(), w.auto(), client, replies, w.mentions(),
                 w.deliveries(), w.work());
         AlertEvents alerts = new AlertEvents(w.catalogues(), w.alerts(), w.deliveries());

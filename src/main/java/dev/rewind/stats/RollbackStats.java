@@ -55,7 +55,8 @@ public final class RollbackStats {
                 .filter(run -> !run.createdAt().isBefore(from) && !run.createdAt().isAfter(now))
                 .filter(run -> service.isEmpty() || service.get().equals(run.service()))
                 .toList();
-        List<PastRun> real = inWindow.stream().filter(run -> !run.dryRun()).toList();
+        // Drills are rehearsals: they have their own figures (/rollback drills), not the incidents'.
+        List<PastRun> real = inWindow.stream().filter(run -> !run.dryRun() && run.trigger() != Trigger.DRILL).toList();
 
         Map<RunState, Integer> outcomes = new EnumMap<>(RunState.class);
         real.stream().filter(run -> run.state().isFinal()).forEach(run -> outcomes.merge(run.state(), 1, Integer::sum));

@@ -212,6 +212,31 @@ class CatalogueParserTest {
     }
 
     @Test
+    void drillsAreOffInProductionOnOutsideItAndAScheduleMustBeCron() {
+        Catalogue catalogue = parser.parse(String.join("\n",
+                "environments:",
+                "  staging: {drills: {schedule: '0 10 * * TUE', approvals: 0}}",
+                "services:",
+                "  - {name: prod, channel: C1, target: {type: t}, approvers: [U1]}",
+                "  - {name: stage, channel: C1, environment: staging, target: {type: t}, approvers: [U1]}",
+                "  - {name: drilled, channel: C1, target: {type: t}, approvers: [U1], drills: {allowed: true, recoveryTarget: 4m}}",
+                ""), "rewind.yml");
+        assertThat(catalogue.find("prod").orElseThrow().drills().allowed()).isFalse();
+        ServiceConfig.Drills stage = catalogue.find("stage").orElseThrow().drills();
+        assertThat(stage.allowed()).isTrue();
+        assertThat(stage.schedule()).contains("0 10 * * TUE");
+        assertThat(stage.needsApproval()).isFalse();
+        ServiceConfig.Drills drilled = catalogue.find("drilled").orElseThrow().drills();
+        assertThat(drilled.allowed()).isTrue();
+        assertThat(drilled.needsApproval()).isTrue();
+        assertThat(drilled.recoveryTarget()).isEqualTo(Duration.ofMinutes(4));
+        assertThatThrownBy(() -> parser.parse("services:\n  - {name: a, channel: C, target: {type: t}, approvers: [U1], "
+                + "drills: {schedule: 'every tuesday'}}\n", "rewind.yml"))
+                .hasMessageStartingWith("rewind.yml.services[0] (a).drills.schedule: 'every tuesday' is not a cron expression "
+                        + "(5 fields, UTC, e.g. \"0 10 * * TUE\")");
+    }
+
+    @Test
     void aServiceWithoutANameIsPlacedByItsIndex() {
         assertThatThrownBy(() -> parser.parse("services:\n  - {name: a, channel: C, target: {type: t}, approvers: [U1]}\n"
                 + "  - {channel: C, target: {type: t}, typo: 1}\n", "rewind.yml"))
@@ -249,6 +274,8 @@ class CatalogueParserTest {
             guard: {window: 30m}                    | rewind.yml.services[0] (a).guard: the guard judges a new revision by the service's policy rules, and none of them reads a signal or a probe without alert labels; add one under policy:
             guard: {interval: 1s}                   | rewind.yml.services[0] (a).guard.interval must be at least 5s, got 1s
             guard: {window: 1s, interval: 5s}       | rewind.yml.services[0] (a).guard.window (1s) must be at least one interval (5s)
+            drills: {approvals: 0}                  | rewind.yml.services[0] (a).drills.approvals: 0 is not allowed in production: a production drill is a real rollback and needs the service's approvers
+            drills: {approvals: -1}                 | rewind.yml.services[0] (a).drills.approvals must be 0 (the drill approves itself) or more, got -1
             guard: {window: soon}                   | rewind.yml.services[0] (a).guard.window: 'soon' is not a duration (write e.g. 90s, 5m, 1h)
             policy: [{when: {for: 2 minutes}}]      | rewind.yml.services[0] (a).policy[0].when.for: '2 minutes' is not a duration (write e.g. 90s, 5m, 1h)
             targets: []                             | rewind.yml.services[0] (a).targets is empty

@@ -201,6 +201,13 @@ public final class GitRevertAdapter implements RollbackAdapter {
         }
     }
 
+    /** Restoring would revert the revert: two commits on the branch people deploy from, for a rehearsal. */
+    @Override
+    public Optional<String> notDrillable(Target target) {
+        return Optional.of("a drill of git-revert would push a revert and then a revert of it to the branch your GitOps "
+                + "tool deploys from; rehearse it on a service whose target is a fork or a test path");
+    }
+
     @Override
     public Health verify(Target target) {
         GitHubRepo repo = repo(target);
