@@ -105,6 +105,10 @@ public final class Drills implements RunObserver {
                     + "); set drills: {allowed: true} on the service or its environment to rehearse it there");
         }
         List<Target> targets = service.targets();
+        if (targets.size() > 1) {
+            return Optional.of(service.name() + " is a plan of " + targets.size() + " steps: a drill rehearses one target, "
+                    + "so drill a service per step instead");
+        }
         for (int i = 0; i < targets.size(); i++) {
             Target target = targets.get(i);
             String step = targets.size() == 1 ? target.type() : "step " + (i + 1) + " (" + target.type() + ")";
@@ -295,7 +299,7 @@ public final class Drills implements RunObserver {
         return events.stream().filter(e -> e.kind() == kind).map(RunEvent::at).findFirst();
     }
 
-    /** Ends the drill, posts its report in the service's channel (threaded under the drill's card) and counts it. */
+    /** Ends the drill, posts its report (once) in the service's channel and counts it. */
     private void end(Drill drill, ServiceConfig service, DrillState state, List<String> lines, Optional<Duration> recovery) {
         String head = switch (state) {
             case PASSED -> ":white_check_mark: *Drill passed*";
@@ -313,7 +317,6 @@ public final class Drills implements RunObserver {
                 state.name().toLowerCase(Locale.ROOT) + ": " + String.join(" / ", lines));
         metrics.ended(service.name(), state, recovery);
         channel.announce(service.channel(), text);
-        drill.runId().flatMap(runs::find).flatMap(RollbackRun::card).ifPresent(card -> channel.reply(card, text));
     }
 
     private static String who(String requestedBy) {

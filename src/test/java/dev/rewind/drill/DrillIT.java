@@ -70,6 +70,7 @@ class DrillIT {
 
         String report = report("Drill passed");
         assertThat(rewind.kubernetes().image("shop", "checkout")).as("restored").isEqualTo("shop/checkout:1.4.2");
+        assertThat(messages()).as("one drill report").filteredOn(t -> t.contains("Drill passed")).hasSize(1);
         Matcher times = Pattern.compile("Times from the start: card (\\S+) · approval (\\S+) · traffic on the old version "
                 + "(\\S+) · verified (\\S+) · restored (\\S+)").matcher(report);
         assertThat(times.find()).as(report).isTrue();

@@ -162,6 +162,11 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
     }
 
     @Override
+    public Optional<String> notDrillable(Target target) {
+        return Optional.of("Rewind can send all traffic back to stable, but the canary's share is set by your rollout tool: a drill could not give it back");
+    }
+
+    @Override
     public Health verify(Target target) {
         List<WeightedRoute> routes = routes(target, virtualService(target));
         String stable = spec(target).stableSubset();

@@ -164,6 +164,11 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
     }
 
     @Override
+    public Optional<String> notDrillable(Target target) {
+        return Optional.of("Rewind takes a schema one migration back but does not apply it again (your deploy does): a drill would leave the database one migration back");
+    }
+
+    @Override
     public Health verify(Target target) {
         MigrationTarget migration = MigrationTarget.of(target);
         List<Job> previous = jobs.forTarget(migration.namespace(), MigrationTarget.shortHash(target));

@@ -144,6 +144,11 @@ public final class WebhookAdapter implements RollbackAdapter {
     }
 
     @Override
+    public Optional<String> notDrillable(Target target) {
+        return Optional.of("the receiving system is only ever asked to roll back; Rewind cannot ask it to restore the revision that ran before");
+    }
+
+    @Override
     public Health verify(Target target) {
         WebhookEvent last = lastCompletion.get(target.key());
         String receiver = receiver(target);
