@@ -326,7 +326,7 @@ public final class Rewind implements AutoCloseable {
         ExecutorService guardQueries = Executors.newFixedThreadPool(8, threads("rewind-guard"));
         closeables.add(0, () -> shutdown(guardQueries));
         GuardEvaluator guardEvaluator = new GuardEvaluator(catalogues, guardStore, signals, new HttpProbes(), openings, auto,
-                audit, new GuardMeters(metrics.registry(), guardStore::watchingCount).preset(catalogues.get()), guardQueries,
+                audit, channel, new GuardMeters(metrics.registry(), guardStore::watchingCount).preset(catalogues.get()), guardQueries,
                 Duration.ofSeconds(5), clock);
         WorkloadInformers informers = new WorkloadInformers(kubernetes, deployGuards::targetChanged);
         closeables.add(0, informers);

@@ -401,7 +401,7 @@ public final class CatalogueParser {
             throw new ConfigException(place + ": the guard judges a new revision by the service's policy rules, and none "
                     + "of them reads a signal or a probe without alert labels; add one under policy:");
         }
-        return Optional.of(new ServiceConfig.Guard(window, interval));
+        return Optional.of(new ServiceConfig.Guard(window, interval, first(spec.announce(), null, false)));
     }
 
     private static TierThresholds thresholds(ThresholdsSpec spec) {

@@ -61,8 +61,8 @@ record CatalogueSpec(
     record DrillsSpec(Boolean allowed, String schedule, Integer approvals, Duration recoveryTarget, Boolean destructive) {
     }
 
-    /** {@code guard:}: watch each new revision for {@code window}, every {@code interval}. */
-    record GuardSpec(Duration window, Duration interval) {
+    /** {@code guard:}: watch each new revision for {@code window}, every {@code interval}; {@code announce} its clean end. */
+    record GuardSpec(Duration window, Duration interval, Boolean announce) {
     }
 
     /** {@code statusWebhook:}: rollback start and end as signed JSON, for a status page. */

@@ -48,10 +48,11 @@ public record ServiceConfig(
 
     /**
      * {@code guard:}: each new revision is watched for {@code window}, its policy rules evaluated every
-     * {@code interval}. Without it a service is still guarded when a pipeline posts a deploy, with {@link #DEFAULT}.
+     * {@code interval}; with {@code announce}, a window that ends clean is said in the service's channel. Without it a
+     * service is still guarded when a pipeline posts a deploy, with {@link #DEFAULT}.
      */
-    public record Guard(Duration window, Duration interval) {
-        public static final Guard DEFAULT = new Guard(Duration.ofMinutes(30), Duration.ofSeconds(30));
+    public record Guard(Duration window, Duration interval, boolean announce) {
+        public static final Guard DEFAULT = new Guard(Duration.ofMinutes(30), Duration.ofSeconds(30), false);
     }
 
     /** Where rollback starts and ends are posted as signed JSON; the signing secret is in {@code secretEnv}. */

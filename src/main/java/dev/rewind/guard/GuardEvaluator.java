@@ -7,6 +7,7 @@ import dev.rewind.config.ServiceConfig;
 import dev.rewind.rollback.AuditLog;
 import dev.rewind.rollback.AutoRollback;
 import dev.rewind.rollback.Catalogues;
+import dev.rewind.rollback.IncidentChannel;
 import dev.rewind.rollback.RollbackRun;
 import dev.rewind.rollback.RuleConditions;
 import dev.rewind.rollback.RunOpenings;
@@ -50,6 +51,7 @@ public final class GuardEvaluator {
     private final RunOpenings openings;
     private final AutoRollback auto;
     private final AuditLog audit;
+    private final IncidentChannel channel;
     private final GuardMetrics metrics;
     private final Executor queries;
     private final Duration timeout;
@@ -61,8 +63,9 @@ public final class GuardEvaluator {
      * @param timeout how long one query may take (the card's own bound)
      */
     public GuardEvaluator(Catalogues catalogues, GuardStore store, SignalSource signals, Probes probes, RunOpenings openings,
-                          AutoRollback auto, AuditLog audit, GuardMetrics metrics, Executor queries, Duration timeout,
-                          Clock clock) {
+                          AutoRollback auto, AuditLog audit, IncidentChannel channel, GuardMetrics metrics, Executor queries,
+                          Duration timeout, Clock clock) {
+        this.channel = channel;
         this.catalogues = catalogues;
         this.store = store;
         this.signals = signals;
@@ -155,9 +158,14 @@ public final class GuardEvaluator {
         } else if (!now.isBefore(guard.endsAt())) {
             metrics.evaluated(unreadable ? "unreadable" : "clear", lag);
             if (store.end(guard.id(), GuardStatus.HEALTHY, Optional.empty(), Optional.empty(), now)) {
-                audit.record(DeployGuards.ACTOR, "deploy guard ended", Optional.empty(), guard.service(), guard.label()
-                        + " healthy: no rule held in " + DurationText.format(Duration.between(guard.startedAt(), now).withNanos(0))
-                        + " (" + (guard.checks() + 1) + " checks)");
+                String healthy = guard.label() + " healthy: no rule held in "
+                        + DurationText.format(Duration.between(guard.startedAt(), now).withNanos(0)) + " (" + (guard.checks() + 1)
+                        + " checks)";
+                audit.record(DeployGuards.ACTOR, "deploy guard ended", Optional.empty(), guard.service(), healthy);
+                if (pending.service().guard().filter(ServiceConfig.Guard::announce).isPresent()) {
+                    channel.announce(pending.service().channel(), ":white_check_mark: Deploy guard: " + guard.service() + " "
+                            + healthy);
+                }
             }
         } else {
             metrics.evaluated(holding ? "holding" : unreadable ? "unreadable" : "clear", lag);

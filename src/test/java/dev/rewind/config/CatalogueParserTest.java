@@ -198,7 +198,7 @@ class CatalogueParserTest {
                 ""), "rewind.yml");
         ServiceConfig checkout = catalogue.find("checkout").orElseThrow();
         assertThat(checkout.guard()).contains(new ServiceConfig.Guard(java.time.Duration.ofMinutes(20),
-                java.time.Duration.ofSeconds(15)));
+                java.time.Duration.ofSeconds(15), false));
         List<PolicyRule> rules = checkout.policy();
         assertThat(rules.get(0).limits()).isEqualTo(new PolicyRule.Limits(java.util.Optional.of(0.02), java.util.Optional.empty(),
                 java.util.Optional.of(3.0), java.util.Optional.empty()));

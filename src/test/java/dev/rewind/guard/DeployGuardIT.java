@@ -188,7 +188,7 @@ class DeployGuardIT {
 
     @Test
     void aCleanWindowEndsTheGuardQuietlyAsHealthy() throws Exception {
-        start("    guard: {window: 20s, interval: 5s}", BASELINE_RULES);
+        start("    guard: {window: 20s, interval: 5s, announce: true}", BASELINE_RULES);
         String id = postDeploy("checkout", "r3").get("id").asString();
         for (int i = 0; i < 6 && deploy(id).get("status").asString().equals("watching"); i++) {
             stepUntilChecks(id, deploy(id).get("checks").asInt() + 1);
@@ -196,7 +196,11 @@ class DeployGuardIT {
         JsonNode done = deploy(id);
         assertThat(done.get("status").asString()).isEqualTo("healthy");
         assertThat(done.get("triggers")).isEmpty();
-        assertThat(rewind.cards()).as("nothing in Slack").isEmpty();
+        assertThat(rewind.cards()).as("no card").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.slack().posted())
+                .as("guard: {announce: true} says the clean end in the channel").singleElement()
+                .satisfies(post -> assertThat(post.get("text")).startsWith(":white_check_mark: Deploy guard: checkout r3 healthy: "
+                        + "no rule held in")));
     }
 
     @Test
