@@ -46,6 +46,8 @@ import java.util.function.Consumer;
 public final class AlertIntake implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
+    /** How long a replica's claim to open an incident's card holds before another may open it. */
+    static final Duration CARD_CLAIM = Duration.ofSeconds(60);
     static final int LANES = 8;
     static final int READERS = 2;
     static final int READ_QUEUE = 64;
@@ -226,7 +228,8 @@ public final class AlertIntake implements AutoCloseable {
         AlertStore.Incident incident = store.openOrCreate(service.get().name(), RunIds.next().replace("rb-", "in-"), now);
         store.record(incident.id(), alert, now);
         // The incident's first firing alert opens its card; so does a later one if opening the card failed before.
-        if (alert.firing() && (incident.created() || incident.runId().isEmpty())) {
+        if (alert.firing() && (incident.created() || incident.runId().isEmpty())
+                && store.claimCard(incident.id(), now, CARD_CLAIM)) {
             // A card already open for the service (a /rollback typed before the alert came) takes the incident.
             RollbackRun run = openings.openRun(service.get(), new RunOpenings.Opening(Trigger.ALERT,
                     "alert " + alert.name(), alert.summary(), severityFloor(alert), false,

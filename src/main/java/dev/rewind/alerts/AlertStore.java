@@ -27,6 +27,12 @@ public interface AlertStore {
 
     void linkRun(String incidentId, String runId);
 
+    /**
+     * Claims the opening of the incident's card, so that of several replicas receiving its first alerts at once only
+     * one opens it. A claim older than {@code stale} lapses (its replica died while opening). @return whether claimed
+     */
+    boolean claimCard(String incidentId, Instant now, java.time.Duration stale);
+
     /** Records a notification of an alert: new, repeated, or resolved. */
     void record(String incidentId, Alert alert, Instant at);
 

@@ -77,6 +77,14 @@ public final class JdbiAlertStore implements AlertStore {
     }
 
     @Override
+    public boolean claimCard(String incidentId, Instant now, java.time.Duration stale) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE alert_incidents SET card_claimed_at = :now WHERE id = :id "
+                        + "AND run_id IS NULL AND (card_claimed_at IS NULL OR card_claimed_at < :lapsed)")
+                .bind("now", now.toEpochMilli()).bind("lapsed", now.minus(stale).toEpochMilli()).bind("id", incidentId)
+                .execute()) == 1;
+    }
+
+    @Override
     public void linkRun(String incidentId, String runId) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE alert_incidents SET run_id = :runId WHERE id = :id")
                 .bind("runId", runId).bind("id", incidentId).execute());
