@@ -11,6 +11,7 @@ import dev.rewind.adapter.bluegreen.BlueGreenAdapter;
 import dev.rewind.adapter.istio.IstioWeightsAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDaemonSetAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesDeploymentAdapter;
+import dev.rewind.adapter.kubernetes.WorkloadInformers;
 import dev.rewind.adapter.kubernetes.KubernetesStatefulSetAdapter;
 import dev.rewind.adapter.Revision;
 import dev.rewind.adapter.config.ConfigAdapter;
@@ -63,10 +64,15 @@ import static org.awaitility.Awaitility.await;
 class RbacIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Target BLUE_GREEN = new Target(BlueGreenAdapter.TYPE, Map.of("namespace", "shop", "service", "storefront",
+            "slotLabel", "slot", "slots", Map.of("blue", "storefront-blue", "green", "storefront-green")));
+    private static final Target ISTIO = new Target(IstioWeightsAdapter.TYPE, Map.of("namespace", "shop", "virtualService", "reviews",
+            "stableSubset", "stable", "canarySubset", "canary"));
 
     @Test
     void clusterRoleGrantsExactlyWhatTheAdaptersCall() throws Exception {
         Set<String> used = new TreeSet<>();
+        Map<String, Set<String>> usedBy = new java.util.LinkedHashMap<>();
         try (KubernetesWorld world = new KubernetesWorld();
              ArgoRolloutsWorld argo = new ArgoRolloutsWorld(world);
              ControllerRevisionWorld controllers = new ControllerRevisionWorld(world);
@@ -75,16 +81,54 @@ class RbacIT {
             world.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata()
                     .build()).create();
             world.deployment("shop", "payments", 2, "shop/payments:1");
+            world.drainBotCalls();
             config(world, world.botClient(), new JdbiConfigHistory(database));
+            usedBy.put("config", calls(world));
             databaseMigration(world, world.botClient());
+            usedBy.put("database-migration", calls(world));
             blueGreen(world);
+            usedBy.put("blue-green", calls(world));
             istioWeights(world);
+            usedBy.put("istio-weights", calls(world));
             argoRollout(world, argo);
+            usedBy.put("argo-rollout", calls(world));
             statefulSetAndDaemonSet(world, controllers);
+            usedBy.put("statefulset+daemonset", calls(world));
             deployment(world);
+            usedBy.put("kubernetes-deployment", calls(world));
             gitRevertWithFlux(world);
-            world.drainBotCalls().forEach(call -> used.add(permission(call)));
+            usedBy.put("git-revert", calls(world));
+            deployGuardInformers(world);
+            usedBy.put("deploy guard informers", calls(world));
+            usedBy.values().forEach(used::addAll);
         }
+        // Each adapter declares (for /rollback ready's access reviews) every call it was seen to make.
+        Target configMap = new Target(ConfigAdapter.TYPE, Map.of("namespace", "shop", "configMap", "payments-config",
+                "restart", List.of("payments")));
+        Target secret = new Target(ConfigAdapter.TYPE, Map.of("namespace", "shop", "secret", "payments-keys",
+                "keyEnv", "RBAC_TEST_KEY", "restart", List.of("payments")));
+        Map<String, Set<String>> declared = Map.of(
+                "config", declared(new ConfigAdapter(null, null, null, Clock.systemUTC()), configMap, secret),
+                "database-migration", declared(new DatabaseMigrationAdapter(null), new Target(DatabaseMigrationAdapter.TYPE,
+                        Map.of("namespace", "shop", "deployment", "payments"))),
+                "blue-green", declared(new BlueGreenAdapter(null), BLUE_GREEN),
+                "istio-weights", declared(new IstioWeightsAdapter(null), ISTIO),
+                "argo-rollout", declared(new ArgoRolloutAdapter(null), new Target(ArgoRolloutAdapter.TYPE,
+                        Map.of("namespace", "shop", "rollout", "search"))),
+                "kubernetes-deployment", declared(new KubernetesDeploymentAdapter(null), new Target(KubernetesDeploymentAdapter.TYPE,
+                        Map.of("namespace", "shop", "deployment", "checkout"))),
+                "git-revert", declared(new GitRevertAdapter(Secrets.of(Map.of()), null, null), new Target(GitRevertAdapter.TYPE,
+                        Map.of("apiUrl", "https://api.github.example", "repo", "org/gitops", "path", "apps/checkout",
+                                "tokenEnv", "GITHUB_TOKEN", "sync", Map.of("flux", Map.of("namespace", FluxWorld.NAMESPACE,
+                                        "kustomization", "checkout"))))));
+        Set<String> statefulAndDaemon = new TreeSet<>(declared(new KubernetesStatefulSetAdapter(null),
+                new Target(KubernetesStatefulSetAdapter.TYPE, Map.of("namespace", "shop", "statefulSet", "ledger"))));
+        statefulAndDaemon.addAll(declared(new KubernetesDaemonSetAdapter(null),
+                new Target(KubernetesDaemonSetAdapter.TYPE, Map.of("namespace", "shop", "daemonSet", "log-agent"))));
+        assertThat(statefulAndDaemon).as("statefulset and daemonset declare what they call")
+                .containsAll(usedBy.get("statefulset+daemonset"));
+        declared.forEach((adapter, permissions) -> assertThat(permissions).as("%s declares what it calls", adapter)
+                .containsAll(usedBy.get(adapter)));
         ClusterRole role = ManifestsTest.only(ManifestsTest.load(), ClusterRole.class);
         Set<String> granted = new TreeSet<>();
         for (PolicyRule rule : role.getRules()) {
@@ -98,6 +142,33 @@ class RbacIT {
         }
         assertThat(granted).containsAll(used);
         assertThat(used).containsAll(granted);
+    }
+
+    /** What an adapter declares for targets, written as calls are ({@code apps/deployments:patch}). */
+    private static Set<String> declared(RollbackAdapter adapter, Target... targets) {
+        Set<String> declared = new TreeSet<>();
+        for (Target target : targets) {
+            adapter.permissions(target).forEach(p -> declared.add(p.group() + "/" + p.resource() + ":" + p.verb()));
+        }
+        return declared;
+    }
+
+    private static Set<String> calls(KubernetesWorld world) {
+        Set<String> calls = new TreeSet<>();
+        world.drainBotCalls().forEach(call -> calls.add(permission(call)));
+        return calls;
+    }
+
+    /** The deploy guard's informers list and watch each kind of workload in a namespace in use. */
+    private static void deployGuardInformers(KubernetesWorld world) throws InterruptedException {
+        try (WorkloadInformers informers = new WorkloadInformers(world.botClient(), target -> { })) {
+            informers.watch(List.of(
+                    new Target(KubernetesDeploymentAdapter.TYPE, Map.of("namespace", "shop", "deployment", "checkout")),
+                    new Target(KubernetesStatefulSetAdapter.TYPE, Map.of("namespace", "shop", "statefulSet", "ledger")),
+                    new Target(KubernetesDaemonSetAdapter.TYPE, Map.of("namespace", "shop", "daemonSet", "log-agent")),
+                    new Target(ArgoRolloutAdapter.TYPE, Map.of("namespace", "shop", "rollout", "search"))));
+            Thread.sleep(500);
+        }
     }
 
     private static void deployment(KubernetesWorld world) throws InterruptedException {
@@ -138,8 +209,7 @@ class RbacIT {
         world.deployment("shop", "storefront-green", Map.of("app", "storefront", "slot", "green"), 0, "shop/storefront:1");
         world.service("shop", "storefront", Map.of("app", "storefront", "slot", "blue"));
         RollbackAdapter adapter = new BlueGreenAdapter(world.botClient());
-        Target target = new Target(BlueGreenAdapter.TYPE, Map.of("namespace", "shop", "service", "storefront",
-                "slotLabel", "slot", "slots", Map.of("blue", "storefront-blue", "green", "storefront-green")));
+        Target target = BLUE_GREEN;
         adapter.describe(target);
         adapter.execute(target, Change.to("rb-rbac000003", "green"), Progress.NONE, TIMEOUT);
         adapter.verify(target);
@@ -156,8 +226,7 @@ class RbacIT {
                     .inNamespace("shop").resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class)).create();
         }
         RollbackAdapter adapter = new IstioWeightsAdapter(world.botClient());
-        Target target = new Target(IstioWeightsAdapter.TYPE, Map.of("namespace", "shop", "virtualService", "reviews",
-                "stableSubset", "stable", "canarySubset", "canary"));
+        Target target = ISTIO;
         adapter.describe(target);
         assertThatThrownBy(() -> adapter.execute(target, Change.to("rb-rbac000005", "canary-50"), Progress.NONE,
                 TIMEOUT)).isInstanceOf(AdapterException.class);

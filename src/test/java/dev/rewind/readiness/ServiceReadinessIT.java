@@ -160,6 +160,31 @@ class ServiceReadinessIT {
     }
 
     @Test
+    void everyKubernetesAdapterHasItsVerbsReviewedAndADeniedOneIsNamed() throws IOException {
+        try (RewindFixture locked = RewindFixture.builder().catalogue(RewindFixture.CATALOGUE + String.join("\n",
+                "  - name: storefront",
+                "    channel: C0STORE",
+                "    target: {type: blue-green, namespace: shop, service: storefront, slotLabel: slot,",
+                "             slots: {blue: storefront-blue, green: storefront-green}}",
+                "    approvers: [" + ALICE + "]",
+                "  - name: reviews",
+                "    channel: C0REVIEWS",
+                "    target: {type: istio-weights, namespace: shop, virtualService: reviews, stableSubset: stable, canarySubset: canary}",
+                "    approvers: [" + ALICE + "]",
+                "")).build()) {
+            locked.kubernetes().deny("patch", "services");
+            locked.kubernetes().deny("patch", "virtualservices");
+
+            locked.signed().command(ALICE, CHANNEL, "ready storefront");
+            assertThat(locked.privateAnswer("*storefront* is not ready"))
+                    .contains(":x: *Kubernetes permissions*: Rewind may not patch services in shop");
+            locked.signed().command(ALICE, CHANNEL, "ready reviews");
+            assertThat(locked.privateAnswer("*reviews* is not ready"))
+                    .contains(":x: *Kubernetes permissions*: Rewind may not patch virtualservices.networking.istio.io in shop");
+        }
+    }
+
+    @Test
     void aProbeThatDoesNotAnswerAsExpectedIsAProblemWithItsAnswer() throws IOException {
         com.github.tomakehurst.wiremock.WireMockServer shop = new com.github.tomakehurst.wiremock.WireMockServer(
                 com.github.tomakehurst.wiremock.core.WireMockConfiguration.options().dynamicPort());

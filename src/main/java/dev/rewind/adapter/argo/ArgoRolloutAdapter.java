@@ -3,6 +3,7 @@ package dev.rewind.adapter.argo;
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
+import dev.rewind.adapter.ApiPermission;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
@@ -137,6 +138,17 @@ public final class ArgoRolloutAdapter implements RollbackAdapter {
             return abort(target, rollout, history, wanted, progress, timeout);
         }
         return undo(target, rollout, history, wanted, progress, timeout);
+    }
+
+    /** Reads, watches, undoes and aborts the Rollout; its history is in ReplicaSets; pods say why a rollout is stuck. */
+    @Override
+    public List<ApiPermission> permissions(Target target) {
+        String namespace = target.as(Spec.class).namespace();
+        return List.of(new ApiPermission("get", "argoproj.io", "rollouts", namespace),
+                new ApiPermission("watch", "argoproj.io", "rollouts", namespace),
+                new ApiPermission("patch", "argoproj.io", "rollouts", namespace),
+                new ApiPermission("patch", "argoproj.io", "rollouts/status", namespace),
+                ApiPermission.apps("list", "replicasets", namespace), ApiPermission.core("list", "pods", namespace));
     }
 
     @Override

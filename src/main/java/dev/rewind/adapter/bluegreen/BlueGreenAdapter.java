@@ -4,6 +4,7 @@ import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.FollowUp;
 import dev.rewind.adapter.Health;
+import dev.rewind.adapter.ApiPermission;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
@@ -161,6 +162,15 @@ public final class BlueGreenAdapter implements RollbackAdapter {
         recorded.put("slot", chosen);
         return new Outcome("Service " + name(target) + " switched to slot " + chosen + " (Deployment "
                 + slot.deploymentName() + ", " + slot.revision().imagesText() + "): " + ready.detail(), recorded);
+    }
+
+    /** Reads and switches the Service; reads, scales up and watches the slots' Deployments; reads pods for why. */
+    @Override
+    public List<ApiPermission> permissions(Target target) {
+        String namespace = target.as(Spec.class).namespace();
+        return List.of(ApiPermission.core("get", "services", namespace), ApiPermission.core("patch", "services", namespace),
+                ApiPermission.apps("get", "deployments", namespace), ApiPermission.apps("patch", "deployments", namespace),
+                ApiPermission.apps("watch", "deployments", namespace), ApiPermission.core("list", "pods", namespace));
     }
 
     @Override

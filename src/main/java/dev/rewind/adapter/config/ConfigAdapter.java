@@ -3,6 +3,7 @@ package dev.rewind.adapter.config;
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
+import dev.rewind.adapter.ApiPermission;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
@@ -171,6 +172,21 @@ public final class ConfigAdapter implements RollbackAdapter {
                 + (ready.isEmpty() ? "; no Deployment to restart" : "; restarted " + String.join(", ", ready));
         return new Outcome(summary, Map.of("fromVersion", recordedLive.map(ConfigVersion::id).orElse(observed.keyed().id()),
                 "toVersion", wanted.id()));
+    }
+
+    /** Reads, watches (the recorder) and writes back the ConfigMap or Secret; restarts and watches the Deployments. */
+    @Override
+    public List<ApiPermission> permissions(Target target) {
+        Spec spec = target.as(Spec.class);
+        String kind = spec.secret() != null ? "secrets" : "configmaps";
+        List<ApiPermission> needed = new java.util.ArrayList<>(List.of(ApiPermission.core("get", kind, spec.namespace()),
+                ApiPermission.core("watch", kind, spec.namespace()), ApiPermission.core("patch", kind, spec.namespace())));
+        if (spec.restart() != null && !spec.restart().isEmpty()) {
+            needed.addAll(List.of(ApiPermission.apps("get", "deployments", spec.namespace()),
+                    ApiPermission.apps("patch", "deployments", spec.namespace()),
+                    ApiPermission.apps("watch", "deployments", spec.namespace())));
+        }
+        return needed;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.rewind.adapter.gitrevert;
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
+import dev.rewind.adapter.ApiPermission;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
@@ -202,6 +203,14 @@ public final class GitRevertAdapter implements RollbackAdapter {
     }
 
     /** Restoring would revert the revert: two commits on the branch people deploy from, for a rehearsal. */
+    /** With {@code sync: {flux: …}}: reads the Flux Kustomization that applies the path; otherwise nothing in Kubernetes. */
+    @Override
+    public List<ApiPermission> permissions(Target target) {
+        return SyncSpec.of(target).filter(SyncSpec.Flux.class::isInstance).map(SyncSpec.Flux.class::cast)
+                .map(flux -> List.of(new ApiPermission("get", "kustomize.toolkit.fluxcd.io", "kustomizations", flux.namespace())))
+                .orElse(List.of());
+    }
+
     @Override
     public Optional<String> notDrillable(Target target) {
         return Optional.of("a drill of git-revert would push a revert and then a revert of it to the branch your GitOps "

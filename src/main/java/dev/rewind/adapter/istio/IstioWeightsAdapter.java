@@ -3,6 +3,7 @@ package dev.rewind.adapter.istio;
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
+import dev.rewind.adapter.ApiPermission;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
@@ -159,6 +160,14 @@ public final class IstioWeightsAdapter implements RollbackAdapter {
         progress.step("Weights read back: " + weightsText(after, stable, canary));
         return new Outcome("VirtualService " + name(target) + ": all traffic back on subset " + stable + " on "
                 + routeCount(after.size()) + " (was " + before + ")", Map.of("previousWeights", before));
+    }
+
+    /** Reads the VirtualService and sets its weights. */
+    @Override
+    public List<ApiPermission> permissions(Target target) {
+        String namespace = target.as(Spec.class).namespace();
+        return List.of(new ApiPermission("get", "networking.istio.io", "virtualservices", namespace),
+                new ApiPermission("patch", "networking.istio.io", "virtualservices", namespace));
     }
 
     @Override

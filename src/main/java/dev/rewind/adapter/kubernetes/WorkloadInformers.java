@@ -5,6 +5,7 @@ import dev.rewind.config.Target;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.slf4j.Logger;
@@ -50,6 +51,10 @@ public final class WorkloadInformers implements AutoCloseable {
             this.field = field;
         }
     }
+
+    /** Argo Rollouts, named in full so that no API discovery is needed (nor granted). */
+    private static final ResourceDefinitionContext ROLLOUTS = new ResourceDefinitionContext.Builder().withGroup("argoproj.io")
+            .withVersion("v1alpha1").withKind("Rollout").withPlural("rollouts").withNamespaced(true).build();
 
     private final KubernetesClient client;
     private final TargetChanges listener;
@@ -100,8 +105,7 @@ public final class WorkloadInformers implements AutoCloseable {
             case DEPLOYMENT -> client.apps().deployments().inNamespace(namespace).inform(handler.typed(), RESYNC_MS);
             case STATEFUL_SET -> client.apps().statefulSets().inNamespace(namespace).inform(handler.typed(), RESYNC_MS);
             case DAEMON_SET -> client.apps().daemonSets().inNamespace(namespace).inform(handler.typed(), RESYNC_MS);
-            case ROLLOUT -> client.genericKubernetesResources("argoproj.io/v1alpha1", "Rollout").inNamespace(namespace)
-                    .inform(handler.typed(), RESYNC_MS);
+            case ROLLOUT -> client.genericKubernetesResources(ROLLOUTS).inNamespace(namespace).inform(handler.typed(), RESYNC_MS);
         };
     }
 

@@ -3,6 +3,7 @@ package dev.rewind.adapter.migration;
 import dev.rewind.adapter.AdapterException;
 import dev.rewind.adapter.Change;
 import dev.rewind.adapter.Health;
+import dev.rewind.adapter.ApiPermission;
 import dev.rewind.adapter.Outcome;
 import dev.rewind.adapter.Progress;
 import dev.rewind.adapter.Revision;
@@ -161,6 +162,21 @@ public final class DatabaseMigrationAdapter implements RollbackAdapter {
                         + "restore from");
         return new Outcome("Rolled back one migration of " + migration.describe() + ": backup Job " + backup
                 + " and rollback Job " + rollback + " succeeded", Map.of("backupJob", backup, "rollbackJob", rollback));
+    }
+
+    /** Runs and follows the listing, backup and rollback Jobs, reads their pods and logs, and the app's Deployment. */
+    @Override
+    public List<ApiPermission> permissions(Target target) {
+        Spec spec = target.as(Spec.class);
+        String namespace = spec.namespace();
+        List<ApiPermission> needed = new java.util.ArrayList<>(List.of(ApiPermission.core("get", "namespaces", namespace),
+                new ApiPermission("create", "batch", "jobs", namespace), new ApiPermission("get", "batch", "jobs", namespace),
+                new ApiPermission("list", "batch", "jobs", namespace), new ApiPermission("watch", "batch", "jobs", namespace),
+                ApiPermission.core("list", "pods", namespace), ApiPermission.core("get", "pods/log", namespace)));
+        if (spec.deployment() != null) {
+            needed.add(ApiPermission.apps("get", "deployments", namespace));
+        }
+        return needed;
     }
 
     @Override
