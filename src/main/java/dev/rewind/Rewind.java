@@ -16,6 +16,7 @@ import dev.rewind.adapter.http.RetryingHttp;
 import dev.rewind.adapter.istio.IstioWeightsAdapter;
 import dev.rewind.adapter.kubernetes.KubernetesAccessReviewer;
 import dev.rewind.adapter.kubernetes.WorkloadInformers;
+import dev.rewind.adapter.kubernetes.KubernetesSmokeTests;
 import dev.rewind.guard.DeployGuards;
 import dev.rewind.drill.Drills;
 import dev.rewind.store.JdbiDrillStore;
@@ -278,7 +279,8 @@ public final class Rewind implements AutoCloseable {
                 // Drills are built after the engine they drive; they hear of its runs through this.
                 RunObserver.later(drillsObserver::get));
         Assessor assessor = new Assessor(adapters, signals, assessing, clock, Duration.ofSeconds(5), Duration.ofHours(1));
-        Verifier verifier = new Verifier(adapters, signals, new HttpProbes(), clock, Verifier.Sleeper.REAL);
+        Verifier verifier = new Verifier(adapters, signals, new HttpProbes(), new KubernetesSmokeTests(kubernetes), clock,
+                Verifier.Sleeper.REAL);
         RunLease.Owner owner = RunLease.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
         RunLease lease = new RunLease(runs, owner, leaseRenewals, clock);
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, timeline, audit, verifier, views, channel, runWorkers,
@@ -381,7 +383,8 @@ public final class Rewind implements AutoCloseable {
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "reminding and escalating undecided cards",
                         deadlines::check)
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "watching recovered services",
-                        new RecoveryWatch(catalogues, runs, watches, verifier, openings, timeline, views, audit, clock)::check)
+                        new RecoveryWatch(catalogues, runs, watches, verifier, openings, timeline, views, audit, ended,
+                                clock)::check)
                 .everyOnOneReplica(Duration.ofMinutes(5), Duration.ofMinutes(5), "closing quiet alert incidents",
                         () -> alerts.expireQuiet(Optional.empty()))
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "announcing unrouted alerts", alerts::announceUnrouted)

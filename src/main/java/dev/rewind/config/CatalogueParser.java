@@ -186,7 +186,7 @@ public final class CatalogueParser {
         Map<String, String> alertMatch = spec.alerts() == null ? Map.of()
                 : textMap(spec.alerts().match(), service + ".alerts.match");
         ServiceConfig.Verification verification = verification(spec.verification(), service + ".verification", spec.probes(),
-                service);
+                service, targets);
         Map<String, ServiceConfig.Probe> probes = declaredProbes(spec.probes(), service);
         List<PolicyRule> policy = policy(spec.policy(), service + ".policy", signals, probes.keySet());
         return new ServiceConfig(name, required(spec.channel(), service + ".channel"), environment, targets, signals,
@@ -428,12 +428,13 @@ public final class CatalogueParser {
     }
 
     private ServiceConfig.Verification verification(VerificationSpec spec, String place,
-                                                           List<CatalogueSpec.ProbeSpec> serviceProbes, String service) {
+                                                           List<CatalogueSpec.ProbeSpec> serviceProbes, String service,
+                                                           List<Target> targets) {
         ServiceConfig.Verification d = ServiceConfig.Verification.DEFAULT;
         Map<String, ServiceConfig.Probe> named = declaredProbes(serviceProbes, service);
         if (spec == null) {
             return new ServiceConfig.Verification(d.checks(), d.interval(), d.baselineRatio(), d.maxErrorRate(),
-                    List.copyOf(named.values()), d.watch());
+                    List.copyOf(named.values()), d.watch(), Optional.empty());
         }
         int checks = first(spec.checks(), null, d.checks());
         if (checks < 1) {
@@ -463,7 +464,27 @@ public final class CatalogueParser {
         }
         return new ServiceConfig.Verification(checks, first(spec.interval(), null, d.interval()),
                 first(spec.baselineRatio(), null, d.baselineRatio()), fraction(spec.maxErrorRate(), d.maxErrorRate()),
-                probes, first(spec.watch(), null, d.watch()));
+                probes, first(spec.watch(), null, d.watch()), smokeJob(spec.job(), place + ".job", targets));
+    }
+
+    private static Optional<ServiceConfig.SmokeJob> smokeJob(CatalogueSpec.SmokeJobSpec spec, String place, List<Target> targets) {
+        if (spec == null) {
+            return Optional.empty();
+        }
+        String image = required(spec.image(), place + ".image");
+        List<String> command = spec.command() == null ? List.of() : spec.command();
+        Optional<String> namespace = text(spec.namespace()).or(() -> targets.isEmpty() ? Optional.empty()
+                : targets.get(0).optionalString("namespace"));
+        if (namespace.isEmpty()) {
+            throw new ConfigException(place + ".namespace is required: the service's target has no namespace to run the "
+                    + "smoke-test Job in");
+        }
+        Duration timeout = first(spec.timeout(), null, Duration.ofMinutes(5));
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException(place + ".timeout must be at least 1s, got " + DurationText.format(timeout));
+        }
+        return Optional.of(new ServiceConfig.SmokeJob(image, command, spec.args() == null ? List.of() : spec.args(),
+                namespace.get(), timeout));
     }
 
     /** The service's {@code probes:} by name, in the order written. */

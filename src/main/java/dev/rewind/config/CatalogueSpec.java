@@ -118,7 +118,12 @@ record CatalogueSpec(
 
     /** {@code probes:} entries are names from the service's {@code probes:} or whole {@link ProbeSpec} blocks. */
     record VerificationSpec(Integer checks, Duration interval, Double baselineRatio, Fraction maxErrorRate,
-                            List<Object> probes, Duration watch) {
+                            List<Object> probes, Duration watch, SmokeJobSpec job) {
+    }
+
+    /** {@code verification.job}: {@code {image, command, args, namespace [the target's], timeout [5m]}}. */
+    record SmokeJobSpec(String image, @OneOrMore List<String> command, @OneOrMore List<String> args, String namespace,
+                        Duration timeout) {
     }
 
     /** One HTTP probe: {@code {name, url, expect [200], timeout [2s], bodyContains}}. */

@@ -111,9 +111,9 @@ public record ServiceConfig(
      * playbooks' numbers: 1%, 3 checks, 30 s.
      */
     public record Verification(int checks, Duration interval, double baselineRatio, double maxErrorRate, List<Probe> probes,
-                               Duration watch) {
+                               Duration watch, Optional<SmokeJob> job) {
         public static final Verification DEFAULT = new Verification(3, Duration.ofSeconds(30), 1.5, 0.01, List.of(),
-                Duration.ofHours(1));
+                Duration.ofHours(1), Optional.empty());
 
         public Verification {
             probes = List.copyOf(probes);
@@ -124,6 +124,14 @@ public record ServiceConfig(
      * An HTTP check of a critical path: {@code GET url} must answer {@code expect} within {@code timeout}, and
      * contain {@code bodyContains} when given.
      */
+    /** {@code verification.job}: a smoke-test Job run once the checks pass; recovered only if it succeeds. */
+    public record SmokeJob(String image, List<String> command, List<String> args, String namespace, Duration timeout) {
+        public SmokeJob {
+            command = List.copyOf(command);
+            args = List.copyOf(args);
+        }
+    }
+
     public record Probe(String name, String url, int expect, Duration timeout, Optional<String> bodyContains) {
     }
 }

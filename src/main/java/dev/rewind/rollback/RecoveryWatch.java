@@ -27,9 +27,11 @@ public final class RecoveryWatch {
     private final RunViews views;
     private final AuditLog audit;
     private final Clock clock;
+    private final RunObserver observer;
 
     public RecoveryWatch(Catalogues catalogues, RunRepository runs, RecoveryWatches watches, Verifier verifier, RunOpenings openings,
-                         RunTimeline timeline, RunViews views, AuditLog audit, Clock clock) {
+                         RunTimeline timeline, RunViews views, AuditLog audit, RunObserver observer, Clock clock) {
+        this.observer = observer;
         this.catalogues = catalogues;
         this.runs = runs;
         this.watches = watches;
@@ -102,10 +104,14 @@ public final class RecoveryWatch {
                 service.channel(), Optional.empty(), Optional.empty()));
     }
 
-    /** A line on the recovered run's card and in its incident room; written as is so the on-call mention pings. */
+    /**
+     * A line on the recovered run's card and in its incident room (written as is so the on-call mention pings), and
+     * in its stored report.
+     */
     private void say(String runId, String message) {
         RunEvent event = new RunEvent(runId, clock.instant(), RunEvent.Kind.NOTE, message);
         timeline.append(event);
         views.progress(event);
+        runs.find(runId).ifPresent(run -> observer.amended(views.view(run)));
     }
 }

@@ -215,7 +215,7 @@ public final class RunExecutor {
         event(run.id(), RunEvent.Kind.VERIFYING, "Verifying recovery (" + (service.signals().isEmpty() || !verifier.judgesSignals()
                 ? "target health" : service.verification().checks() + " checks, "
                 + DurationText.format(service.verification().interval()) + " apart") + ")");
-        Verifier.Result result = verifier.verify(service, run.assessment(),
+        Verifier.Result result = verifier.verify(run.id(), service, run.assessment(),
                 message -> event(run.id(), RunEvent.Kind.STEP, message), samples -> timelineStore.recordSamples(run.id(), samples));
         if (result.recovered()) {
             if (timelineStore.events(run.id()).stream().noneMatch(e -> e.kind() == RunEvent.Kind.TRAFFIC_RESTORED)) {

@@ -1,6 +1,7 @@
 package dev.rewind.rollback;
 
 import dev.rewind.adapter.AdapterRegistry;
+import dev.rewind.adapter.SmokeTests;
 import dev.rewind.adapter.Health;
 import dev.rewind.config.Target;
 import dev.rewind.assess.SignalReading;
@@ -41,10 +42,16 @@ public final class Verifier {
     private final AdapterRegistry adapters;
     private final SignalSource signals;
     private final Probes probes;
+    private final SmokeTests smoke;
     private final Clock clock;
     private final Sleeper sleeper;
 
     public Verifier(AdapterRegistry adapters, SignalSource signals, Probes probes, Clock clock, Sleeper sleeper) {
+        this(adapters, signals, probes, SmokeTests.NONE, clock, sleeper);
+    }
+
+    public Verifier(AdapterRegistry adapters, SignalSource signals, Probes probes, SmokeTests smoke, Clock clock, Sleeper sleeper) {
+        this.smoke = smoke;
         this.adapters = adapters;
         this.signals = signals;
         this.probes = probes;
@@ -83,6 +90,16 @@ public final class Verifier {
 
     public Result verify(ServiceConfig service, Optional<Assessment> before, java.util.function.Consumer<String> progress,
                          java.util.function.Consumer<List<SignalSample>> samples) throws InterruptedException {
+        return verify("run", service, before, progress, samples);
+    }
+
+    /**
+     * As above, for run {@code runId}: once the checks pass, the service's smoke-test Job (if any) must succeed too,
+     * else the run did not recover (the change stays).
+     */
+    public Result verify(String runId, ServiceConfig service, Optional<Assessment> before,
+                         java.util.function.Consumer<String> progress,
+                         java.util.function.Consumer<List<SignalSample>> samples) throws InterruptedException {
         ServiceConfig.Verification rules = service.verification();
         boolean judgeSignals = !service.signals().isEmpty() && signals.configured();
         boolean judged = judgeSignals || !rules.probes().isEmpty();
@@ -116,7 +133,16 @@ public final class Verifier {
                 passed++;
                 progress.accept("Check " + passed + "/" + checks + " passed: " + check.detail());
                 if (passed >= checks) {
-                    return new Result(true, "Recovered: " + check.detail());
+                    if (rules.job().isEmpty()) {
+                        return new Result(true, "Recovered: " + check.detail());
+                    }
+                    progress.accept("Running the smoke test (" + rules.job().get().image() + ")");
+                    SmokeTests.Result test = smoke.run(runId, service.name(), rules.job().get());
+                    if (test.passed()) {
+                        return new Result(true, "Recovered: " + check.detail() + "; " + test.detail());
+                    }
+                    return new Result(Outcome.NOT_RECOVERED, test.detail(),
+                            DurationText.format(rules.interval().multipliedBy(spent + waited)));
                 }
             } else {
                 passed = 0;

@@ -274,6 +274,9 @@ class CatalogueParserTest {
             guard: {window: 30m}                    | rewind.yml.services[0] (a).guard: the guard judges a new revision by the service's policy rules, and none of them reads a signal or a probe without alert labels; add one under policy:
             guard: {interval: 1s}                   | rewind.yml.services[0] (a).guard.interval must be at least 5s, got 1s
             guard: {window: 1s, interval: 5s}       | rewind.yml.services[0] (a).guard.window (1s) must be at least one interval (5s)
+            verification: {job: {command: [x]}}     | rewind.yml.services[0] (a).verification.job.image is required
+            verification: {job: {image: i}}         | rewind.yml.services[0] (a).verification.job.namespace is required: the service's target has no namespace to run the smoke-test Job in
+            verification: {job: {image: i, namespace: n, timeout: 0s}} | rewind.yml.services[0] (a).verification.job.timeout must be at least 1s, got 0ms
             drills: {approvals: 0}                  | rewind.yml.services[0] (a).drills.approvals: 0 is not allowed in production: a production drill is a real rollback and needs the service's approvers
             drills: {approvals: -1}                 | rewind.yml.services[0] (a).drills.approvals must be 0 (the drill approves itself) or more, got -1
             guard: {window: soon}                   | rewind.yml.services[0] (a).guard.window: 'soon' is not a duration (write e.g. 90s, 5m, 1h)

@@ -39,6 +39,10 @@ class RecoveryIT {
     }
 
     private void start() throws IOException {
+        start("");
+    }
+
+    private void start(String job) throws IOException {
         shop.start();
         rewind = RewindFixture.builder().catalogue(String.join("\n",
                 "services:",
@@ -50,7 +54,7 @@ class RecoveryIT {
                 "    oncall: S0ONCALL",
                 "    probes:",
                 "      - {name: login, url: '" + shop.baseUrl() + "/login', expect: 200, timeout: 2s}",
-                "    verification: {checks: 2, interval: 0s, probes: [login]}",
+                "    verification: {checks: 2, interval: 0s, probes: [login]" + job + "}",
                 "  - name: cart",
                 "    channel: C0CART",
                 "    target: {type: kubernetes-deployment, namespace: shop, deployment: cart}",
@@ -90,6 +94,37 @@ class RecoveryIT {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
                 .as("the next question answered: what else changed").contains("What else changed in the last hour: cart r2 "
                         + "(shop/cart:2.1.0)"));
+    }
+
+    @Test
+    void aSmokeTestJobThatFailsKeepsARunFromRecoveringDespiteGoodNumbers() throws IOException {
+        start(", job: {image: 'shop/smoke:1', command: [./smoke.sh], timeout: 20s}");
+        shop.stubFor(get(urlEqualTo("/login")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        rewind.prometheus().returns("errors", 0.002).before(0.004);
+        rewind.kubernetes().jobFails("smoke.sh", "checkout: 3 of 12 smoke checks failed");
+
+        String ts = rollBack();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
+                .containsPattern("\\*Not recovered\\.\\* Rolled back to r2, but smoke test rewind-smoke-[0-9a-z]{10} failed: "
+                        + "1 pod failed"));
+        var job = rewind.kubernetes().jobs("shop").stream().filter(j -> j.getMetadata().getName().startsWith("rewind-smoke-"))
+                .findFirst().orElseThrow();
+        assertThat(job.getSpec().getBackoffLimit()).isZero();
+        assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("shop/smoke:1");
+        assertThat(job.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "rewind");
+    }
+
+    @Test
+    void aSmokeTestJobThatSucceedsCompletesTheRecovery() throws IOException {
+        start(", job: {image: 'shop/smoke:1', command: [./smoke.sh]}");
+        shop.stubFor(get(urlEqualTo("/login")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        rewind.prometheus().returns("errors", 0.002).before(0.004);
+
+        String ts = rollBack();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
+                .containsPattern("smoke test rewind-smoke-[0-9a-z]{10} passed").contains("done"));
     }
 
     @Test

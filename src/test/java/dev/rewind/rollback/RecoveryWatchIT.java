@@ -65,6 +65,9 @@ class RecoveryWatchIT {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(rewind.slack().posted())
                 .as("the recovered run's incident room hears it, with the on-call")
                 .anyMatch(p -> p.getOrDefault("text", "").contains("Relapsed") && p.get("text").contains("<!subteam^S0ONCALL>")));
+        String runId = RewindFixture.buttonValue(rewind.cards().get(0).form().get("blocks"), ActionIds.ROLL_BACK).split("\\|")[0];
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.get("/reports/" + runId + "?format=md").body())
+                .as("the recovered run's report is updated").contains("Relapsed").contains("error rate still 9.0%"));
     }
 
     @Test
