@@ -58,6 +58,23 @@ class ReadinessIT {
     }
 
     @Test
+    void alertsTakenWhileSlackIsDownGetTheirCardWhenItReturns() throws Exception {
+        try (RewindFixture rewind = RewindFixture.builder().slack(slack -> slack.beFlaky("auth.test", "chat.postMessage")).build()) {
+            assertThat(rewind.get("/readyz").statusCode()).as("ready while Slack is down").isEqualTo(200);
+            HttpResponse<String> alert = http.send(HttpRequest.newBuilder(URI.create(rewind.url("/alerts/alertmanager")))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ALERT)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(alert.statusCode()).as("stored and acknowledged: %s", alert.body()).isEqualTo(200);
+            Thread.sleep(1_500);
+            assertThat(rewind.cards()).as("no card while Slack fails").isEmpty();
+
+            rewind.slack().recover();
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(rewind.cards()).as("the alert's card, once Slack is back")
+                    .singleElement().satisfies(card -> assertThat(card.form().get("channel")).isEqualTo(RewindFixture.CHANNEL)));
+        }
+    }
+
+    @Test
     void prometheusBeingDownIsReportedButDoesNotFailReadiness() throws Exception {
         try (RewindFixture rewind = RewindFixture.start()) {
             rewind.prometheus().close();
