@@ -48,7 +48,7 @@ final class ConfigWorld implements AutoCloseable {
 
     /** Waits until the recorder has stored this many versions of the object. */
     void awaitVersions(ConfigRef ref, int count) {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(history.versions(ref))
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(history.versions(ref))
                 .as("versions recorded of " + ref).hasSizeGreaterThanOrEqualTo(count));
     }
 
