@@ -29,7 +29,7 @@ class AlertsIT {
     private static final String CATALOGUE = String.join("\n",
             "alerts:",
             "  defaultChannel: C0OPS",
-            "  watchedChannels: [C0ALERTS]",
+            "  watchedChannels: [C0ALERTS, G0PRIVATE]",
             "services:",
             "  - name: checkout",
             "    channel: " + CHANNEL,
@@ -219,5 +219,25 @@ class AlertsIT {
         Thread.sleep(1_500);
         assertThat(cards()).as("a channel that is not watched is ignored").hasSize(1);
         assertThat(rewind.slack().posted()).noneMatch(p -> "C0CART".equals(p.get("channel")));
+    }
+
+    @Test
+    void alertMessagesInAWatchedPrivateChannelOpenCardsLikePublicOnes() throws Exception {
+        start(null);
+        ObjectNode event = JsonMapper.builder().build().createObjectNode();
+        event.put("token", "t").put("team_id", "T0TEAM").put("api_app_id", "A0REWIND").put("type", "event_callback")
+                .put("event_id", "Ev0PRIVATE1").put("event_time", Instant.now().getEpochSecond());
+        ObjectNode message = event.putObject("event");
+        message.put("type", "message").put("subtype", "bot_message").put("bot_id", "B0ALERTMANAGER")
+                .put("channel", "G0PRIVATE").put("channel_type", "group")
+                .put("ts", "1700000400.000100").put("event_ts", "1700000400.000100").put("text", "");
+        ObjectNode attachment = message.putArray("attachments").addObject();
+        attachment.put("title", "[FIRING:1] HighErrorRate checkout (production page)");
+        attachment.put("text", "*Alert:* 5xx above 5%\n*Labels:*\n• alertname: `HighErrorRate`\n• service: `checkout`\n• severity: `page`");
+        attachment.put("fallback", "[FIRING:1] HighErrorRate");
+
+        assertThat(rewind.signed().post(event.toString(), SignedSlack.now()).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cards()).as("cards posted").hasSize(1));
+        assertThat(SlackStub.readable(cards().get(0))).contains("Opened by an alert (alert HighErrorRate)");
     }
 }

@@ -69,9 +69,11 @@ class SlackAppManifestTest {
         manifest.path("settings").path("event_subscriptions").path("bot_events").forEach(n -> events.add(n.asString()));
         if (readsChannelMessages) {
             needed.add("channels:history");
-            assertThat(events).contains("message.channels");
+            needed.add("groups:history");
+            assertThat(events).as("alert messages in public and private watched channels")
+                    .contains("message.channels", "message.groups");
         } else {
-            assertThat(events).doesNotContain("message.channels");
+            assertThat(events).doesNotContain("message.channels", "message.groups");
         }
         Set<String> declared = new TreeSet<>();
         manifest.path("oauth_config").path("scopes").path("bot").forEach(n -> declared.add(n.asString()));

@@ -60,7 +60,7 @@ public final class SlackStub implements AutoCloseable {
     }
 
     /** The scopes a bot installed from slack-app-manifest.yml has, as Slack lists them on every answer. */
-    public static final String SCOPES = "commands,chat:write,chat:write.public,channels:history,channels:manage,files:write,"
+    public static final String SCOPES = "commands,chat:write,chat:write.public,channels:history,groups:history,channels:manage,files:write,"
             + "usergroups:read";
 
     /** From now on, auth.test says the bot token has these scopes (comma-separated) in its x-oauth-scopes header. */
