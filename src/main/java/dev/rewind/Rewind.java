@@ -194,16 +194,21 @@ public final class Rewind implements AutoCloseable {
         AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes, secrets, webhooks, settings.publicUrl(),
                 configHistory, clock));
         Catalogue catalogue;
+        java.util.function.Function<java.nio.file.Path, Catalogue> loadCatalogue = path -> {
+            Catalogue loaded = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning), adapters::destructive)
+                    .load(path);
+            validateTargets(loaded, path.toString(), adapters);
+            return loaded;
+        };
         try {
-            catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning), adapters::destructive)
-                    .load(settings.configPath());
-            validateTargets(catalogue, settings.configPath().toString(), adapters);
+            catalogue = loadCatalogue.apply(settings.configPath());
         } catch (ConfigException e) {
             database.close();
             throw e;
         }
         LOG.info("Catalogue: {} service(s): {}", catalogue.services().size(), String.join(", ", catalogue.names()));
-        Catalogues catalogues = new Catalogues(() -> catalogue);
+        CatalogueFile catalogueFile = new CatalogueFile(settings.configPath(), catalogue, loadCatalogue, clock);
+        Catalogues catalogues = new Catalogues(catalogueFile::current);
         ConfigVersionRecorder configRecorder = new ConfigVersionRecorder(kubernetes, configHistory, secrets, clock);
         configRecorder.start(catalogue.services().stream().flatMap(service -> service.targets().stream()).toList());
         closeables.add(0, configRecorder);
@@ -251,6 +256,7 @@ public final class Rewind implements AutoCloseable {
                 .orElse(UserDirectory.NONE);
 
         BotMetrics metrics = new BotMetrics(() -> runs.inStates(RunState.holding()).size());
+        catalogueFile.metrics(metrics.registry());
         metrics.preset(catalogues.get());
         List<ReportPublisher> publishers = new ArrayList<>();
         client.ifPresent(c -> publishers.add(new SlackReportPublisher(outbox, outboxSignal, clock)));
@@ -353,7 +359,8 @@ public final class Rewind implements AutoCloseable {
         }
         Optional<SlackFront> slackFront = front;
         WebServer web = new WebServer(new WebServer.Routes(front, String.join("; ", slackProblems), rollbacks, metrics,
-                Readiness.of(database, slackFront, String.join("; ", slackProblems), signals, clock), webhooks, alerts,
+                Readiness.of(database, slackFront, String.join("; ", slackProblems), signals, catalogueFile::problem, clock),
+                webhooks, alerts,
                 settings.alertmanagerToken(), new StatsRoute(stats, catalogues, settings.apiToken()),
                 new ServiceReadinessRoute(readiness, catalogues, settings.apiToken()),
                 new DeploysRoute(deployGuards, catalogues, settings.apiToken(), card -> client.flatMap(c ->
@@ -377,6 +384,9 @@ public final class Rewind implements AutoCloseable {
             }
         }));
         housekeeping
+                // Every replica reads its own mounted file.
+                .every(Duration.ofSeconds(5), Duration.ofSeconds(5), "reloading rewind.yml when it changes",
+                        catalogueFile::reloadIfChanged)
                 .everyOnOneReplica(Duration.ofSeconds(5), Duration.ofSeconds(5), "re-assessing monitored cards", openings::reassessDue)
                 .everyOnOneReplica(Duration.ofSeconds(1), Duration.ofSeconds(1), "starting automatic rollbacks", auto::runDue)
                 .everyOnOneReplica(Duration.ofMinutes(1), Duration.ofMinutes(1), "withdrawing expired requests", rollbacks::expireRequests)

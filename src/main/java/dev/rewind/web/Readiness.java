@@ -46,7 +46,7 @@ public final class Readiness {
      * configured, when {@code slack} is empty) and Prometheus are reported only.
      */
     public static Readiness of(Database database, Optional<SlackFront> slack, String slackMissing, SignalSource signals,
-                               Clock clock) {
+                               java.util.function.Supplier<Optional<String>> config, Clock clock) {
         Check db = new Check("database", true, database::problem);
         Check slackCheck = new Check("slack", false, () -> slack.isEmpty()
                 ? Optional.of("not configured: " + slackMissing) : slack.get().problem());
@@ -58,7 +58,9 @@ public final class Readiness {
             return signals.query("vector(1)", clock.instant()) instanceof Reading.Unavailable unavailable
                     ? Optional.of(unavailable.reason()) : Optional.empty();
         });
-        return new Readiness(List.of(db, slackCheck, prometheus));
+        // A rewind.yml change that did not load: the previous catalogue still serves, so it does not decide.
+        Check configCheck = new Check("config", false, config);
+        return new Readiness(List.of(db, slackCheck, prometheus, configCheck));
     }
 
     /** The checks that decide readiness, answered now. */

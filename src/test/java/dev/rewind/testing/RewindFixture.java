@@ -117,6 +117,11 @@ public final class RewindFixture implements AutoCloseable {
         startRewind();
     }
 
+    /** The rewind.yml this bot reads (and re-reads when it changes). */
+    public Path configFile() {
+        return dir.resolve("rewind.yml");
+    }
+
     public static Builder builder() {
         return new Builder();
     }
