@@ -30,6 +30,9 @@ public interface OutboxStore {
     /** How many messages are waiting, for tests and /readyz. */
     int waiting();
 
+    /** Whether any message not sent yet is due by {@code by} (not claimed by anyone else, or its claim ran out). */
+    boolean anyDue(Instant by);
+
     /** A stream's head and what waits behind it. */
     record Batch(Message head, List<Message> following) {
     }

@@ -42,6 +42,11 @@ public final class OutboxWorker implements AutoCloseable {
     });
     private final OutboxSignal signal;
     private volatile boolean running = true;
+    /** Until when (System.nanoTime) a closing worker keeps sending what is due; 0 while running. */
+    private volatile long drainUntil;
+    private final java.util.concurrent.atomic.AtomicInteger sentWhileDraining = new java.util.concurrent.atomic.AtomicInteger();
+    /** On shutdown, what is due is still sent for up to this long; the rest (and retries) wait for the next process. */
+    static final Duration DRAIN = Duration.ofSeconds(10);
 
     /**
      * @param onError told (kind, reason) of every failed or rejected delivery, for metrics
@@ -67,12 +72,18 @@ public final class OutboxWorker implements AutoCloseable {
     }
 
     private void loop() {
-        while (running) {
+        while (true) {
             int done = 0;
             try {
                 done = drainOnce();
             } catch (RuntimeException e) {
                 LOG.error("outbox pass failed", e);
+            }
+            if (!running) {
+                sentWhileDraining.addAndGet(done);
+                if (done == 0 || System.nanoTime() >= drainUntil) {
+                    return;
+                }
             }
             if (done == 0) {
                 try {
@@ -141,14 +152,29 @@ public final class OutboxWorker implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Stops taking new work and sends what is due for up to {@link #DRAIN}, so a rolling restart does not hold back
+     * the last progress lines; what is left (and retries not due yet) waits in the database for the next process.
+     */
     public void close() {
+        drainUntil = System.nanoTime() + DRAIN.toNanos();
         running = false;
         signal.signal();
         thread.shutdown();
         try {
-            thread.awaitTermination(2, TimeUnit.SECONDS);
+            if (!thread.awaitTermination(DRAIN.toSeconds() + 2, TimeUnit.SECONDS)) {
+                thread.shutdownNow();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        boolean left;
+        try {
+            left = store.anyDue(clock.instant());
+        } catch (RuntimeException e) {
+            left = true;
+        }
+        LOG.info("shutdown: outbox drained ({} sent while stopping){}", sentWhileDraining.get(),
+                left ? "; messages still waiting are sent by the next process" : "");
     }
 }

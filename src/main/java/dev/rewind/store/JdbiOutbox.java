@@ -118,6 +118,12 @@ public final class JdbiOutbox implements OutboxStore {
     }
 
     @Override
+    public boolean anyDue(Instant by) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL "
+                        + "AND next_attempt_at <= :by").bind("by", by.toEpochMilli()).mapTo(Integer.class).one()) > 0;
+    }
+
+    @Override
     public int waiting() {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
                 .mapTo(Integer.class).one());

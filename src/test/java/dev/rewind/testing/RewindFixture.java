@@ -117,6 +117,11 @@ public final class RewindFixture implements AutoCloseable {
         startRewind();
     }
 
+    /** Stops the bot as SIGTERM does, leaving Slack, Prometheus and the cluster stand-ins running. */
+    public void stopRewind() {
+        rewind.close();
+    }
+
     /** The rewind.yml this bot reads (and re-reads when it changes). */
     public Path configFile() {
         return dir.resolve("rewind.yml");
