@@ -195,7 +195,7 @@ public record Report(
             case ALERT -> "an alert (" + run.askedBy() + ")";
             case POLICY -> "the automatic-rollback policy";
             case GUARD -> "the deploy guard";
-            case DRILL -> "a drill (" + (run.askedBy().matches("[UW][A-Z0-9]+") ? mentions.user(run.askedBy()) : run.askedBy()) + ")";
+            case DRILL -> "a drill (" + mentions.user(run.askedBy()) + ")";
         };
     }
 

@@ -433,8 +433,7 @@ public final class CardRenderer {
             case ALERT -> "Opened by an alert (" + SlackText.escape(run.askedBy()) + ")";
             case POLICY -> "Opened by the automatic-rollback policy";
             case GUARD -> "Opened by the deploy guard";
-            case DRILL -> ":test_tube: DRILL by " + (run.askedBy().matches("[UW][A-Z0-9]+") ? mentions.user(run.askedBy())
-                    : SlackText.escape(run.askedBy()));
+            case DRILL -> ":test_tube: DRILL by " + mentions.user(run.askedBy());
         };
         String reason = run.reason().isBlank() ? "" : ": " + SlackText.escape(SlackText.clip(run.reason(), 500));
         String at = run.assessment().map(a -> " · numbers as of " + SlackText.timeSecs(a.at())).orElse("");

@@ -90,18 +90,13 @@ public final class JdbiDrillStore implements DrillStore {
                 .bind("id", id).bindList("active", ACTIVE).execute()) == 1;
     }
 
-    private static Optional<Instant> instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(value));
-    }
-
     private static final RowMapper<Drill> MAPPER = (rs, ctx) -> {
         long recovery = rs.getLong("recovery_s");
         Optional<Long> recoverySeconds = rs.wasNull() ? Optional.empty() : Optional.of(recovery);
         return new Drill(rs.getString("id"), rs.getString("service"), rs.getString("requested_by"), rs.getString("source"),
                 rs.getString("from_revision"), rs.getString("from_label"), Optional.ofNullable(rs.getString("run_id")),
                 Optional.ofNullable(rs.getString("restore_run_id")), DrillState.valueOf(rs.getString("state")),
-                Instant.ofEpochMilli(rs.getLong("started_at")), instant(rs, "scheduled_for"), instant(rs, "ended_at"),
+                Instant.ofEpochMilli(rs.getLong("started_at")), Text.instant(rs, "scheduled_for"), Text.instant(rs, "ended_at"),
                 Optional.ofNullable(rs.getString("report")), recoverySeconds);
     };
 }

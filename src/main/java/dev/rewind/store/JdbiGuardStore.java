@@ -121,11 +121,6 @@ public final class JdbiGuardStore implements GuardStore {
         return rules;
     }
 
-    private static Optional<Instant> instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(value));
-    }
-
     private static final RowMapper<DeployGuard> MAPPER = (rs, ctx) -> new DeployGuard(rs.getString("id"),
             rs.getString("service"), rs.getString("revision"), rs.getString("label"),
             Instant.ofEpochMilli(rs.getLong("deployed_at")), rs.getString("source"),
@@ -133,5 +128,5 @@ public final class JdbiGuardStore implements GuardStore {
             Instant.ofEpochMilli(rs.getLong("started_at")), Instant.ofEpochMilli(rs.getLong("ends_at")),
             Duration.ofMillis(rs.getLong("interval_ms")), Instant.ofEpochMilli(rs.getLong("next_check_at")),
             rs.getInt("checks"), GuardStatus.valueOf(rs.getString("status")), Optional.ofNullable(rs.getString("run_id")),
-            Optional.ofNullable(rs.getString("trigger_note")), rules(rs.getString("rule_progress")), instant(rs, "ended_at"));
+            Optional.ofNullable(rs.getString("trigger_note")), rules(rs.getString("rule_progress")), Text.instant(rs, "ended_at"));
 }

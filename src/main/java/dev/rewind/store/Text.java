@@ -11,6 +11,12 @@ final class Text {
     private Text() {
     }
 
+    /** A nullable epoch-millis column as an instant. */
+    static java.util.Optional<java.time.Instant> instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? java.util.Optional.empty() : java.util.Optional.of(java.time.Instant.ofEpochMilli(value));
+    }
+
     static String clip(String text, int max) {
         return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
