@@ -61,6 +61,8 @@ public final class AlertIntake implements AutoCloseable {
     private final Clock clock;
     private final Consumer<String> received;
     private final List<ExecutorService> lanes = new ArrayList<>();
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    private volatile boolean closing;
     private final ThreadPoolExecutor reading;
     private final AtomicLong droppedMessages = new AtomicLong();
     private final UnroutedAnnouncements unrouted;
@@ -207,11 +209,15 @@ public final class AlertIntake implements AutoCloseable {
                 try {
                     handle(alert, service, trusted);
                 } catch (RuntimeException e) {
-                    LOG.error("handling alert {} failed", alert.name(), e);
-                } finally {
-                    if (pending.decrementAndGet() == 0) {
-                        store.markProcessed(payloadId, clock.instant());
+                    if (closing) {
+                        // Left unprocessed on purpose: the stored payload is handled again at the next start.
+                        LOG.info("stopping: alert {} for {} is handled again when Rewind starts", alert.name(), key);
+                        return;
                     }
+                    LOG.error("handling alert {} failed", alert.name(), e);
+                }
+                if (pending.decrementAndGet() == 0) {
+                    store.markProcessed(payloadId, clock.instant());
                 }
             });
         }
@@ -303,7 +309,18 @@ public final class AlertIntake implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         reading.shutdownNow();
         lanes.forEach(ExecutorService::shutdownNow);
+        // Let the alerts in hand finish (or fail and stay unprocessed) before the assessor and database close.
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        for (ExecutorService lane : lanes) {
+            try {
+                lane.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

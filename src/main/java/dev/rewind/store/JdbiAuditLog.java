@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The audit log as a hash chain in one table. Appending reads the newest hash and inserts a row that
- * names it; the unique {@code prev_hash} column turns a race between two writers into a retry.
+ * The audit log as a hash chain in one table. Appending locks the writers' row (so writers in every replica take
+ * turns), reads the newest hash and inserts a row that names it; the unique {@code prev_hash} column is the
+ * backstop that turns any race the lock did not prevent into a retry.
  * Each hash is an HMAC-SHA256 with the audit key (REWIND_AUDIT_KEY, else a key generated once and
  * kept in the database), so rewriting the chain after an edit needs that key. Rows written before
  * the chain was keyed keep their plain SHA-256 hashes ({@code hash_version} 1) and are still checked;
@@ -62,6 +63,7 @@ public final class JdbiAuditLog implements AuditLog {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 jdbi.useTransaction(handle -> {
+                    handle.createQuery("SELECT id FROM audit_writer_lock WHERE id = 1 FOR UPDATE").mapTo(Integer.class).one();
                     String previous = handle.createQuery("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")
                             .mapTo(String.class).findOne().orElse(GENESIS);
                     String hash = keyedHash(previous, at, clippedActor, clippedAction, runId.orElse(""), service,
