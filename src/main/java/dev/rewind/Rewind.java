@@ -255,7 +255,7 @@ public final class Rewind implements AutoCloseable {
         UserDirectory directory = client.<UserDirectory>map(c -> new SlackUserDirectory(c, Duration.ofMinutes(5)))
                 .orElse(UserDirectory.NONE);
 
-        BotMetrics metrics = new BotMetrics(() -> runs.inStates(RunState.holding()).size());
+        BotMetrics metrics = new BotMetrics(database.whileAnswering(() -> runs.inStates(RunState.holding()).size()));
         catalogueFile.metrics(metrics.registry());
         metrics.preset(catalogues.get());
         List<ReportPublisher> publishers = new ArrayList<>();
@@ -334,7 +334,7 @@ public final class Rewind implements AutoCloseable {
         ExecutorService guardQueries = Executors.newFixedThreadPool(8, threads("rewind-guard"));
         closeables.add(0, () -> shutdown(guardQueries));
         GuardEvaluator guardEvaluator = new GuardEvaluator(catalogues, guardStore, signals, new HttpProbes(), openings, auto,
-                audit, channel, new GuardMeters(metrics.registry(), guardStore::watchingCount).preset(catalogues.get()), guardQueries,
+                audit, channel, new GuardMeters(metrics.registry(), database.whileAnswering(guardStore::watchingCount)).preset(catalogues.get()), guardQueries,
                 Duration.ofSeconds(5), clock);
         WorkloadInformers informers = new WorkloadInformers(kubernetes, deployGuards::targetChanged);
         closeables.add(0, informers);
@@ -372,7 +372,11 @@ public final class Rewind implements AutoCloseable {
         // Jobs on one replica at a time change shared rows; jobs on every replica tend this process's own state.
         Housekeeping housekeeping = new Housekeeping(new JdbiJobLeases(database), owner.name(), clock);
         // After the timers stop, before the database closes: a restarted or other replica takes the jobs at once.
-        closeables.add(closeables.indexOf(database), housekeeping::releaseLeases);
+        closeables.add(closeables.indexOf(database), () -> {
+            if (database.lastProbeAnswered()) {
+                housekeeping.releaseLeases();
+            }
+        });
         // Every replica: each process keeps its own Slack connection.
         // auth.test until it answers: Slack being down at start-up must not leave the bot deaf for good.
         front.ifPresent(f -> housekeeping.every(Duration.ofSeconds(30), Duration.ZERO, "connecting to Slack", () -> {

@@ -44,6 +44,7 @@ public final class OutboxWorker implements AutoCloseable {
     private volatile boolean running = true;
     /** Until when (System.nanoTime) a closing worker keeps sending what is due; 0 while running. */
     private volatile long drainUntil;
+    private volatile boolean lastPassFailed;
     private final java.util.concurrent.atomic.AtomicInteger sentWhileDraining = new java.util.concurrent.atomic.AtomicInteger();
     /** On shutdown, what is due is still sent for up to this long; the rest (and retries) wait for the next process. */
     static final Duration DRAIN = Duration.ofSeconds(10);
@@ -76,7 +77,9 @@ public final class OutboxWorker implements AutoCloseable {
             int done = 0;
             try {
                 done = drainOnce();
+                lastPassFailed = false;
             } catch (RuntimeException e) {
+                lastPassFailed = true;
                 LOG.error("outbox pass failed", e);
             }
             if (!running) {
@@ -170,7 +173,8 @@ public final class OutboxWorker implements AutoCloseable {
         }
         boolean left;
         try {
-            left = store.anyDue(clock.instant());
+            // After a failed pass the database is likely gone: asking it again would only wait out the pool's timeout.
+            left = lastPassFailed || store.anyDue(clock.instant());
         } catch (RuntimeException e) {
             left = true;
         }

@@ -5,7 +5,15 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 
 /**
  * The connection pool, schema migration and JDBI handle for one database: H2 (embedded, the
@@ -13,8 +21,17 @@ import java.util.Optional;
  */
 public final class Database implements AutoCloseable {
 
+    static final Duration PROBE_WAIT = Duration.ofSeconds(2);
+    private static final Executor PROBES = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "rewind-db-probe");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
+    private CompletableFuture<Optional<String>> inFlight;
+    private volatile boolean lastProbeAnswered = true;
 
     private Database(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -29,7 +46,7 @@ public final class Database implements AutoCloseable {
         password.ifPresent(config::setPassword);
         config.setMaximumPoolSize(10);
         config.setPoolName("rewind-db");
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(5_000);
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
@@ -56,8 +73,55 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
-    /** A cheap round trip, for /readyz. Empty when the database answers, else why not. */
+    /**
+     * A cheap round trip, for /readyz: empty when the database answers, else why not. It waits at most
+     * {@link #PROBE_WAIT} (a kubelet's probe gives up after a second or so; a pool waiting for a connection to a
+     * database that is gone would hold the probe for the pool's whole timeout), and concurrent callers share one
+     * round trip, so probes and scrapes during an outage do not pile up waiting threads.
+     */
     public Optional<String> problem() {
+        CompletableFuture<Optional<String>> probe;
+        synchronized (this) {
+            if (inFlight == null || inFlight.isDone()) {
+                inFlight = CompletableFuture.supplyAsync(this::roundTrip, PROBES);
+            }
+            probe = inFlight;
+        }
+        Optional<String> answer;
+        try {
+            answer = probe.get(PROBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            answer = Optional.of("no answer within " + PROBE_WAIT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answer = Optional.of("interrupted while waiting for the database");
+        } catch (ExecutionException e) {
+            answer = Optional.of(e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
+        }
+        lastProbeAnswered = answer.isEmpty();
+        return answer;
+    }
+
+    /**
+     * Whether the latest {@link #problem()} found the database answering (true before the first). Callers that
+     * can leave something out while it is down (a gauge on a scrape, a hand-over on shutdown) check this first
+     * instead of waiting out the pool's connection timeout.
+     */
+    public boolean lastProbeAnswered() {
+        return lastProbeAnswered;
+    }
+
+    /** {@code count}, but failing at once (for a gauge to leave itself out) while the database is known to be down. */
+    public IntSupplier whileAnswering(IntSupplier count) {
+        return () -> {
+            if (!lastProbeAnswered) {
+                throw new IllegalStateException("the database did not answer the latest probe");
+            }
+            return count.getAsInt();
+        };
+    }
+
+    private Optional<String> roundTrip() {
         try {
             jdbi.withHandle(handle -> handle.createQuery("SELECT 1").mapTo(Integer.class).one());
             return Optional.empty();

@@ -102,7 +102,10 @@ class ReadinessIT {
                 assertThat(ready.statusCode()).as("GET /readyz status; it said:%n%s", ready.body()).isEqualTo(503);
             });
             assertThat(rewind.get("/readyz").body()).startsWith("not ready\n").contains("- database: failing: ");
+            long asked = System.nanoTime();
             HttpResponse<String> verbose = rewind.get("/readyz?verbose");
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("the answer comes within the readinessProbe's "
+                    + "timeoutSeconds (5), not after the connection pool's timeout").isLessThan(Duration.ofSeconds(5));
             assertThat(verbose.statusCode()).isEqualTo(503);
             assertThat(verbose.body()).contains("- database: failing: ").contains("- slack: ok\n");
             HttpResponse<String> metrics = rewind.get("/metrics");
