@@ -136,6 +136,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -162,11 +164,36 @@ public final class Rewind implements AutoCloseable {
         this.closeables = closeables;
     }
 
+    /** Given as the only argument: start, answer a few requests, stop (the image's class-data training run). */
+    static final String EXIT_AFTER_START = "--exit-after-start";
+
+    /** Given with a file name: write the namespaced RBAC for rewind.yml there, then exit. */
+    static final String WRITE_RBAC = "--write-rbac";
+
     public static void main(String[] args) {
+        boolean exitAfterStart = args.length == 1 && args[0].equals(EXIT_AFTER_START);
+        if (args.length == 2 && args[0].equals(WRITE_RBAC)) {
+            System.exit(writeRbac(System.getenv(), java.nio.file.Path.of(args[1])));
+            return;
+        }
+        if (args.length > 0 && !exitAfterStart) {
+            LOG.error("Cannot start: unknown arguments {}; Rewind takes its settings from the environment (README), "
+                    + "and as arguments only {} or {} <file>", List.of(args), EXIT_AFTER_START, WRITE_RBAC);
+            System.exit(2);
+            return;
+        }
         Rewind rewind;
         try {
             Settings settings = Settings.fromEnvironment();
-            rewind = start(settings, new KubernetesClientBuilder().build(), Clock.systemUTC());
+            // Building the Kubernetes client (its model and JSON classes) takes as long as opening the database;
+            // on two cores they overlap.
+            CompletableFuture<KubernetesClient> kubernetes = CompletableFuture.supplyAsync(
+                    () -> new KubernetesClientBuilder().build(), runnable -> {
+                        Thread thread = new Thread(runnable, "rewind-start-kubernetes");
+                        thread.setDaemon(true);
+                        thread.start();
+                    });
+            rewind = start(settings, kubernetes, Clock.systemUTC());
         } catch (ConfigException e) {
             LOG.error("Cannot start: {}", e.getMessage());
             System.exit(2);
@@ -176,20 +203,106 @@ public final class Rewind implements AutoCloseable {
             System.exit(1);
             return;
         }
+        if (exitAfterStart) {
+            System.exit(rehearse(rewind) ? 0 : 1);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(rewind::close, "rewind-shutdown"));
+    }
+
+    /**
+     * Writes a Role and RoleBinding per namespace that rewind.yml's targets use ({@link NamespacedRbac}); the
+     * ServiceAccount's namespace is REWIND_NAMESPACE, else {@code rewind}. Nothing is started or connected.
+     * @return the process's exit status
+     */
+    static int writeRbac(Map<String, String> env, java.nio.file.Path file) {
+        try {
+            Settings settings = Settings.from(env);
+            Clock clock = Clock.systemUTC();
+            try (KubernetesClient unconnected = new KubernetesClientBuilder().build()) {
+                // Declaring permissions reads only the targets: the adapters never reach their history here.
+                ConfigHistory noHistory = (ConfigHistory) java.lang.reflect.Proxy.newProxyInstance(
+                        ConfigHistory.class.getClassLoader(), new Class<?>[]{ConfigHistory.class}, (proxy, method, margs) -> {
+                            throw new UnsupportedOperationException("no configuration history while writing RBAC");
+                        });
+                AdapterRegistry adapters = new AdapterRegistry(adapters(unconnected, settings.secrets(),
+                        new WebhookCallbacks(clock), settings.publicUrl(), noHistory, clock));
+                Catalogue catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning), adapters::destructive)
+                        .load(settings.configPath());
+                validateTargets(catalogue, settings.configPath().toString(), adapters);
+                String namespace = Optional.ofNullable(env.get("REWIND_NAMESPACE")).filter(n -> !n.isBlank())
+                        .orElse("rewind");
+                java.nio.file.Files.writeString(file, NamespacedRbac.render(catalogue, adapters,
+                        settings.configPath().getFileName().toString(), namespace));
+                LOG.info("Wrote the namespaced RBAC for {} service(s) to {}", catalogue.services().size(), file);
+                return 0;
+            }
+        } catch (ConfigException e) {
+            LOG.error("Cannot write RBAC: {}", e.getMessage());
+            return 2;
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.error("Cannot write RBAC to {}: {}", file, e.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * The Docker image's training run: with everything started, ask the endpoints a probe and a scrape would ask
+     * (so their classes are loaded too), then stop as on SIGTERM. The JVM's -XX:ArchiveClassesAtExit writes the
+     * classes it loaded to the archive the image starts from. @return whether every answer was 200
+     */
+    static boolean rehearse(Rewind rewind) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        boolean ok = true;
+        for (String path : List.of("/healthz", "/readyz?verbose", "/metrics")) {
+            try {
+                int status = http.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + rewind.port() + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                LOG.info("{}: GET {} answered {}", EXIT_AFTER_START, path, status);
+                // /readyz may say 503 (no Slack, no cluster where the image is built); it answered, which is the point.
+                ok &= status == 200 || path.startsWith("/readyz");
+            } catch (java.io.IOException e) {
+                LOG.error("{}: GET {} failed: {}", EXIT_AFTER_START, path, e.getMessage());
+                ok = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ok = false;
+            }
+        }
+        rewind.close();
+        LOG.info("{}: stopped", EXIT_AFTER_START);
+        return ok;
     }
 
     /** Builds and starts everything; the caller owns {@code kubernetes} only until this returns. */
     public static Rewind start(Settings settings, KubernetesClient kubernetes, Clock clock) {
+        return start(settings, CompletableFuture.completedFuture(kubernetes), clock);
+    }
+
+    private static Rewind start(Settings settings, CompletableFuture<KubernetesClient> kubernetesBeingBuilt, Clock clock) {
+        long started = System.nanoTime();
         Secrets secrets = settings.secrets();
         LOG.info("Starting Rewind with {}", settings);
         List<AutoCloseable> closeables = new ArrayList<>();
-        closeables.add(kubernetes);
-        LOG.info("Kubernetes API: {}", kubernetes.getMasterUrl());
-
         WebhookCallbacks webhooks = new WebhookCallbacks(clock);
-        Database database = Database.open(settings.databaseUrl(), settings.databaseUser(), settings.databasePassword());
+        Database database;
+        try {
+            database = Database.open(settings.databaseUrl(), settings.databaseUser(), settings.databasePassword());
+        } catch (RuntimeException e) {
+            kubernetesBeingBuilt.thenAccept(KubernetesClient::close);
+            throw e;
+        }
+        long databaseReady = System.nanoTime();
+        KubernetesClient kubernetes;
+        try {
+            kubernetes = kubernetesBeingBuilt.join();
+        } catch (CompletionException e) {
+            database.close();
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        closeables.add(kubernetes);
         closeables.add(0, database);
+        LOG.info("Kubernetes API: {}", kubernetes.getMasterUrl());
         JdbiConfigHistory configHistory = new JdbiConfigHistory(database);
         AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes, secrets, webhooks, settings.publicUrl(),
                 configHistory, clock));
@@ -367,7 +480,9 @@ public final class Rewind implements AutoCloseable {
                         new Replies(slack.orElseThrow(), c).permalink(card.channel(), card.messageId())), clock)));
         web.start(settings.port());
         closeables.add(0, web);
-        LOG.info("Listening on port {} (public URL {})", web.port(), settings.publicUrl());
+        LOG.info("Listening on port {} (public URL {}), {} ms after start ({} ms of them opening the database)", web.port(),
+                settings.publicUrl(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                TimeUnit.NANOSECONDS.toMillis(databaseReady - started));
 
         // Jobs on one replica at a time change shared rows; jobs on every replica tend this process's own state.
         Housekeeping housekeeping = new Housekeeping(new JdbiJobLeases(database), owner.name(), clock);

@@ -190,6 +190,11 @@ public final class AckLatencyBench {
         }
 
         static BareBoltApp start(String signingSecret, String botToken, String apiUrl) {
+            return start(signingSecret, botToken, apiUrl, 0);
+        }
+
+        /** @param port 0 for any free port */
+        static BareBoltApp start(String signingSecret, String botToken, String apiUrl, int port) {
             SlackConfig slackConfig = new SlackConfig();
             slackConfig.setMethodsEndpointUrlPrefix(apiUrl);
             slackConfig.setPrettyResponseLoggingEnabled(false);
@@ -208,8 +213,9 @@ public final class AckLatencyBench {
                 config.startup.showJavalinBanner = false;
                 config.startup.showOldJavalinVersionWarning = false;
                 config.routes.post("/slack/events", ctx -> serve(ctx, app, parser));
+                config.routes.get("/healthz", ctx -> ctx.result("ok"));
             });
-            javalin.start(0);
+            javalin.start(port);
             return new BareBoltApp(app, javalin);
         }
 

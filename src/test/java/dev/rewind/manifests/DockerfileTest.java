@@ -1,5 +1,6 @@
 package dev.rewind.manifests;
 
+import dev.rewind.testing.ImageJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -18,10 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The image: pinned bases, OCI labels, no HEALTHCHECK (Kubernetes probes instead), exit on OutOfMemoryError. */
 class DockerfileTest {
 
-    /** The Dockerfile's instructions, continuation lines joined and comments dropped. */
     static List<String> instructions() throws IOException {
-        String text = Files.readString(Path.of("Dockerfile")).replaceAll("\\\\\\n", " ");
-        return text.lines().map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        return ImageJvm.instructions();
     }
 
     @Test
@@ -58,5 +57,17 @@ class DockerfileTest {
                 "org.opencontainers.image.revision=", "org.opencontainers.image.description=");
         String entrypoint = instructions.stream().filter(line -> line.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
         assertThat(entrypoint).contains("\"-XX:+ExitOnOutOfMemoryError\"");
+    }
+
+    @Test
+    void theClassDataTrainingRunUsesTheFlagsTheImageStartsWithAndWritesTheArchiveItMaps() throws IOException {
+        List<String> entrypoint = ImageJvm.entrypoint();
+        List<String> training = ImageJvm.training();
+        assertThat(entrypoint).as("the image starts from the archive").contains("-XX:SharedArchiveFile=/app/rewind.jsa");
+        assertThat(training).as("the training run writes that archive").contains("-XX:ArchiveClassesAtExit=/app/rewind.jsa");
+        assertThat(ImageJvm.withoutArchive(training)).as("a JVM with other GC or compiler settings may refuse the archive")
+                .isSubsetOf(ImageJvm.withoutArchive(entrypoint))
+                .containsAll(ImageJvm.withoutArchive(entrypoint).stream().filter(f -> f.startsWith("-XX:+Use")
+                        || f.startsWith("-XX:Tiered")).toList());
     }
 }

@@ -28,13 +28,17 @@ class ManifestsTest {
     static final Path BASE = Path.of("manifests/base");
     static final Path SECRET_EXAMPLE = Path.of("manifests/secret.example.yaml");
 
-    /** Every object in manifests/base, as written (the kustomization itself left out). */
+    static final Path CLUSTER_RBAC = Path.of("manifests/rbac/cluster");
+
+    /** Every object in manifests/base and manifests/rbac/cluster (what both overlays take), as written. */
     static List<HasMetadata> load() throws IOException {
         List<HasMetadata> objects = new ArrayList<>();
-        try (var files = Files.list(BASE)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml"))
-                    .filter(f -> !f.getFileName().toString().equals("kustomization.yaml")).sorted().toList()) {
-                objects.addAll(parse(file));
+        for (Path dir : List.of(BASE, CLUSTER_RBAC)) {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".yaml"))
+                        .filter(f -> !f.getFileName().toString().equals("kustomization.yaml")).sorted().toList()) {
+                    objects.addAll(parse(file));
+                }
             }
         }
         return objects;

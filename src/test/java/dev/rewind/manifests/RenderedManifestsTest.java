@@ -50,13 +50,18 @@ class RenderedManifestsTest {
     }
 
     static List<HasMetadata> render(String overlay) throws IOException, InterruptedException {
+        return renderDirectory("manifests/overlays/" + overlay);
+    }
+
+    static List<HasMetadata> renderDirectory(String directory) throws IOException, InterruptedException {
+        String overlay = directory;
         Path errors = Files.createTempFile("kustomize", ".err");
         try {
-            Process kubectl = new ProcessBuilder("kubectl", "kustomize", "manifests/overlays/" + overlay)
+            Process kubectl = new ProcessBuilder("kubectl", "kustomize", directory)
                     .redirectError(errors.toFile()).start();
             String yaml = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).as("kubectl kustomize finishes").isTrue();
-            assertThat(kubectl.exitValue()).as("kubectl kustomize manifests/overlays/%s: %s", overlay,
+            assertThat(kubectl.exitValue()).as("kubectl kustomize %s: %s", overlay,
                     Files.readString(errors)).isZero();
             Object parsed = SERIALIZATION.unmarshal(yaml);
             List<HasMetadata> objects = new ArrayList<>();
@@ -191,6 +196,23 @@ class RenderedManifestsTest {
             assertThat(out).as("%s: DNS, Slack and the API server (443/6443), Prometheus, PostgreSQL", overlay)
                     .contains(53, 443, 6443, 9090, 5432);
         }
+    }
+
+    @Test
+    void bothOverlaysTakeTheClusterRoleAndTheNamespacedAlternativeRendersRolesOnly() throws Exception {
+        for (String overlay : List.of("single", "ha")) {
+            List<HasMetadata> objects = render(overlay);
+            assertThat(all(objects, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class)).as(overlay).hasSize(1);
+            assertThat(all(objects, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class)).as(overlay).isNotEmpty();
+        }
+        List<HasMetadata> namespaced = renderDirectory("manifests/rbac/namespaced");
+        assertThat(all(namespaced, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class)).isEmpty();
+        List<io.fabric8.kubernetes.api.model.rbac.Role> roles = all(namespaced, io.fabric8.kubernetes.api.model.rbac.Role.class);
+        assertThat(roles).isNotEmpty();
+        assertThat(all(namespaced, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class))
+                .extracting(b -> b.getMetadata().getNamespace() + "/" + b.getRoleRef().getKind() + "/" + b.getRoleRef().getName())
+                .containsExactlyInAnyOrderElementsOf(roles.stream()
+                        .map(r -> r.getMetadata().getNamespace() + "/Role/" + r.getMetadata().getName()).toList());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.rewind.adapter.kubernetes;
 
+import dev.rewind.adapter.ApiPermission;
 import dev.rewind.adapter.SmokeTests;
 import dev.rewind.config.DurationText;
 import dev.rewind.config.ServiceConfig;
@@ -27,6 +28,12 @@ public final class KubernetesSmokeTests implements SmokeTests {
 
     public KubernetesSmokeTests(KubernetesClient client) {
         this.client = client;
+    }
+
+    /** What running and following a smoke-test Job needs in its namespace. */
+    public static List<ApiPermission> permissions(ServiceConfig.SmokeJob smoke) {
+        return List.of(new ApiPermission("create", "batch", "jobs", smoke.namespace()),
+                new ApiPermission("get", "batch", "jobs", smoke.namespace()));
     }
 
     @Override

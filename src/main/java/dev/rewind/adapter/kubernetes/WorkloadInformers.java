@@ -1,5 +1,6 @@
 package dev.rewind.adapter.kubernetes;
 
+import dev.rewind.adapter.ApiPermission;
 import dev.rewind.adapter.TargetChanges;
 import dev.rewind.config.Target;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -37,18 +38,22 @@ public final class WorkloadInformers implements AutoCloseable {
 
     /** A workload kind: the target type that names it, its spec field, and how to inform on a namespace. */
     private enum Kind {
-        DEPLOYMENT(KubernetesDeploymentAdapter.TYPE, "deployment"),
-        STATEFUL_SET(KubernetesStatefulSetAdapter.TYPE, "statefulSet"),
-        DAEMON_SET(KubernetesDaemonSetAdapter.TYPE, "daemonSet"),
+        DEPLOYMENT(KubernetesDeploymentAdapter.TYPE, "deployment", "apps", "deployments"),
+        STATEFUL_SET(KubernetesStatefulSetAdapter.TYPE, "statefulSet", "apps", "statefulsets"),
+        DAEMON_SET(KubernetesDaemonSetAdapter.TYPE, "daemonSet", "apps", "daemonsets"),
         // The argo adapter's type; named here as text because adapters do not depend on each other.
-        ROLLOUT("argo-rollout", "rollout");
+        ROLLOUT("argo-rollout", "rollout", "argoproj.io", "rollouts");
 
         final String type;
         final String field;
+        final String group;
+        final String resource;
 
-        Kind(String type, String field) {
+        Kind(String type, String field, String group, String resource) {
             this.type = type;
             this.field = field;
+            this.group = group;
+            this.resource = resource;
         }
     }
 
@@ -74,6 +79,17 @@ public final class WorkloadInformers implements AutoCloseable {
     /** Whether {@code target} is a workload these informers watch. */
     public static boolean watches(Target target) {
         return kind(target).isPresent();
+    }
+
+    /** What an informer on {@code target}'s kind in its namespace needs (list, then watch); none for other targets. */
+    public static List<ApiPermission> permissions(Target target) {
+        Optional<Kind> kind = kind(target);
+        Optional<String> namespace = target.optionalString("namespace");
+        if (kind.isEmpty() || namespace.isEmpty()) {
+            return List.of();
+        }
+        return List.of(new ApiPermission("list", kind.get().group, kind.get().resource, namespace.get()),
+                new ApiPermission("watch", kind.get().group, kind.get().resource, namespace.get()));
     }
 
     /** Starts the informers the targets need; targets of other types are left out. */
