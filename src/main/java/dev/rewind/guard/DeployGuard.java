@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param by          who deployed, when a pipeline said
  * @param url         the pipeline run or change, when a pipeline said
  * @param checks      evaluations done so far
+ * @param judgedChecks of those, the ones that had something to judge by (a rule's number or a probe's answer)
  * @param runId       the card a rule opened (or joined), once one held
  * @param trigger     the rule that held, and why, in words
  * @param rules       each rule's progress, by rule name
@@ -34,6 +35,7 @@ public record DeployGuard(
         Duration interval,
         Instant nextCheckAt,
         int checks,
+        int judgedChecks,
         GuardStatus status,
         Optional<String> runId,
         Optional<String> trigger,

@@ -152,7 +152,7 @@ public final class DeployGuards {
         Duration interval = config.get().interval();
         DeployGuard guard = store.insertOnce(new DeployGuard(id, service.name(), deploy.revision(), deploy.label(),
                 deploy.deployedAt(), deploy.source(), deploy.by(), deploy.url(), now, endsAt, interval,
-                now.plus(jitter(id, interval)), 0, GuardStatus.WATCHING, Optional.empty(), Optional.empty(), Map.of(),
+                now.plus(jitter(id, interval)), 0, 0, GuardStatus.WATCHING, Optional.empty(), Optional.empty(), Map.of(),
                 Optional.empty()));
         if (!guard.id().equals(id)) {
             return Optional.of(new Watching(guard, false));
@@ -187,7 +187,8 @@ public final class DeployGuards {
     }
 
     /**
-     * A guard's status in a pipeline's words: {@code watching}, {@code healthy}, {@code superseded}, or once a rule
+     * A guard's status in a pipeline's words: {@code watching}, {@code healthy}, {@code unjudged} (nothing to judge
+     * by in the whole window), {@code superseded}, or once a rule
      * held, {@code degraded} (a card is open, nothing rolled back yet), {@code rolled-back} (the rollback ran; also
      * when it did not bring the numbers back) or {@code failed} (the rollback failed).
      */
@@ -197,6 +198,7 @@ public final class DeployGuards {
             String status = switch (guard.status()) {
                 case WATCHING -> "watching";
                 case HEALTHY -> "healthy";
+                case UNJUDGED -> "unjudged";
                 case SUPERSEDED -> "superseded";
                 case TRIGGERED -> run.map(r -> switch (r.state()) {
                     case SUCCEEDED, NOT_RECOVERED -> "rolled-back";

@@ -128,7 +128,8 @@ public final class GuardEvaluator {
     }
 
     /** One rule's verdict at this evaluation. */
-    private record Verdict(RuleProgress progress, Optional<String> fired, boolean holding, boolean unreadable) {
+    /** @param judged a number for the rule's signal or an answer from its probe came back */
+    private record Verdict(RuleProgress progress, Optional<String> fired, boolean holding, boolean unreadable, boolean judged) {
     }
 
     private void judge(Pending pending, Instant now) {
@@ -139,22 +140,27 @@ public final class GuardEvaluator {
         String firedWhy = "";
         boolean holding = false;
         boolean unreadable = false;
+        boolean judged = false;
         for (Asked asked : pending.rules()) {
             Verdict verdict = verdict(guard, asked, now);
             progress.put(asked.rule().name(), verdict.progress());
             holding |= verdict.holding();
             unreadable |= verdict.unreadable();
+            judged |= verdict.judged();
             if (firedRule.isEmpty() && verdict.fired().isPresent()) {
                 firedRule = Optional.of(asked.rule());
                 firedWhy = verdict.fired().get();
             }
         }
-        if (!store.checked(guard.id(), guard.checks(), next(guard, now), progress)) {
+        if (!store.checked(guard.id(), guard.checks(), next(guard, now), progress, judged)) {
             return;
         }
         if (firedRule.isPresent()) {
             metrics.evaluated("triggered", lag);
             trigger(guard, pending.service(), firedRule.get(), firedWhy, now);
+        } else if (!now.isBefore(guard.endsAt()) && guard.judgedChecks() + (judged ? 1 : 0) == 0) {
+            metrics.evaluated("unreadable", lag);
+            unjudged(guard, pending.service(), now);
         } else if (!now.isBefore(guard.endsAt())) {
             metrics.evaluated(unreadable ? "unreadable" : "clear", lag);
             if (store.end(guard.id(), GuardStatus.HEALTHY, Optional.empty(), Optional.empty(), now)) {
@@ -178,7 +184,7 @@ public final class GuardEvaluator {
         Duration age = Duration.between(guard.deployedAt(), now);
         if (rule.minSinceDeploy().filter(min -> age.compareTo(min) < 0).isPresent()
                 || rule.maxSinceDeploy().filter(max -> age.compareTo(max) > 0).isPresent()) {
-            return new Verdict(RuleProgress.NONE, Optional.empty(), false, false);
+            return new Verdict(RuleProgress.NONE, Optional.empty(), false, false, false);
         }
         List<String> why = new ArrayList<>();
         boolean unreadable = false;
@@ -205,7 +211,23 @@ public final class GuardEvaluator {
         answer.filter(a -> !a.ok()).ifPresent(a -> why.add("probe " + a.detail() + " (" + progress.probeFailures()
                 + (progress.probeFailures() == 1 ? " failure" : " failures in a row") + ")"));
         Optional<String> fired = signalDone && probeDone ? Optional.of(String.join("; ", why)) : Optional.empty();
-        return new Verdict(progress, fired, limitsHeld || probeFailed, unreadable);
+        boolean judged = asked.now().isPresent() && !unreadable || answer.isPresent();
+        return new Verdict(progress, fired, limitsHeld || probeFailed, unreadable, judged);
+    }
+
+    /**
+     * A window with nothing to judge by (Prometheus down or the queries without data, the whole time) ends
+     * UNJUDGED, not healthy, and the service's channel is told whatever {@code announce} says: nobody should
+     * read silence as a clean release.
+     */
+    private void unjudged(DeployGuard guard, ServiceConfig service, Instant now) {
+        String why = guard.label() + " was not judged: none of its " + (guard.checks() + 1) + " checks in "
+                + DurationText.format(Duration.between(guard.startedAt(), now).withNanos(0))
+                + " got a number for a rule's signal or a probe's answer (is Prometheus reachable, and do the queries return data?)";
+        if (store.end(guard.id(), GuardStatus.UNJUDGED, Optional.empty(), Optional.of(why), now)) {
+            audit.record(DeployGuards.ACTOR, "deploy guard ended", Optional.empty(), guard.service(), why);
+            channel.announce(service.channel(), ":warning: Deploy guard: " + guard.service() + " " + why);
+        }
     }
 
     private void trigger(DeployGuard guard, ServiceConfig service, PolicyRule rule, String why, Instant now) {

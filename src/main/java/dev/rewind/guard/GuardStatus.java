@@ -6,6 +6,11 @@ public enum GuardStatus {
     WATCHING,
     /** The window ended without any rule holding. */
     HEALTHY,
+    /**
+     * The window ended without a single evaluation that had something to judge by (no number for any rule's signal,
+     * no probe): the revision was not shown healthy, and people are told so.
+     */
+    UNJUDGED,
     /** A rule held: the service's card was opened (see the guard's run). */
     TRIGGERED,
     /** A newer revision of the service was deployed before the window ended; its own guard took over. */

@@ -33,7 +33,7 @@ public interface GuardStore {
      * Records one evaluation, only if nobody recorded it first (the guard still has {@code checksBefore} checks and is
      * watching). @return whether it was recorded
      */
-    boolean checked(String id, int checksBefore, Instant nextCheckAt, Map<String, RuleProgress> rules);
+    boolean checked(String id, int checksBefore, Instant nextCheckAt, Map<String, RuleProgress> rules, boolean judged);
 
     /** Ends a watching guard. @return whether it was still watching */
     boolean end(String id, GuardStatus status, Optional<String> runId, Optional<String> trigger, Instant at);

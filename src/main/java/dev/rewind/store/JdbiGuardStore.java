@@ -82,10 +82,11 @@ public final class JdbiGuardStore implements GuardStore {
     }
 
     @Override
-    public boolean checked(String id, int checksBefore, Instant nextCheckAt, Map<String, RuleProgress> rules) {
+    public boolean checked(String id, int checksBefore, Instant nextCheckAt, Map<String, RuleProgress> rules, boolean judged) {
         return jdbi.withHandle(handle -> handle.createUpdate("UPDATE deploy_guards SET checks = checks + 1, "
-                        + "next_check_at = :next, rule_progress = :rules WHERE id = :id AND checks = :checks AND status = :watching")
-                .bind("next", nextCheckAt.toEpochMilli()).bind("rules", rules(rules)).bind("id", id)
+                        + "judged_checks = judged_checks + :judged, next_check_at = :next, rule_progress = :rules "
+                        + "WHERE id = :id AND checks = :checks AND status = :watching")
+                .bind("judged", judged ? 1 : 0).bind("next", nextCheckAt.toEpochMilli()).bind("rules", rules(rules)).bind("id", id)
                 .bind("checks", checksBefore).bind("watching", WATCHING).execute()) == 1;
     }
 
@@ -127,6 +128,6 @@ public final class JdbiGuardStore implements GuardStore {
             Optional.ofNullable(rs.getString("deployed_by")), Optional.ofNullable(rs.getString("url")),
             Instant.ofEpochMilli(rs.getLong("started_at")), Instant.ofEpochMilli(rs.getLong("ends_at")),
             Duration.ofMillis(rs.getLong("interval_ms")), Instant.ofEpochMilli(rs.getLong("next_check_at")),
-            rs.getInt("checks"), GuardStatus.valueOf(rs.getString("status")), Optional.ofNullable(rs.getString("run_id")),
+            rs.getInt("checks"), rs.getInt("judged_checks"), GuardStatus.valueOf(rs.getString("status")), Optional.ofNullable(rs.getString("run_id")),
             Optional.ofNullable(rs.getString("trigger_note")), rules(rs.getString("rule_progress")), Text.instant(rs, "ended_at"));
 }

@@ -3,6 +3,7 @@ package dev.rewind.web;
 import dev.rewind.config.ServiceConfig;
 import dev.rewind.guard.DeployGuard;
 import dev.rewind.guard.DeployGuards;
+import dev.rewind.guard.GuardStatus;
 import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.RollbackRun;
 import io.javalin.http.Context;
@@ -135,8 +136,12 @@ public final class DeploysRoute {
         body.put("startedAt", guard.startedAt().toString());
         body.put("endsAt", guard.endsAt().toString());
         body.put("checks", guard.checks());
-        body.put("triggers", guard.trigger().map(t -> List.of(Map.of("detail", t,
+        body.put("judgedChecks", guard.judgedChecks());
+        boolean triggered = guard.status() == GuardStatus.TRIGGERED;
+        body.put("triggers", guard.trigger().filter(t -> triggered).map(t -> List.of(Map.of("detail", t,
                 "at", guard.endedAt().map(Object::toString).orElse("")))).orElse(List.of()));
+        // why a guard ended without a rule holding, when there is more to say than its status
+        body.put("note", guard.trigger().filter(t -> !triggered).orElse(null));
         body.put("run", guard.runId().orElse(null));
         body.put("runState", status.run().map(r -> r.state().name()).orElse(null));
         body.put("card", status.run().flatMap(RollbackRun::card).flatMap(permalinks).orElse(null));

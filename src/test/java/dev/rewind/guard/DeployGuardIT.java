@@ -204,6 +204,25 @@ class DeployGuardIT {
     }
 
     @Test
+    void aWindowWithoutASingleNumberEndsUnjudgedAndSaysSoNotHealthy() throws Exception {
+        start("    guard: {window: 20s, interval: 5s}", BASELINE_RULES);
+        rewind.prometheus().fails("errors", "query processing would load too many samples");
+        String id = postDeploy("checkout", "r3").get("id").asString();
+        for (int i = 0; i < 6 && deploy(id).get("status").asString().equals("watching"); i++) {
+            stepUntilChecks(id, deploy(id).get("checks").asInt() + 1);
+        }
+        JsonNode done = deploy(id);
+        assertThat(done.get("status").asString()).as("a pipeline must not read this as a clean release").isEqualTo("unjudged");
+        assertThat(done.get("judgedChecks").asInt()).isZero();
+        assertThat(done.get("triggers")).isEmpty();
+        assertThat(done.get("note").asString()).contains("r3 was not judged: none of its").contains("is Prometheus reachable");
+        assertThat(rewind.cards()).as("no card: nothing held").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rewind.slack().posted())
+                .as("the channel is told even without guard.announce").singleElement()
+                .satisfies(post -> assertThat(post.get("text")).startsWith(":warning: Deploy guard: checkout r3 was not judged")));
+    }
+
+    @Test
     void theApiNeedsItsTokenAndNamesTheClosestServices() throws Exception {
         start("", BASELINE_RULES);
         assertThat(send("POST", "/api/v1/deploys", "{\"service\":\"checkout\",\"revision\":\"r3\"}", null).statusCode())

@@ -76,7 +76,7 @@ class GuardRulesTest {
     void aGuardThatFellBehindSkipsTheBeatsItMissed() {
         Instant t0 = Instant.parse("2026-12-05T10:00:00Z");
         DeployGuard guard = new DeployGuard("dg-1", "checkout", "r42", "r42", t0, "api", Optional.empty(), Optional.empty(), t0,
-                t0.plusSeconds(1800), Duration.ofSeconds(30), t0.plusSeconds(7), 0, GuardStatus.WATCHING, Optional.empty(),
+                t0.plusSeconds(1800), Duration.ofSeconds(30), t0.plusSeconds(7), 0, 0, GuardStatus.WATCHING, Optional.empty(),
                 Optional.empty(), Map.of(), Optional.empty());
         assertThat(GuardEvaluator.next(guard, t0.plusSeconds(8))).isEqualTo(t0.plusSeconds(37));
         assertThat(GuardEvaluator.next(guard, t0.plusSeconds(100))).isEqualTo(t0.plusSeconds(127));
