@@ -173,7 +173,7 @@ public final class Rewind implements AutoCloseable {
     public static void main(String[] args) {
         boolean exitAfterStart = args.length == 1 && args[0].equals(EXIT_AFTER_START);
         if (args.length == 2 && args[0].equals(WRITE_RBAC)) {
-            System.exit(writeRbac(System.getenv(), java.nio.file.Path.of(args[1])));
+            System.exit(writeRbac(Settings::fromEnvironment, java.nio.file.Path.of(args[1])));
             return;
         }
         if (args.length > 0 && !exitAfterStart) {
@@ -214,9 +214,9 @@ public final class Rewind implements AutoCloseable {
      * ServiceAccount's namespace is REWIND_NAMESPACE, else {@code rewind}. Nothing is started or connected.
      * @return the process's exit status
      */
-    static int writeRbac(Map<String, String> env, java.nio.file.Path file) {
+    static int writeRbac(java.util.function.Supplier<Settings> environment, java.nio.file.Path file) {
         try {
-            Settings settings = Settings.from(env);
+            Settings settings = environment.get();
             Clock clock = Clock.systemUTC();
             try (KubernetesClient unconnected = new KubernetesClientBuilder().build()) {
                 // Declaring permissions reads only the targets: the adapters never reach their history here.
@@ -229,10 +229,8 @@ public final class Rewind implements AutoCloseable {
                 Catalogue catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning), adapters::destructive)
                         .load(settings.configPath());
                 validateTargets(catalogue, settings.configPath().toString(), adapters);
-                String namespace = Optional.ofNullable(env.get("REWIND_NAMESPACE")).filter(n -> !n.isBlank())
-                        .orElse("rewind");
                 java.nio.file.Files.writeString(file, NamespacedRbac.render(catalogue, adapters,
-                        settings.configPath().getFileName().toString(), namespace));
+                        settings.configPath().getFileName().toString(), settings.namespace()));
                 LOG.info("Wrote the namespaced RBAC for {} service(s) to {}", catalogue.services().size(), file);
                 return 0;
             }

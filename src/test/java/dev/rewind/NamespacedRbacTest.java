@@ -1,5 +1,6 @@
 package dev.rewind;
 
+import dev.rewind.config.Settings;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -99,7 +100,7 @@ class NamespacedRbacTest {
         assertThat(catalogue.find()).isTrue();
         Files.writeString(dir.resolve("rewind.yml"), catalogue.group(1).replaceAll("(?m)^ {4}", ""));
         Path written = dir.resolve("roles.yaml");
-        assertThat(Rewind.writeRbac(Map.of("REWIND_CONFIG", dir.resolve("rewind.yml").toString()), written)).isZero();
+        assertThat(Rewind.writeRbac(() -> Settings.from(Map.of("REWIND_CONFIG", dir.resolve("rewind.yml").toString())), written)).isZero();
 
         assertThat(Files.readString(Path.of("manifests/rbac/namespaced/roles.yaml")))
                 .as("manifests/rbac/namespaced/roles.yaml; remake it with REWIND_CONFIG=<the ConfigMap's rewind.yml> "
@@ -110,7 +111,7 @@ class NamespacedRbacTest {
 
     private Map<String, List<HasMetadata>> write(Map<String, String> env) throws IOException {
         Path written = dir.resolve("roles.yaml");
-        assertThat(Rewind.writeRbac(env, written)).as("exit status").isZero();
+        assertThat(Rewind.writeRbac(() -> Settings.from(env), written)).as("exit status").isZero();
         return load(written).stream().collect(java.util.stream.Collectors.groupingBy(o -> o.getMetadata().getNamespace()));
     }
 

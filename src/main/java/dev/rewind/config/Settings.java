@@ -27,6 +27,7 @@ public record Settings(
         Optional<String> alertmanagerToken,
         Optional<String> auditKey,
         Optional<String> apiToken,
+        String namespace,
         Secrets secrets) {
 
     public static final String DEFAULT_SLACK_API_URL = "https://slack.com/api/";
@@ -65,6 +66,7 @@ public record Settings(
                 value(env, "ALERTMANAGER_TOKEN"),
                 value(env, "REWIND_AUDIT_KEY"),
                 value(env, "REWIND_API_TOKEN"),
+                value(env, "REWIND_NAMESPACE").orElse("rewind"),
                 Secrets.of(Map.copyOf(env)));
     }
 
