@@ -47,7 +47,7 @@ public final class OutboxWorker implements AutoCloseable {
     private volatile boolean lastPassFailed;
     private final java.util.concurrent.atomic.AtomicInteger sentWhileDraining = new java.util.concurrent.atomic.AtomicInteger();
     /** On shutdown, what is due is still sent for up to this long; the rest (and retries) wait for the next process. */
-    static final Duration DRAIN = Duration.ofSeconds(10);
+    public static final Duration DRAIN = Duration.ofSeconds(10);
 
     /**
      * @param onError told (kind, reason) of every failed or rejected delivery, for metrics

@@ -1,5 +1,6 @@
 package dev.rewind.manifests;
 
+import dev.rewind.outbox.OutboxWorker;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -64,6 +65,8 @@ class ManifestsTest {
         var pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getServiceAccountName()).isEqualTo("rewind");
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("room for the outbox drain and the leases' hand-over")
+                .isGreaterThanOrEqualTo(OutboxWorker.DRAIN.toSeconds() + 20);
         var container = pod.getContainers().get(0);
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");

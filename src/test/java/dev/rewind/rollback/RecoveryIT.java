@@ -80,7 +80,7 @@ class RecoveryIT {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.latestCardText(ts))
                 .contains(":rotating_light: *Not recovered.* Rolled back to r2, but error rate still 18.0% (ceiling 1.0%, "
-                        + "baseline 0.4%) after 0ms: the deploy may not be the cause. <!subteam^S0ONCALL>, please look")
+                        + "baseline 0.4%): the deploy may not be the cause. <!subteam^S0ONCALL>, please look")
                 .contains("Retry"));
         String blocks = rewind.slack().updates().stream().filter(u -> ts.equals(u.get("ts"))).reduce((a, b) -> b)
                 .orElseThrow().get("blocks");
