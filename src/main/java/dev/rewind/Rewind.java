@@ -70,6 +70,7 @@ import dev.rewind.rollback.Catalogues;
 import dev.rewind.rollback.Mentions;
 import dev.rewind.rollback.RollbackService;
 import dev.rewind.rollback.RunAccess;
+import dev.rewind.rollback.OpeningGate;
 import dev.rewind.rollback.RunOpenings;
 import dev.rewind.rollback.RunExecutor;
 import dev.rewind.rollback.RunTimeline;
@@ -403,7 +404,8 @@ public final class Rewind implements AutoCloseable {
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, timeline, audit, verifier, views, channel, runWorkers,
                 clock, lease, ended, followUps);
         RunAccess access = new RunAccess(policy, audit);
-        RunOpenings openings = new RunOpenings(catalogues, assessor, runs, timeline, audit, access, channel, views, clock);
+        RunOpenings openings = new RunOpenings(catalogues, assessor, runs, timeline, audit, access, channel, views,
+                new OpeningGate(new JdbiJobLeases(database), owner.name(), clock), clock);
         RollbackService rollbacks = new RollbackService(catalogues, runs, approvals, timeline, audit, policy, access, channel, executor,
                 clock, views, ended);
 

@@ -18,6 +18,7 @@ import java.util.Set;
  */
 public final class RunOpenings {
 
+    private final OpeningGate gate;
     private final Catalogues catalogues;
     private final Assessor assessor;
     private final RunRepository runs;
@@ -29,8 +30,9 @@ public final class RunOpenings {
     private final Clock clock;
 
     public RunOpenings(Catalogues catalogues, Assessor assessor, RunRepository runs, RunTimeline timeline, AuditLog audit, RunAccess access,
-                       IncidentChannel channel, RunViews views, Clock clock) {
+                       IncidentChannel channel, RunViews views, OpeningGate gate, Clock clock) {
         this.catalogues = catalogues;
+        this.gate = gate;
         this.assessor = assessor;
         this.runs = runs;
         this.timeline = timeline;
@@ -96,17 +98,20 @@ public final class RunOpenings {
         if (opening.dryRun() || opening.card().isPresent() || opening.trigger() == Trigger.DRILL) {
             return openNew(service, opening);
         }
-        // One process at a time per service decides "join or open", so two commands at once make one card.
+        // One thread per service in this process, and one replica at a time (the gate), decides "join or open", so
+        // two commands at once, or a command here and an alert on another replica, make one card.
         synchronized (serviceLocks.computeIfAbsent(service.name(), name -> new Object())) {
-            // An undecided card whose alerts are over (resolved, or closed as stale) told people "a new alert opens a
-            // new card": that card is left as it is.
-            Optional<RollbackRun> open = runs.openForService(service.name()).stream().filter(r -> !r.dryRun())
-                    .filter(r -> r.trigger() != Trigger.DRILL)
-                    .filter(r -> r.state() != RunState.ASSESSED || !views.alertsOver(r)).findFirst();
-            if (open.isPresent()) {
-                return join(service, open.get(), opening);
-            }
-            return openNew(service, opening);
+            return gate.exclusively(service.name(), () -> {
+                // An undecided card whose alerts are over (resolved, or closed as stale) told people "a new alert opens
+                // a new card": that card is left as it is.
+                Optional<RollbackRun> open = runs.openForService(service.name()).stream().filter(r -> !r.dryRun())
+                        .filter(r -> r.trigger() != Trigger.DRILL)
+                        .filter(r -> r.state() != RunState.ASSESSED || !views.alertsOver(r)).findFirst();
+                if (open.isPresent()) {
+                    return join(service, open.get(), opening);
+                }
+                return openNew(service, opening);
+            });
         }
     }
 

@@ -19,4 +19,7 @@ public interface JobLeases {
 
     /** Gives up every lease {@code holder} holds, so another replica takes the jobs over at once. */
     void releaseAll(String holder);
+
+    /** Gives up {@code job}'s lease if {@code holder} holds it. */
+    void release(String job, String holder);
 }

@@ -41,6 +41,12 @@ public final class JdbiJobLeases implements JobLeases {
     }
 
     @Override
+    public void release(String job, String holder) {
+        jdbi.useHandle(handle -> handle.createUpdate("DELETE FROM job_leases WHERE job = :job AND holder = :holder")
+                .bind("job", job).bind("holder", holder).execute());
+    }
+
+    @Override
     public void releaseAll(String holder) {
         jdbi.useHandle(handle -> handle.createUpdate("DELETE FROM job_leases WHERE holder = :holder")
                 .bind("holder", holder).execute());

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
  * The two databases Rewind runs on, for store tests: H2 in memory (the embedded default) and a real
  * PostgreSQL (embedded binaries), each test on a fresh schema migrated by Flyway.
  */
-final class TestDatabases implements AutoCloseable {
+public final class TestDatabases implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
 
@@ -19,15 +19,15 @@ final class TestDatabases implements AutoCloseable {
         this.postgres = postgres;
     }
 
-    static TestDatabases start() throws IOException {
+    public static TestDatabases start() throws IOException {
         return new TestDatabases(EmbeddedPostgres.builder().start());
     }
 
-    static Stream<String> kinds() {
+    public static Stream<String> kinds() {
         return Stream.of("h2", "postgresql");
     }
 
-    Database open(String kind) {
+    public Database open(String kind) {
         if (kind.equals("h2")) {
             return Database.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", Optional.empty(), Optional.empty());
         }
