@@ -207,7 +207,7 @@ public final class AlertIntake implements AutoCloseable {
             String key = service.map(ServiceConfig::name).orElse("");
             lanes.get(Math.floorMod(key.hashCode(), LANES)).submit(() -> {
                 try {
-                    handle(alert, service, trusted);
+                    handle(payloadId, alert, service, trusted);
                 } catch (RuntimeException e) {
                     if (closing) {
                         // Left unprocessed on purpose: the stored payload is handled again at the next start.
@@ -223,7 +223,7 @@ public final class AlertIntake implements AutoCloseable {
         }
     }
 
-    private void handle(Alert alert, Optional<ServiceConfig> service, boolean trusted) {
+    private void handle(long payloadId, Alert alert, Optional<ServiceConfig> service, boolean trusted) {
         Instant now = clock.instant();
         if (service.isEmpty()) {
             store.recordUnrouted(alert, now);
@@ -232,7 +232,7 @@ public final class AlertIntake implements AutoCloseable {
         }
         expire(Optional.of(service.get().name()), Optional.of(alert));
         AlertStore.Incident incident = store.openOrCreate(service.get().name(), RunIds.next().replace("rb-", "in-"), now);
-        store.record(incident.id(), alert, now);
+        store.record(incident.id(), alert, now, payloadId);
         // The incident's first firing alert opens its card; so does a later one if opening the card failed before.
         if (alert.firing() && (incident.created() || incident.runId().isEmpty())
                 && store.claimCard(incident.id(), now, CARD_CLAIM)) {

@@ -33,8 +33,11 @@ public interface AlertStore {
      */
     boolean claimCard(String incidentId, Instant now, java.time.Duration stale);
 
-    /** Records a notification of an alert: new, repeated, or resolved. */
-    void record(String incidentId, Alert alert, Instant at);
+    /**
+     * Records a notification of an alert: new, repeated, or resolved. The same alert from the same stored payload
+     * (handled again after a restart) is not counted twice.
+     */
+    void record(String incidentId, Alert alert, Instant at, long payloadId);
 
     /** Closes the incident when none of its alerts is firing; @return whether it closed now. */
     boolean closeIfQuiet(String incidentId, Instant at);

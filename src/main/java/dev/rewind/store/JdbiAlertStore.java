@@ -91,19 +91,22 @@ public final class JdbiAlertStore implements AlertStore {
     }
 
     @Override
-    public void record(String incidentId, Alert alert, Instant at) {
+    public void record(String incidentId, Alert alert, Instant at, long payloadId) {
         String labels = Text.clip(new TreeMap<>(alert.labels()).toString(), 10_000);
         jdbi.useTransaction(handle -> {
             int updated = handle.createUpdate("UPDATE incident_alerts SET status = :status, summary = :summary, "
-                            + "ends_at = :endsAt, last_seen_at = :at, seen = seen + 1 "
+                            + "ends_at = :endsAt, last_seen_at = :at, "
+                            + "seen = seen + CASE WHEN last_payload_id = :payload THEN 0 ELSE 1 END, last_payload_id = :payload "
                             + "WHERE incident_id = :incident AND fingerprint = :fingerprint")
+                    .bind("payload", payloadId)
                     .bind("status", alert.status().name()).bind("summary", Text.clip(alert.summary(), 2000))
                     .bind("endsAt", alert.endsAt().map(Instant::toEpochMilli).orElse(null)).bind("at", at.toEpochMilli())
                     .bind("incident", incidentId).bind("fingerprint", Text.clip(alert.fingerprint(), 200)).execute();
             if (updated == 0) {
                 handle.createUpdate("INSERT INTO incident_alerts (incident_id, fingerprint, name, status, summary, labels, "
-                                + "starts_at, ends_at, last_seen_at, seen) VALUES (:incident, :fingerprint, :name, :status, "
-                                + ":summary, :labels, :startsAt, :endsAt, :at, 1)")
+                                + "starts_at, ends_at, last_seen_at, seen, last_payload_id) VALUES (:incident, :fingerprint, :name, "
+                                + ":status, :summary, :labels, :startsAt, :endsAt, :at, 1, :payload)")
+                        .bind("payload", payloadId)
                         .bind("incident", incidentId).bind("fingerprint", Text.clip(alert.fingerprint(), 200))
                         .bind("name", Text.clip(alert.name(), 300)).bind("status", alert.status().name())
                         .bind("summary", Text.clip(alert.summary(), 2000)).bind("labels", labels)

@@ -73,4 +73,37 @@ class AlertResumeIT {
         assertThat(rewind.cards()).anySatisfy(post -> assertThat(SlackStub.readable(post.form()))
                 .contains("alert HighErrorRate"));
     }
+
+    @Test
+    void aPayloadHandledAgainAfterACrashDoesNotCountItsAlertTwice() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("rewind");
+        Alert fromChat = new Alert("f-cart", "CartDown", Alert.Status.FIRING, Map.of("app", "cart-api"),
+                Map.of("summary", "cart answers 503"), Instant.parse("2026-11-26T03:00:00Z"), Optional.empty(),
+                "slack:alertmanager");
+        try (Database database = Database.open(url, Optional.empty(), Optional.empty())) {
+            JdbiAlertStore store = new JdbiAlertStore(database);
+            long payload = store.savePayload(fromChat.source(), SlackAlertPayload.write("C0ALERTS", "[FIRING:1] CartDown",
+                    List.of(fromChat)), Instant.now());
+            // The alert was recorded on its incident, then the process died before the payload was marked processed.
+            AlertStore.Incident incident = store.openOrCreate("cart", "in-crashed0001", Instant.now());
+            store.record(incident.id(), fromChat, Instant.now(), payload);
+        }
+
+        rewind = RewindFixture.builder().database(url).withoutPrometheus().catalogue(String.join("\n",
+                "alerts:",
+                "  watchedChannels: [C0ALERTS]",
+                "services:",
+                "  - name: cart",
+                "    channel: C0CART",
+                "    target: {type: kubernetes-deployment, namespace: shop, deployment: checkout}",
+                "    alerts: {match: {app: cart-api}}",
+                "    approvers: [" + ALICE + "]",
+                "")).build();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rewind.cards()).as("cards posted").hasSize(1));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(SlackStub.readable(
+                rewind.slack().updates().isEmpty() ? rewind.cards().get(0).form()
+                        : rewind.slack().updates().get(rewind.slack().updates().size() - 1)))
+                .as("the card, as last drawn").contains("1 notification").doesNotContain("2 notifications"));
+    }
 }

@@ -57,13 +57,13 @@ class AlertRetentionIT {
         store.savePayload("alertmanager", "{\"" + tag + "-unprocessed\":1}", now);
         store.recordUnrouted(alert("DiskFull", "billing-" + tag, Alert.Status.FIRING, now), now);
         AlertStore.Incident resolved = store.openOrCreate("checkout-" + tag, "in-res-" + tag, now);
-        store.record(resolved.id(), alert("HighErrorRate", "checkout-" + tag, Alert.Status.RESOLVED, now), now);
+        store.record(resolved.id(), alert("HighErrorRate", "checkout-" + tag, Alert.Status.RESOLVED, now), now, 0L);
         assertThat(store.closeIfQuiet(resolved.id(), now)).isTrue();
         AlertStore.Incident expired = store.openOrCreate("cart-" + tag, "in-exp-" + tag, now);
-        store.record(expired.id(), alert("HighLatency", "cart-" + tag, Alert.Status.FIRING, now), now);
+        store.record(expired.id(), alert("HighLatency", "cart-" + tag, Alert.Status.FIRING, now), now, 0L);
         assertThat(store.expireQuiet(Optional.of("cart-" + tag), Optional.empty(), now.plusSeconds(1), now)).hasSize(1);
         AlertStore.Incident open = store.openOrCreate("search-" + tag, "in-open-" + tag, now);
-        store.record(open.id(), alert("PodCrashLooping", "search-" + tag, Alert.Status.FIRING, now), now);
+        store.record(open.id(), alert("PodCrashLooping", "search-" + tag, Alert.Status.FIRING, now), now, 0L);
     }
 
     private static List<String> column(Database database, String sql) {
