@@ -30,7 +30,7 @@ COPY --from=build /src/target/rewind.jar /app/rewind.jar
 # of the image maps that archive instead of finding, verifying and parsing those classes again: about half the
 # start-up time (StartupBench in the README). It is tied to this JDK and this jar; a JVM that cannot use it
 # says so once and starts without it. The flags here must match the ENTRYPOINT's (StartupBench reads both).
-COPY --from=build /src/rewind.example.yml /tmp/train/rewind.yml
+COPY rewind.example.yml /tmp/train/rewind.yml
 RUN cd /tmp/train && DATABASE_URL=jdbc:h2:file:/tmp/train/db java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
         -XX:ArchiveClassesAtExit=/app/rewind.jsa -jar /app/rewind.jar --exit-after-start \
     && rm -rf /tmp/train

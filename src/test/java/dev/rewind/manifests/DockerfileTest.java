@@ -70,4 +70,21 @@ class DockerfileTest {
                 .containsAll(ImageJvm.withoutArchive(entrypoint).stream().filter(f -> f.startsWith("-XX:+Use")
                         || f.startsWith("-XX:Tiered")).toList());
     }
+
+    @Test
+    void everythingTheImageCopiesIsThere() throws IOException {
+        List<String> copied = new ArrayList<>();
+        for (String line : instructions().stream().filter(l -> l.startsWith("COPY ")).toList()) {
+            String[] words = line.split("\\s+");
+            if (words[1].startsWith("--from=")) {
+                String source = words[2];
+                assertThat(source).as("%s: the build stage has only what it copied and what Maven made", line)
+                        .satisfiesAnyOf(s -> assertThat(s).startsWith("/src/target/"),
+                                s -> assertThat(copied).anyMatch(c -> s.equals("/src/" + c) || s.startsWith("/src/" + c + "/")));
+            } else {
+                assertThat(Path.of(words[1])).as("%s: in the build context", line).exists();
+                copied.add(words[1]);
+            }
+        }
+    }
 }
