@@ -226,7 +226,7 @@ public final class AlertIntake implements AutoCloseable {
     private void handle(long payloadId, Alert alert, Optional<ServiceConfig> service, boolean trusted) {
         Instant now = clock.instant();
         if (service.isEmpty()) {
-            store.recordUnrouted(alert, now);
+            store.recordUnrouted(alert, now, payloadId);
             noteUnrouted(alert, now);
             return;
         }

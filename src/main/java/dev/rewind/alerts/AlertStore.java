@@ -42,7 +42,7 @@ public interface AlertStore {
     /** Closes the incident when none of its alerts is firing; @return whether it closed now. */
     boolean closeIfQuiet(String incidentId, Instant at);
 
-    void recordUnrouted(Alert alert, Instant at);
+    void recordUnrouted(Alert alert, Instant at, long payloadId);
 
     Optional<AlertDigest> digestForRun(String runId);
 

@@ -163,12 +163,13 @@ public final class JdbiAlertStore implements AlertStore {
     }
 
     @Override
-    public void recordUnrouted(Alert alert, Instant at) {
-        jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO unrouted_alerts (fingerprint, name, labels, received_at) "
-                        + "VALUES (:fingerprint, :name, :labels, :at)")
+    public void recordUnrouted(Alert alert, Instant at, long payloadId) {
+        // insertOnce: the same payload handled again after a restart does not record its alerts twice
+        Text.insertOnce(() -> jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO unrouted_alerts (fingerprint, name, "
+                        + "labels, received_at, payload_id) VALUES (:fingerprint, :name, :labels, :at, :payload)")
                 .bind("fingerprint", Text.clip(alert.fingerprint(), 200)).bind("name", Text.clip(alert.name(), 300))
                 .bind("labels", Text.clip(new TreeMap<>(alert.labels()).toString(), 10_000)).bind("at", at.toEpochMilli())
-                .execute());
+                .bind("payload", payloadId).execute()));
     }
 
     @Override

@@ -55,7 +55,7 @@ class AlertRetentionIT {
         Instant now = clock.instant();
         store.markProcessed(store.savePayload("alertmanager", "{\"" + tag + "\":1}", now), now);
         store.savePayload("alertmanager", "{\"" + tag + "-unprocessed\":1}", now);
-        store.recordUnrouted(alert("DiskFull", "billing-" + tag, Alert.Status.FIRING, now), now);
+        store.recordUnrouted(alert("DiskFull", "billing-" + tag, Alert.Status.FIRING, now), now, 0L);
         AlertStore.Incident resolved = store.openOrCreate("checkout-" + tag, "in-res-" + tag, now);
         store.record(resolved.id(), alert("HighErrorRate", "checkout-" + tag, Alert.Status.RESOLVED, now), now, 0L);
         assertThat(store.closeIfQuiet(resolved.id(), now)).isTrue();
@@ -107,5 +107,21 @@ class AlertRetentionIT {
         assertThatThrownBy(() -> parser.parse("retention: 1h\nservices: []\n", "rewind.yml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("rewind.yml: retention: '1h' is too short: stored alerts are kept at least 1d (write e.g. 90d)");
+    }
+
+    @ParameterizedTest
+    @MethodSource("databases")
+    void anUnroutedAlertFromAPayloadHandledAgainAfterACrashIsKeptOnce(String kind) {
+        try (Database db = databases.open(kind)) {
+            JdbiAlertStore store = new JdbiAlertStore(db);
+            Instant now = Instant.parse("2026-12-05T03:00:00Z");
+            Alert disk = alert("DiskFull", "billing", Alert.Status.FIRING, now);
+            long payload = store.savePayload("alertmanager", "{}", now);
+            store.recordUnrouted(disk, now, payload);
+            store.recordUnrouted(disk, now, payload);
+            store.recordUnrouted(disk, now.plusSeconds(60), store.savePayload("alertmanager", "{}", now.plusSeconds(60)));
+            assertThat(store.forgetBefore(now.plusSeconds(3600)).unrouted())
+                    .as("the first notification once, however often its payload was handled, and the repeat").isEqualTo(2);
+        }
     }
 }
