@@ -150,8 +150,9 @@ public final class DeployGuards {
         }
         String id = RunIds.next().replace("rb-", "dg-");
         Duration interval = config.get().interval();
+        // A pipeline's post is both the deploy and the start of its watch: its window is exactly the guard's.
         DeployGuard guard = store.insertOnce(new DeployGuard(id, service.name(), deploy.revision(), deploy.label(),
-                deploy.deployedAt(), deploy.source(), deploy.by(), deploy.url(), now, endsAt, interval,
+                deploy.deployedAt(), deploy.source(), deploy.by(), deploy.url(), api ? deploy.deployedAt() : now, endsAt, interval,
                 now.plus(jitter(id, interval)), 0, 0, GuardStatus.WATCHING, Optional.empty(), Optional.empty(), Map.of(),
                 Optional.empty()));
         if (!guard.id().equals(id)) {
