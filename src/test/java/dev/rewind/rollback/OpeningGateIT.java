@@ -2,22 +2,17 @@ package dev.rewind.rollback;
 
 import dev.rewind.store.Database;
 import dev.rewind.store.JdbiJobLeases;
-import dev.rewind.store.TestDatabases;
+import dev.rewind.store.OnBothDatabases;
 import dev.rewind.testing.TestClock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,29 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a command on one and an alert on the other cannot both find no card and post two; a replica that died holding the
  * gate holds it only until its lease runs out.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OpeningGateIT {
-
-    private TestDatabases databases;
-
-    @BeforeAll
-    void startPostgres() throws IOException {
-        databases = TestDatabases.start();
-    }
-
-    @AfterAll
-    void stopPostgres() throws IOException {
-        databases.close();
-    }
-
-    Stream<String> databases() {
-        return TestDatabases.kinds();
-    }
+class OpeningGateIT extends OnBothDatabases {
 
     @ParameterizedTest
     @MethodSource("databases")
     void twoReplicasDecideForOneServiceOneAfterTheOther(String kind) throws Exception {
-        try (Database db = databases.open(kind)) {
+        try (Database db = open(kind)) {
             TestClock clock = new TestClock();
             OpeningGate first = new OpeningGate(new JdbiJobLeases(db), "replica-a", clock);
             OpeningGate second = new OpeningGate(new JdbiJobLeases(db), "replica-b", clock);
@@ -83,7 +61,7 @@ class OpeningGateIT {
     @ParameterizedTest
     @MethodSource("databases")
     void aReplicaThatDiedHoldingTheGateHoldsItOnlyUntilItsLeaseRunsOut(String kind) throws Exception {
-        try (Database db = databases.open(kind)) {
+        try (Database db = open(kind)) {
             TestClock clock = new TestClock();
             JdbiJobLeases leases = new JdbiJobLeases(db);
             // replica-a took the gate and was killed before it let go

@@ -7,43 +7,21 @@ import dev.rewind.config.Catalogue;
 import dev.rewind.config.CatalogueParser;
 import dev.rewind.config.ConfigException;
 import dev.rewind.testing.TestClock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Stored alerts are kept for the catalogue's {@code retention}, then deleted; what is open or recent stays. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AlertRetentionIT {
-
-    private TestDatabases databases;
-
-    @BeforeAll
-    void startPostgres() throws IOException {
-        databases = TestDatabases.start();
-    }
-
-    @AfterAll
-    void stopPostgres() throws IOException {
-        databases.close();
-    }
-
-    Stream<String> databases() {
-        return TestDatabases.kinds();
-    }
+class AlertRetentionIT extends OnBothDatabases {
 
     private static Alert alert(String name, String service, Alert.Status status, Instant at) {
         return new Alert(name + "-" + service, name, status, Map.of("alertname", name, "service", service), Map.of(), at,
@@ -73,7 +51,7 @@ class AlertRetentionIT {
     @ParameterizedTest
     @MethodSource("databases")
     void rowsOlderThanTheRetentionAreDeletedAndRecentOnesAndOpenIncidentsKept(String kind) {
-        try (Database database = databases.open(kind)) {
+        try (Database database = open(kind)) {
             JdbiAlertStore store = new JdbiAlertStore(database);
             TestClock clock = new TestClock();
             Catalogue catalogue = new CatalogueParser(w -> { }, type -> false).parse("retention: 90d\nservices: []\n", "rewind.yml");
@@ -112,7 +90,7 @@ class AlertRetentionIT {
     @ParameterizedTest
     @MethodSource("databases")
     void anUnroutedAlertFromAPayloadHandledAgainAfterACrashIsKeptOnce(String kind) {
-        try (Database db = databases.open(kind)) {
+        try (Database db = open(kind)) {
             JdbiAlertStore store = new JdbiAlertStore(db);
             Instant now = Instant.parse("2026-12-05T03:00:00Z");
             Alert disk = alert("DiskFull", "billing", Alert.Status.FIRING, now);

@@ -8,47 +8,25 @@ import dev.rewind.rollback.RunState;
 import dev.rewind.rollback.Trigger;
 import dev.rewind.stats.PastRun;
 import dev.rewind.testing.RunBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The runs the stats read back from the store, with their decisions and steps, on H2 and PostgreSQL. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class JdbiRunHistoryIT {
+class JdbiRunHistoryIT extends OnBothDatabases {
 
     private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
-
-    private TestDatabases databases;
-
-    @BeforeAll
-    void startPostgres() throws IOException {
-        databases = TestDatabases.start();
-    }
-
-    @AfterAll
-    void stopPostgres() throws IOException {
-        databases.close();
-    }
-
-    Stream<String> databases() {
-        return TestDatabases.kinds();
-    }
 
     @ParameterizedTest
     @MethodSource("databases")
     void readsRunsWithTheirTierDecisionsAndSteps(String kind) {
-        try (Database db = databases.open(kind)) {
+        try (Database db = open(kind)) {
             JdbiRunRepository runs = new JdbiRunRepository(db);
             runs.insert(RunBuilder.aRun().id("rb-succeeded1").at(T0).trigger(Trigger.POLICY).state(RunState.SUCCEEDED)
                     .assessment(assessment(Tier.IMMEDIATE)).startedAt(T0.plusSeconds(70))

@@ -19,13 +19,9 @@ import dev.rewind.rollback.FollowUpTasks;
 import dev.rewind.rollback.RunRepository;
 import dev.rewind.rollback.RunState;
 import dev.rewind.signals.Reading;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +34,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,29 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * replicas): conditional transitions, one run per target, exclusive leases, distinct approvals, an
  * audit chain that stays linear under concurrent writers and shows tampering.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StoreIT {
+class StoreIT extends OnBothDatabases {
 
-    private TestDatabases databases;
     private final Clock clock = Clock.systemUTC();
-
-    @BeforeAll
-    void startPostgres() throws IOException {
-        databases = TestDatabases.start();
-    }
-
-    @AfterAll
-    void stopPostgres() throws IOException {
-        databases.close();
-    }
-
-    Stream<String> databases() {
-        return TestDatabases.kinds();
-    }
-
-    private Database open(String kind) {
-        return databases.open(kind);
-    }
 
     private RollbackRun run(String service) {
         Instant now = clock.instant();
