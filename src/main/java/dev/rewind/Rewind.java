@@ -219,17 +219,14 @@ public final class Rewind implements AutoCloseable {
         try {
             Settings settings = environment.get();
             Clock clock = Clock.systemUTC();
-            try (KubernetesClient unconnected = new KubernetesClientBuilder().build()) {
-                // Declaring permissions reads only the targets: the adapters never reach their history here.
-                ConfigHistory noHistory = (ConfigHistory) java.lang.reflect.Proxy.newProxyInstance(
-                        ConfigHistory.class.getClassLoader(), new Class<?>[]{ConfigHistory.class}, (proxy, method, margs) -> {
-                            throw new UnsupportedOperationException("no configuration history while writing RBAC");
-                        });
+            // The same adapters as a running Rewind, on a throwaway in-memory database (the config adapter keeps its
+            // history there); nothing here connects to the cluster or to the service's database.
+            try (KubernetesClient unconnected = new KubernetesClientBuilder().build();
+                 Database scratch = Database.open("jdbc:h2:mem:rbac-" + java.util.UUID.randomUUID(), Optional.empty(),
+                         Optional.empty())) {
                 AdapterRegistry adapters = new AdapterRegistry(adapters(unconnected, settings.secrets(),
-                        new WebhookCallbacks(clock), settings.publicUrl(), noHistory, clock));
-                Catalogue catalogue = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning), adapters::destructive)
-                        .load(settings.configPath());
-                validateTargets(catalogue, settings.configPath().toString(), adapters);
+                        new WebhookCallbacks(clock), settings.publicUrl(), new JdbiConfigHistory(scratch), clock));
+                Catalogue catalogue = loadCatalogue(settings.configPath(), adapters);
                 java.nio.file.Files.writeString(file, NamespacedRbac.render(catalogue, adapters,
                         settings.configPath().getFileName().toString(), settings.namespace()));
                 LOG.info("Wrote the namespaced RBAC for {} service(s) to {}", catalogue.services().size(), file);
@@ -306,12 +303,7 @@ public final class Rewind implements AutoCloseable {
         AdapterRegistry adapters = new AdapterRegistry(adapters(kubernetes, secrets, webhooks, settings.publicUrl(),
                 configHistory, clock));
         Catalogue catalogue;
-        java.util.function.Function<java.nio.file.Path, Catalogue> loadCatalogue = path -> {
-            Catalogue loaded = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning), adapters::destructive)
-                    .load(path);
-            validateTargets(loaded, path.toString(), adapters);
-            return loaded;
-        };
+        java.util.function.Function<java.nio.file.Path, Catalogue> loadCatalogue = path -> loadCatalogue(path, adapters);
         try {
             catalogue = loadCatalogue.apply(settings.configPath());
         } catch (ConfigException e) {
@@ -397,15 +389,17 @@ public final class Rewind implements AutoCloseable {
                 // Drills are built after the engine they drive; they hear of its runs through this.
                 RunObserver.later(drillsObserver::get));
         Assessor assessor = new Assessor(adapters, signals, assessing, clock, Duration.ofSeconds(5), Duration.ofHours(1));
-        Verifier verifier = new Verifier(adapters, signals, new HttpProbes(), new KubernetesSmokeTests(kubernetes), clock,
+        HttpProbes probes = new HttpProbes();
+        Verifier verifier = new Verifier(adapters, signals, probes, new KubernetesSmokeTests(kubernetes), clock,
                 Verifier.Sleeper.REAL);
+        JdbiJobLeases jobLeases = new JdbiJobLeases(database);
         RunLease.Owner owner = RunLease.Owner.of(hostName(), Long.toString(ProcessHandle.current().pid()));
         RunLease lease = new RunLease(runs, owner, leaseRenewals, clock);
         RunExecutor executor = new RunExecutor(catalogues, adapters, runs, timeline, audit, verifier, views, channel, runWorkers,
                 clock, lease, ended, followUps);
         RunAccess access = new RunAccess(policy, audit);
         RunOpenings openings = new RunOpenings(catalogues, assessor, runs, timeline, audit, access, channel, views,
-                new OpeningGate(new JdbiJobLeases(database), owner.name(), clock), clock);
+                new OpeningGate(jobLeases, owner.name(), clock), clock);
         RollbackService rollbacks = new RollbackService(catalogues, runs, approvals, timeline, audit, policy, access, channel, executor,
                 clock, views, ended);
 
@@ -430,11 +424,11 @@ public final class Rewind implements AutoCloseable {
                     return byTier;
                 }).orElse(RollbackStats.DEADLINES));
         ServiceReadiness readiness = new ServiceReadiness(adapters, new KubernetesAccessReviewer(kubernetes), signals, directory,
-                client.<IncidentRoomCheck>map(SlackRoomCheck::new).orElse(IncidentRoomCheck.NONE), new HttpProbes(), clock);
+                client.<IncidentRoomCheck>map(SlackRoomCheck::new).orElse(IncidentRoomCheck.NONE), probes, clock);
         Drills drills = new Drills(catalogues, adapters, new JdbiDrillStore(database), openings, rollbacks, runs, timeline, views,
                 policy, channel, audit, new DrillMeters(metrics.registry()).preset(catalogues.get()), work, clock);
         drillsObserver.set(drills);
-        AutoRollback auto = new AutoRollback(runs, new JdbiPolicyLedger(database), timeline, audit, signals, new HttpProbes(), rollbacks, access, views, catalogues, clock);
+        AutoRollback auto = new AutoRollback(runs, new JdbiPolicyLedger(database), timeline, audit, signals, probes, rollbacks, access, views, catalogues, clock);
         AlertIntake alerts = new AlertIntake(catalogues, alertStore, openings, views, channel, auto, clock,
                 metrics::alertReceived);
         closeables.add(0, alerts);
@@ -446,7 +440,7 @@ public final class Rewind implements AutoCloseable {
         // Its size is the most queries and probes the guard has in flight against Prometheus and services at once.
         ExecutorService guardQueries = Executors.newFixedThreadPool(8, threads("rewind-guard"));
         closeables.add(0, () -> shutdown(guardQueries));
-        GuardEvaluator guardEvaluator = new GuardEvaluator(catalogues, guardStore, signals, new HttpProbes(), openings, auto,
+        GuardEvaluator guardEvaluator = new GuardEvaluator(catalogues, guardStore, signals, probes, openings, auto,
                 audit, channel, new GuardMeters(metrics.registry(), database.whileAnswering(guardStore::watchingCount)).preset(catalogues.get()), guardQueries,
                 Duration.ofSeconds(5), clock);
         WorkloadInformers informers = new WorkloadInformers(kubernetes, deployGuards::targetChanged);
@@ -485,7 +479,7 @@ public final class Rewind implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(databaseReady - started));
 
         // Jobs on one replica at a time change shared rows; jobs on every replica tend this process's own state.
-        Housekeeping housekeeping = new Housekeeping(new JdbiJobLeases(database), owner.name(), clock);
+        Housekeeping housekeeping = new Housekeeping(jobLeases, owner.name(), clock);
         // After the timers stop, before the database closes: a restarted or other replica takes the jobs at once.
         closeables.add(closeables.indexOf(database), () -> {
             if (database.lastProbeAnswered()) {
@@ -580,6 +574,13 @@ public final class Rewind implements AutoCloseable {
                 new WebhookAdapter(secrets, http, webhooks, publicUrl),
                 // 4s per host read keeps describe inside the assessor's 5s budget for a card
                 new SymlinkReleaseAdapter(Duration.ofSeconds(4)));
+    }
+
+    /** rewind.yml parsed and every target checked by its adapter; warnings are logged. */
+    private static Catalogue loadCatalogue(java.nio.file.Path path, AdapterRegistry adapters) {
+        Catalogue loaded = new CatalogueParser(warning -> LOG.warn("rewind.yml: {}", warning), adapters::destructive).load(path);
+        validateTargets(loaded, path.toString(), adapters);
+        return loaded;
     }
 
     private static void validateTargets(Catalogue catalogue, String source, AdapterRegistry adapters) {

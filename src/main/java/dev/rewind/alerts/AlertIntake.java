@@ -48,6 +48,8 @@ public final class AlertIntake implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertIntake.class);
     /** How long a replica's claim to open an incident's card holds before another may open it. */
     static final Duration CARD_CLAIM = Duration.ofSeconds(60);
+    /** How long a stop waits for the alerts in hand; one cut short stays unprocessed for the next start. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     static final int LANES = 8;
     static final int READERS = 2;
     static final int READ_QUEUE = 64;
@@ -61,7 +63,6 @@ public final class AlertIntake implements AutoCloseable {
     private final Clock clock;
     private final Consumer<String> received;
     private final List<ExecutorService> lanes = new ArrayList<>();
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private volatile boolean closing;
     private final ThreadPoolExecutor reading;
     private final AtomicLong droppedMessages = new AtomicLong();

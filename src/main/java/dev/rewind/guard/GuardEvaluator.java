@@ -65,7 +65,6 @@ public final class GuardEvaluator {
     public GuardEvaluator(Catalogues catalogues, GuardStore store, SignalSource signals, Probes probes, RunOpenings openings,
                           AutoRollback auto, AuditLog audit, IncidentChannel channel, GuardMetrics metrics, Executor queries,
                           Duration timeout, Clock clock) {
-        this.channel = channel;
         this.catalogues = catalogues;
         this.store = store;
         this.signals = signals;
@@ -73,6 +72,7 @@ public final class GuardEvaluator {
         this.openings = openings;
         this.auto = auto;
         this.audit = audit;
+        this.channel = channel;
         this.metrics = metrics;
         this.queries = queries;
         this.timeout = timeout;
@@ -127,8 +127,7 @@ public final class GuardEvaluator {
         return new Pending(guard, service, asked);
     }
 
-    /** One rule's verdict at this evaluation. */
-    /** @param judged a number for the rule's signal or an answer from its probe came back */
+    /** One rule's verdict at this evaluation. @param judged a number for its signal or an answer from its probe came back */
     private record Verdict(RuleProgress progress, Optional<String> fired, boolean holding, boolean unreadable, boolean judged) {
     }
 
@@ -158,20 +157,13 @@ public final class GuardEvaluator {
         if (firedRule.isPresent()) {
             metrics.evaluated("triggered", lag);
             trigger(guard, pending.service(), firedRule.get(), firedWhy, now);
-        } else if (!now.isBefore(guard.endsAt()) && guard.judgedChecks() + (judged ? 1 : 0) == 0) {
-            metrics.evaluated("unreadable", lag);
-            unjudged(guard, pending.service(), now);
         } else if (!now.isBefore(guard.endsAt())) {
-            metrics.evaluated(unreadable ? "unreadable" : "clear", lag);
-            if (store.end(guard.id(), GuardStatus.HEALTHY, Optional.empty(), Optional.empty(), now)) {
-                String healthy = guard.label() + " healthy: no rule held in "
-                        + DurationText.format(Duration.between(guard.startedAt(), now).withNanos(0)) + " (" + (guard.checks() + 1)
-                        + " checks)";
-                audit.record(DeployGuards.ACTOR, "deploy guard ended", Optional.empty(), guard.service(), healthy);
-                if (pending.service().guard().filter(ServiceConfig.Guard::announce).isPresent()) {
-                    channel.announce(pending.service().channel(), ":white_check_mark: Deploy guard: " + guard.service() + " "
-                            + healthy);
-                }
+            boolean blind = guard.judgedChecks() == 0 && !judged;
+            metrics.evaluated(blind || unreadable ? "unreadable" : "clear", lag);
+            if (blind) {
+                unjudged(guard, pending.service(), now);
+            } else {
+                healthy(guard, pending.service(), now);
             }
         } else {
             metrics.evaluated(holding ? "holding" : unreadable ? "unreadable" : "clear", lag);
@@ -215,14 +207,34 @@ public final class GuardEvaluator {
         return new Verdict(progress, fired, limitsHeld || probeFailed, unreadable, judged);
     }
 
+    /** A window in which no rule held ends quietly; the channel hears of it only with {@code guard: {announce: true}}. */
+    private void healthy(DeployGuard guard, ServiceConfig service, Instant now) {
+        if (store.end(guard.id(), GuardStatus.HEALTHY, Optional.empty(), Optional.empty(), now)) {
+            String healthy = guard.label() + " healthy: no rule held in " + watchedFor(guard, now) + " (" + checksMade(guard)
+                    + " checks)";
+            audit.record(DeployGuards.ACTOR, "deploy guard ended", Optional.empty(), guard.service(), healthy);
+            if (service.guard().filter(ServiceConfig.Guard::announce).isPresent()) {
+                channel.announce(service.channel(), ":white_check_mark: Deploy guard: " + guard.service() + " " + healthy);
+            }
+        }
+    }
+
+    private static String watchedFor(DeployGuard guard, Instant now) {
+        return DurationText.format(Duration.between(guard.startedAt(), now).withNanos(0));
+    }
+
+    /** The checks made, this last one included. */
+    private static int checksMade(DeployGuard guard) {
+        return guard.checks() + 1;
+    }
+
     /**
      * A window with nothing to judge by (Prometheus down or the queries without data, the whole time) ends
      * UNJUDGED, not healthy, and the service's channel is told whatever {@code announce} says: nobody should
      * read silence as a clean release.
      */
     private void unjudged(DeployGuard guard, ServiceConfig service, Instant now) {
-        String why = guard.label() + " was not judged: none of its " + (guard.checks() + 1) + " checks in "
-                + DurationText.format(Duration.between(guard.startedAt(), now).withNanos(0))
+        String why = guard.label() + " was not judged: none of its " + checksMade(guard) + " checks in " + watchedFor(guard, now)
                 + " got a number for a rule's signal or a probe's answer (is Prometheus reachable, and do the queries return data?)";
         if (store.end(guard.id(), GuardStatus.UNJUDGED, Optional.empty(), Optional.of(why), now)) {
             audit.record(DeployGuards.ACTOR, "deploy guard ended", Optional.empty(), guard.service(), why);

@@ -30,7 +30,7 @@ public interface OutboxStore {
     /** How many messages are waiting, for tests and /readyz. */
     int waiting();
 
-    /** Whether any message not sent yet is due by {@code by} (not claimed by anyone else, or its claim ran out). */
+    /** Whether any message not sent yet is due by {@code by} (claimed or not). */
     boolean anyDue(Instant by);
 
     /** A stream's head and what waits behind it. */

@@ -154,11 +154,11 @@ public final class OutboxWorker implements AutoCloseable {
         return Duration.ofMillis(Math.min(millis, MAX_BACKOFF.toMillis()));
     }
 
-    @Override
     /**
      * Stops taking new work and sends what is due for up to {@link #DRAIN}, so a rolling restart does not hold back
      * the last progress lines; what is left (and retries not due yet) waits in the database for the next process.
      */
+    @Override
     public void close() {
         drainUntil = System.nanoTime() + DRAIN.toNanos();
         running = false;

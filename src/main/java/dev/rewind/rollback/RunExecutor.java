@@ -238,8 +238,8 @@ public final class RunExecutor {
     /** The change is in effect and kept, but the service is still failing: said plainly, and the on-call called. */
     private void notRecovered(RollbackRun run, ServiceConfig service, Verifier.Result result) {
         String to = run.toLabel().orElse("?");
-        // No "after 0s" when checks are not spaced (interval 0s): it would read as if nobody looked.
-        String after = result.took().matches("0[a-z]+") ? "" : " after " + result.took();
+        // No "after 0ms" when checks are not spaced (interval 0s): it would read as if nobody looked.
+        String after = result.took().isZero() ? "" : " after " + DurationText.format(result.took());
         String outcome = "Rolled back to " + to + ", but " + Mentions.neutralise(result.summary()) + after
                 + ": the deploy may not be the cause" + service.oncall().map(group -> ". " + Mentions.token(group)
                 + ", please look").orElse("");

@@ -18,7 +18,6 @@ import java.util.Set;
  */
 public final class RunOpenings {
 
-    private final OpeningGate gate;
     private final Catalogues catalogues;
     private final Assessor assessor;
     private final RunRepository runs;
@@ -27,6 +26,7 @@ public final class RunOpenings {
     private final RunAccess access;
     private final IncidentChannel channel;
     private final RunViews views;
+    private final OpeningGate gate;
     private final Clock clock;
 
     public RunOpenings(Catalogues catalogues, Assessor assessor, RunRepository runs, RunTimeline timeline, AuditLog audit, RunAccess access,

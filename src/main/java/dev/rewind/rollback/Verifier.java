@@ -78,9 +78,9 @@ public final class Verifier {
      * is what was still wrong ("error rate still 18.0% (ceiling 1.0%, baseline 0.4%)") and {@code took} how long
      * the checks ran.
      */
-    public record Result(Outcome outcome, String summary, String took) {
+    public record Result(Outcome outcome, String summary, Duration took) {
         public Result(boolean recovered, String summary) {
-            this(recovered ? Outcome.RECOVERED : Outcome.UNCONFIRMED, summary, "");
+            this(recovered ? Outcome.RECOVERED : Outcome.UNCONFIRMED, summary, Duration.ZERO);
         }
 
         public boolean recovered() {
@@ -141,8 +141,7 @@ public final class Verifier {
                     if (test.passed()) {
                         return new Result(true, "Recovered: " + check.detail() + "; " + test.detail());
                     }
-                    return new Result(Outcome.NOT_RECOVERED, test.detail(),
-                            DurationText.format(rules.interval().multipliedBy(spent + waited)));
+                    return new Result(Outcome.NOT_RECOVERED, test.detail(), rules.interval().multipliedBy(spent + waited));
                 }
             } else {
                 passed = 0;
@@ -152,7 +151,8 @@ public final class Verifier {
                 }
             }
         }
-        String took = DurationText.format(rules.interval().multipliedBy(spent + waited));
+        Duration spentChecking = rules.interval().multipliedBy(spent + waited);
+        String took = DurationText.format(spentChecking);
         if (last.progressing()) {
             return new Result(false, "Not confirmed after " + took + ": " + last.detail()
                     + ". The change may still take effect; check the target by hand");
@@ -161,7 +161,7 @@ public final class Verifier {
             return new Result(false, "Rolled back, but recovery could not be confirmed after " + took + ": " + last.detail()
                     + ". Check the numbers by hand");
         }
-        return new Result(Outcome.NOT_RECOVERED, last.detail(), took);
+        return new Result(Outcome.NOT_RECOVERED, last.detail(), spentChecking);
     }
 
     /** How many checks {@code interval} apart fit in {@code window}; none when checks are not spaced (tests). */

@@ -108,7 +108,7 @@ public final class StartupBench {
             List<String> rewindLaunch = List.of("-jar", jar.toString());
             List<String> imageFlags = new ArrayList<>(ImageJvm.withArchive(ImageJvm.entrypoint(), dir.resolve("rewind.jsa")));
             imageFlags.add(ImageJvm.podMemory());
-            train(dir, jar);
+            train(dir);
 
             Map<String, List<Sample>> samples = new java.util.LinkedHashMap<>();
             for (int round = 0; round < ROUNDS; round++) {
@@ -148,23 +148,14 @@ public final class StartupBench {
     }
 
     /** The Dockerfile's training run, here: the example catalogue, no Slack, no cluster, then stop. */
-    private static void train(Path dir, Path jar) throws Exception {
+    private static void train(Path dir) throws Exception {
         Path train = Files.createDirectories(dir.resolve("train"));
         Files.copy(Path.of("rewind.example.yml"), train.resolve("rewind.yml"));
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(JVM);
-        command.addAll(ImageJvm.withArchive(ImageJvm.training(), dir.resolve("rewind.jsa")));
-        command.addAll(List.of("-jar", jar.toString(), "--exit-after-start"));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(train.toFile()).redirectErrorStream(true)
-                .redirectOutput(train.resolve("training.log").toFile());
-        builder.environment().put("DATABASE_URL", "jdbc:h2:file:" + train.resolve("db"));
-        builder.environment().put("PORT", "0");
-        builder.environment().remove("SLACK_BOT_TOKEN");
-        builder.environment().remove("KUBECONFIG");
-        Process process = builder.start();
-        if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("the training run failed: " + Files.readString(train.resolve("training.log")));
+        List<String> flags = new ArrayList<>(JVM);
+        flags.addAll(ImageJvm.withArchive(ImageJvm.training(), dir.resolve("rewind.jsa")));
+        ImageJvm.Run run = ImageJvm.exitAfterStart(train, flags, "training");
+        if (run.status() != 0) {
+            throw new IllegalStateException("the training run failed: " + run.output());
         }
     }
 

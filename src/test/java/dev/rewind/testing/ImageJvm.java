@@ -38,6 +38,34 @@ public final class ImageJvm {
         return between(Arrays.asList(line.split("\\s+")));
     }
 
+    /** How a {@code --exit-after-start} run of the jar ended: its exit status (-1: it did not stop) and its output. */
+    public record Run(int status, String output) {
+    }
+
+    /**
+     * Runs {@code java <flags> -jar target/rewind.jar --exit-after-start} in {@code dir} (the rewind.yml there, an H2
+     * file under it, no Slack, no cluster), as the Dockerfile's training step does.
+     */
+    public static Run exitAfterStart(Path dir, List<String> flags, String name) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(flags);
+        command.addAll(List.of("-jar", Path.of("target/rewind.jar").toAbsolutePath().toString(), "--exit-after-start"));
+        Path log = dir.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("DATABASE_URL", "jdbc:h2:file:" + dir.resolve("data/rewind"));
+        builder.environment().put("PORT", "0");
+        builder.environment().remove("SLACK_BOT_TOKEN");
+        builder.environment().remove("KUBECONFIG");
+        Process process = builder.start();
+        if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            return new Run(-1, "did not stop within 120 s:\n" + Files.readString(log));
+        }
+        return new Run(process.exitValue(), Files.readString(log));
+    }
+
     /** {@code flags} with the image's archive path replaced by {@code archive} (for a run outside the image). */
     public static List<String> withArchive(List<String> flags, Path archive) {
         return flags.stream().map(flag -> flag.startsWith(SHARED_ARCHIVE) ? SHARED_ARCHIVE + archive
