@@ -236,7 +236,8 @@ public final class Rewind implements AutoCloseable {
             LOG.error("Cannot write RBAC: {}", e.getMessage());
             return 2;
         } catch (java.io.IOException | RuntimeException e) {
-            LOG.error("Cannot write RBAC to {}: {}", file, e.getMessage());
+            // NoSuchFileException's message is only the path: the exception's name says what went wrong.
+            LOG.error("Cannot write RBAC to {}: {}: {}", file, e.getClass().getSimpleName(), e.getMessage());
             return 1;
         }
     }
